@@ -1,0 +1,163 @@
+/*
+ * Entry point: the arm64 Linux Image header, then the path from the boot
+ * loader's state (MMU off, at EL2 or EL1, x0 = device tree) to kernel_main
+ * running at EL1 in the high half with caches and the MMU on.
+ *
+ * Register use until kernel_main: x19 = device tree PA, x20 = entry EL,
+ * x21 = the image's physical load address.
+ */
+#include <arch/memlayout.h>
+#include <arch/sysreg.h>
+
+	.section .head.text, "ax"
+	.globl	_start
+_start:
+	/* Image header (Documentation/arm64/booting.rst layout). */
+	b	primary_entry		/* code0 */
+	.long	0			/* code1 */
+	.quad	0			/* text_offset: from a 2 MiB boundary */
+	.quad	_kernel_size		/* image_size, bss included */
+	.quad	0xa			/* flags: LE, 4 KiB pages, any placement */
+	.quad	0, 0, 0			/* res2-res4 */
+	.ascii	"ARM\x64"		/* magic */
+	.long	0			/* res5: no PE header */
+
+	.text
+primary_entry:
+	mov	x19, x0
+	mrs	x20, CurrentEL
+	lsr	x20, x20, #2
+	adrp	x21, _text
+	cmp	x20, #2
+	b.ne	1f
+	bl	el2_to_el1
+1:	msr	daifset, #0xf
+	ldr	x0, =SCTLR_EL1_MMU_OFF
+	msr	sctlr_el1, x0
+	/* FP/SIMD untrapped: libfdt (built by Debian) uses SIMD registers. */
+	mov	x0, #CPACR_FPEN_ALL
+	msr	cpacr_el1, x0
+	isb
+
+	/* Clear .bss (physical addresses: PC-relative). */
+	adrp	x0, _bss_start
+	add	x0, x0, :lo12:_bss_start
+	adrp	x1, _bss_end
+	add	x1, x1, :lo12:_bss_end
+2:	cmp	x0, x1
+	b.hs	3f
+	stp	xzr, xzr, [x0], #16
+	b	2b
+3:
+	adrp	x0, boot_stack_top
+	add	x0, x0, :lo12:boot_stack_top
+	mov	sp, x0
+	mov	x29, xzr
+	mov	x0, x21
+	mov	x1, x19
+	bl	early_map		/* x0 = TTBR0 root, x1 = TTBR1 root */
+	mov	x23, x0
+	mov	x22, x1
+
+	/*
+	 * Anything cached for .bss from before we cleared it with the MMU
+	 * off is stale: invalidate it before the caches are turned on.
+	 */
+	adrp	x0, _bss_start
+	add	x0, x0, :lo12:_bss_start
+	adrp	x1, _bss_end
+	add	x1, x1, :lo12:_bss_end
+	bl	dcache_inval_range
+
+	ldr	x0, =MAIR_VALUE
+	msr	mair_el1, x0
+	ldr	x0, =TCR_VALUE
+	mrs	x1, id_aa64mmfr0_el1	/* PARange -> TCR.IPS */
+	and	x1, x1, #7
+	orr	x0, x0, x1, lsl #TCR_IPS_SHIFT
+	msr	tcr_el1, x0
+	msr	ttbr0_el1, x23
+	msr	ttbr1_el1, x22
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_EL1_MMU_ON
+	msr	sctlr_el1, x0
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+	ldr	x0, =primary_high	/* the link (high) address */
+	br	x0
+
+primary_high:
+	ldr	x0, =boot_stack_top
+	mov	sp, x0
+	ldr	x0, =vectors
+	msr	vbar_el1, x0
+	isb
+	mov	x29, xzr		/* end of the frame-record chain */
+	mov	x30, xzr
+	mov	x0, x19
+	mov	x1, x20
+	mov	x2, x21
+	bl	arch_main
+	b	.
+
+/*
+ * Leave EL2 for EL1 with EL1 in AArch64, the timers and FP/SIMD untrapped,
+ * the GICv3 system registers usable, and stage 2 off. Returns at EL1.
+ */
+el2_to_el1:
+	mov	x0, #HCR_RW
+	msr	hcr_el2, x0
+	mrs	x0, cnthctl_el2
+	orr	x0, x0, #3		/* EL1PCTEN | EL1PCEN */
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+	mov	x0, #0x33ff		/* CPTR_EL2: RES1 bits, no traps */
+	msr	cptr_el2, x0
+	msr	hstr_el2, xzr
+	msr	vttbr_el2, xzr
+	mrs	x0, midr_el1
+	msr	vpidr_el2, x0
+	mrs	x0, mpidr_el1
+	msr	vmpidr_el2, x0
+	mrs	x0, id_aa64pfr0_el1	/* GIC system registers implemented? */
+	ubfx	x0, x0, #24, #4
+	cbz	x0, 1f
+	mrs	x0, S3_4_C12_C9_5	/* ICC_SRE_EL2 */
+	mov	x1, #0x9		/* SRE | Enable (lower ELs may use SRE) */
+	orr	x0, x0, x1
+	msr	S3_4_C12_C9_5, x0
+	isb
+1:	ldr	x0, =SCTLR_EL1_MMU_OFF
+	msr	sctlr_el1, x0
+	mov	x0, #SPSR_EL1H_MASKED
+	msr	spsr_el2, x0
+	msr	elr_el2, x30
+	eret
+
+/* Invalidate the data cache lines covering [x0, x1) to the point of coherency. */
+	.globl	dcache_inval_range
+dcache_inval_range:
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #16, #4		/* DminLine: log2(words) */
+	mov	x2, #4
+	lsl	x2, x2, x3		/* line size in bytes */
+	sub	x3, x2, #1
+	bic	x0, x0, x3
+1:	dc	ivac, x0
+	add	x0, x0, x2
+	cmp	x0, x1
+	b.lo	1b
+	dsb	sy
+	ret
+
+	.bss
+	.balign	16
+boot_stack:
+	.space	BOOT_STACK_SIZE
+	.globl	boot_stack_top
+boot_stack_top:

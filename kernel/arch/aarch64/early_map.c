@@ -1,0 +1,65 @@
+/*
+ * The boot page tables, built with the MMU off by boot.S before it turns
+ * the MMU on. Runs at the image's physical address: see pgtable.c for the
+ * rules that makes necessary.
+ *
+ * TTBR1 gets the image at KIMAGE_VBASE, its linear-map alias, the device
+ * tree and the early console; TTBR0 gets an identity map of the image, used
+ * only for the instructions between "MMU on" and the jump to the high half.
+ * The rest of RAM is mapped in C once the device tree has said where it is.
+ */
+#include <stdint.h>
+#include <arch/early.h>
+#include <arch/memlayout.h>
+#include <arch/pgtable.h>
+#include <arch/sysreg.h>
+
+#define FDT_MAGIC	0xd00dfeedU
+#define FDT_MAX_SIZE	(2UL << 20)	/* the arm64 boot protocol's limit */
+
+extern char _text[], _end[];
+
+static uint64_t
+page_round_up(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+static uint32_t
+be32(const volatile uint32_t *p)
+{
+	return __builtin_bswap32(*p);
+}
+
+/* Map the device tree blob if it looks like one; the kernel reports it if not. */
+static void
+early_map_dtb(uint64_t ttbr1, uint64_t dtb_pa)
+{
+	const volatile uint32_t *hdr = (const volatile uint32_t *)dtb_pa;
+	uint64_t start, end, size = PAGE_SIZE;
+
+	if (dtb_pa == 0 || (dtb_pa & 7) != 0)
+		return;
+	if (be32(&hdr[0]) == FDT_MAGIC && be32(&hdr[1]) <= FDT_MAX_SIZE)
+		size = be32(&hdr[1]);
+	start = dtb_pa & ~(PAGE_SIZE - 1);
+	end = page_round_up(dtb_pa + size);
+	pt_map(ttbr1, PAGE_OFFSET + start, start, end - start, PTE_KERNEL_RW);
+}
+
+struct early_tables
+early_map(uint64_t image_pa, uint64_t dtb_pa)
+{
+	struct early_tables t;
+	uint64_t size = page_round_up((uint64_t)(_end - _text));
+
+	t.ttbr1 = pt_alloc_table();
+	t.ttbr0 = pt_alloc_table();
+	pt_map(t.ttbr1, KIMAGE_VBASE, image_pa, size, PTE_KERNEL_RWX);
+	pt_map(t.ttbr1, PAGE_OFFSET + image_pa, image_pa, size, PTE_KERNEL_RW);
+	pt_map(t.ttbr0, image_pa, image_pa, size, PTE_KERNEL_RWX);
+	early_map_dtb(t.ttbr1, dtb_pa);
+	pt_map(t.ttbr1, PAGE_OFFSET + EARLYCON_PL011_PA, EARLYCON_PL011_PA,
+	    PAGE_SIZE, PTE_KERNEL_DEVICE);
+	return t;
+}

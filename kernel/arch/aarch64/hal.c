@@ -1,0 +1,157 @@
+/*
+ * The aarch64 side of hal.h: the entry from boot.S into C, the linear
+ * map, firmware (PSCI), the generic timer's counter, stopping the machine.
+ */
+#include <lichen/errno.h>
+#include <arch/memlayout.h>
+#include <arch/pgtable.h>
+#include <arch/sysreg.h>
+#include <kernel.h>
+#include <dt.h>
+#include "psci.h"
+
+extern char _text[];
+extern uint64_t kimage_voffset;
+
+void kernel_main(uint64_t dtb_pa);
+__noreturn void arch_main(uint64_t dtb_pa, uint64_t entry_el, uint64_t image_pa);
+
+static unsigned entry_el;
+
+static uint64_t
+read_ttbr1(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, ttbr1_el1" : "=r"(v));
+	return v & PTE_ADDR_MASK;
+}
+
+/* Called by boot.S at the high address, MMU on, on the boot stack. */
+void
+arch_main(uint64_t dtb_pa, uint64_t el, uint64_t image_pa)
+{
+	uint64_t tcr;
+
+	entry_el = (unsigned)el;
+	kimage_voffset = (uint64_t)_text - image_pa;
+	pt_linear_offset = PAGE_OFFSET;
+
+	/* The identity map is no longer needed: no TTBR0 walks until users. */
+	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
+	__asm__ volatile("msr tcr_el1, %0; isb; tlbi vmalle1; dsb nsh; isb"
+	    :: "r"(tcr | TCR_EPD0) : "memory");
+	kernel_main(dtb_pa);
+	panic("kernel_main returned");
+}
+
+int
+hal_map_linear(uint64_t pa, uint64_t size, enum hal_mem kind)
+{
+	uint64_t start = pa & ~(PAGE_SIZE - 1);
+	uint64_t end = (pa + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if (end < start || end > (1UL << 48))
+		return -EINVAL;
+	return pt_map(read_ttbr1(), PAGE_OFFSET + start, start, end - start,
+	    kind == HAL_MEM_RAM ? PTE_KERNEL_RW : PTE_KERNEL_DEVICE);
+}
+
+void *
+hal_phys_to_virt(uint64_t pa)
+{
+	return (void *)(PAGE_OFFSET + pa);
+}
+
+unsigned
+hal_entry_el(void)
+{
+	return entry_el;
+}
+
+unsigned
+hal_cpu_index(void)
+{
+	return 0;	/* only the boot CPU runs until SMP arrives */
+}
+
+uint64_t
+hal_counter(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+uint64_t
+hal_counter_freq(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+/*
+ * PSCI's conduit comes from the device tree. Without one (a bad device
+ * tree) guess as QEMU does: smc when we were entered at EL2 (nothing above
+ * us but firmware), hvc otherwise.
+ */
+void
+hal_init(const struct boot_info *bi)
+{
+	if (bi != NULL && bi->psci.method[0] != '\0') {
+		if (bi->psci.method[0] == 'h')
+			psci_set_conduit(PSCI_HVC);
+		else if (bi->psci.method[0] == 's')
+			psci_set_conduit(PSCI_SMC);
+		else
+			psci_set_conduit(PSCI_NONE);
+		return;
+	}
+	psci_set_conduit(entry_el == 2 ? PSCI_SMC : PSCI_HVC);
+}
+
+void
+hal_report(void)
+{
+	uint64_t midr, mpidr;
+	uint32_t v;
+
+	__asm__ volatile("mrs %0, midr_el1" : "=r"(midr));
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	kprintf("cpu: MIDR 0x%08lx, booted on MPIDR 0x%lx, entered at EL%u, running at EL1\n",
+	    midr, mpidr & 0xff00ffffffUL, entry_el);
+	if (psci_conduit() == PSCI_NONE) {
+		kprintf("psci: none\n");
+		return;
+	}
+	v = psci_version();
+	kprintf("psci: version %u.%u via %s\n", v >> 16, v & 0xffff,
+	    psci_conduit() == PSCI_HVC ? "hvc" : "smc");
+}
+
+__noreturn void
+hal_halt(void)
+{
+	__asm__ volatile("msr daifset, #0xf");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+__noreturn void
+hal_poweroff(void)
+{
+	psci_system_off();
+	kprintf("lichen: PSCI SYSTEM_OFF failed; halting\n");
+	hal_halt();
+}
+
+__noreturn void
+hal_reboot(void)
+{
+	psci_system_reset();
+	kprintf("lichen: PSCI SYSTEM_RESET failed; halting\n");
+	hal_halt();
+}

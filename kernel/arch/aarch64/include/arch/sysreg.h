@@ -1,0 +1,86 @@
+/*
+ * aarch64 system-register and page-table constants shared by assembly and C.
+ * Only values the architecture defines live here; layout choices (where the
+ * kernel sits in the address space) are in arch/memlayout.h.
+ */
+#ifndef ARCH_SYSREG_H
+#define ARCH_SYSREG_H
+
+#include <arch/ul.h>
+
+#define BIT(n)			(UL(1) << (n))
+
+/* SCTLR_EL1 */
+#define SCTLR_M			BIT(0)	/* MMU enable */
+#define SCTLR_C			BIT(2)	/* data cache enable */
+#define SCTLR_SA		BIT(3)	/* SP alignment check at EL1 */
+#define SCTLR_SA0		BIT(4)	/* SP alignment check at EL0 */
+#define SCTLR_I			BIT(12)	/* instruction cache enable */
+/* Bits that are RES1 in ARMv8.0 (11, 20, 22, 23, 28, 29). */
+#define SCTLR_RES1		(BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
+#define SCTLR_EL1_MMU_OFF	(SCTLR_RES1 | SCTLR_SA | SCTLR_SA0)
+#define SCTLR_EL1_MMU_ON	(SCTLR_EL1_MMU_OFF | SCTLR_M | SCTLR_C | SCTLR_I)
+
+/* HCR_EL2 */
+#define HCR_RW			BIT(31)	/* EL1 is AArch64 */
+
+/* CPACR_EL1.FPEN = 0b11: FP/SIMD not trapped at EL1 or EL0. */
+#define CPACR_FPEN_ALL		(UL(3) << 20)
+
+/* SPSR: EL1h with D, A, I, F masked. */
+#define SPSR_EL1H_MASKED	0x3c5
+
+/* MAIR_EL1 attribute indices and encodings. */
+#define MT_DEVICE_nGnRnE	0
+#define MT_DEVICE_nGnRE		1
+#define MT_NORMAL_NC		2
+#define MT_NORMAL		3
+#define MAIR_VALUE		((UL(0x00) << (8 * MT_DEVICE_nGnRnE)) | \
+				 (UL(0x04) << (8 * MT_DEVICE_nGnRE)) |   \
+				 (UL(0x44) << (8 * MT_NORMAL_NC)) |      \
+				 (UL(0xff) << (8 * MT_NORMAL)))
+
+/* TCR_EL1: 48-bit VAs in both halves, 4 KiB granules, write-back walks. */
+#define TCR_T0SZ(n)		((n) << 0)
+#define TCR_T1SZ(n)		((n) << 16)
+#define TCR_EPD0		BIT(7)	/* no TTBR0 walks */
+#define TCR_IRGN0_WBWA		(UL(1) << 8)
+#define TCR_ORGN0_WBWA		(UL(1) << 10)
+#define TCR_SH0_INNER		(UL(3) << 12)
+#define TCR_TG0_4K		(UL(0) << 14)
+#define TCR_IRGN1_WBWA		(UL(1) << 24)
+#define TCR_ORGN1_WBWA		(UL(1) << 26)
+#define TCR_SH1_INNER		(UL(3) << 28)
+#define TCR_TG1_4K		(UL(2) << 30)
+#define TCR_IPS_SHIFT		32
+#define TCR_VALUE		(TCR_T0SZ(16) | TCR_T1SZ(16) |                 \
+				 TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | \
+				 TCR_TG0_4K |                                  \
+				 TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | \
+				 TCR_TG1_4K)
+
+/* Translation table descriptors (4 KiB granule). */
+#define PTE_VALID		BIT(0)
+#define PTE_TABLE		(UL(3) << 0)	/* table (levels 0-2) */
+#define PTE_BLOCK		(UL(1) << 0)	/* block (levels 1-2) */
+#define PTE_PAGE		(UL(3) << 0)	/* page (level 3) */
+#define PTE_ATTRIDX(i)		(UL(i) << 2)
+#define PTE_AP_RW_EL1		(UL(0) << 6)
+#define PTE_AP_RW_ALL		(UL(1) << 6)
+#define PTE_AP_RO_EL1		(UL(2) << 6)
+#define PTE_AP_RO_ALL		(UL(3) << 6)
+#define PTE_SH_INNER		(UL(3) << 8)
+#define PTE_AF			BIT(10)
+#define PTE_NG			BIT(11)
+#define PTE_PXN			BIT(53)
+#define PTE_UXN			BIT(54)
+#define PTE_ADDR_MASK		UL(0x0000fffffffff000)
+
+/* Attribute sets used by the kernel's own mappings. */
+#define PTE_KERNEL_RWX		(PTE_AF | PTE_SH_INNER | PTE_ATTRIDX(MT_NORMAL) | \
+				 PTE_AP_RW_EL1 | PTE_UXN)
+#define PTE_KERNEL_RW		(PTE_KERNEL_RWX | PTE_PXN)
+#define PTE_KERNEL_DEVICE	(PTE_AF | PTE_ATTRIDX(MT_DEVICE_nGnRE) | \
+				 PTE_AP_RW_EL1 | PTE_PXN | PTE_UXN)
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * The hardware abstraction layer: everything the portable kernel asks of
+ * the architecture. A port implements this header in kernel/arch/<arch>/
+ * and nothing outside that folder changes.
+ */
+#ifndef HAL_H
+#define HAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lichen/compiler.h>
+
+struct boot_info;
+
+/* Console output (the platform's early UART). Translates "\n" to "\r\n". */
+void hal_console_write(const char *s, size_t n);
+/* Move the console to the UART the device tree names, if it differs. */
+void hal_console_init(const struct boot_info *bi);
+
+/* Map [pa, pa + size) into the linear map as RAM or as device memory. */
+enum hal_mem { HAL_MEM_RAM, HAL_MEM_DEVICE };
+int hal_map_linear(uint64_t pa, uint64_t size, enum hal_mem kind);
+void *hal_phys_to_virt(uint64_t pa);
+
+/* Architecture setup once the device tree is parsed (firmware interface). */
+void hal_init(const struct boot_info *bi);
+/* Lines for the boot report about the CPU and firmware. */
+void hal_report(void);
+
+/* This CPU's index (0 for the boot CPU). */
+unsigned hal_cpu_index(void);
+
+/* The exception level / privilege the kernel was entered at. */
+unsigned hal_entry_el(void);
+
+/* Monotonic counter and its frequency in Hz. */
+uint64_t hal_counter(void);
+uint64_t hal_counter_freq(void);
+
+/* Stop: this CPU forever, or the whole machine through the firmware. */
+__noreturn void hal_halt(void);
+__noreturn void hal_poweroff(void);
+__noreturn void hal_reboot(void);
+
+/*
+ * Print a backtrace starting at pc, then following the frame-record chain
+ * from fp; stops at the end of the chain or at a frame outside the stack.
+ */
+void backtrace_print(uint64_t pc, uint64_t fp);
+
+#endif

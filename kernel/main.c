@@ -1,0 +1,180 @@
+/*
+ * kernel_main: the portable half of boot. The architecture has the MMU on
+ * and the console mapped; here the device tree is read, RAM mapped, the
+ * boot report printed and the boot archive found.
+ */
+#include <lichen/string.h>
+#include <kernel.h>
+#include <dt.h>
+#include "cmdline.h"
+
+void kernel_main(uint64_t dtb_pa);
+
+static struct boot_info boot_info;
+
+static void
+apply_bootargs(const struct boot_info *bi)
+{
+	if (cmdline_is(bi->bootargs, "lichen.panic", "halt"))
+		panic_set_action(PANIC_HALT);
+	else if (cmdline_is(bi->bootargs, "lichen.panic", "reboot"))
+		panic_set_action(PANIC_REBOOT);
+}
+
+static void
+map_memory(const struct boot_info *bi)
+{
+	for (unsigned i = 0; i < bi->nmem; i++) {
+		const struct mem_range *m = &bi->mem[i];
+		int err = hal_map_linear(m->base, m->size, HAL_MEM_RAM);
+
+		if (err != 0)
+			boot_fail("cannot map RAM [0x%lx-0x%lx]: error %d",
+			    m->base, m->base + m->size - 1, err);
+	}
+}
+
+static void
+report_memory(const struct boot_info *bi)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < bi->nmem; i++)
+		total += bi->mem[i].size;
+	kprintf("memory: %lu MiB in %u range%s:", total >> 20, bi->nmem,
+	    bi->nmem == 1 ? "" : "s");
+	for (unsigned i = 0; i < bi->nmem; i++)
+		kprintf(" [0x%lx-0x%lx]", bi->mem[i].base,
+		    bi->mem[i].base + bi->mem[i].size - 1);
+	kprintf("\nreserved: device tree [0x%lx-0x%lx]", bi->dtb_pa,
+	    bi->dtb_pa + bi->dtb_size - 1);
+	for (unsigned i = 0; i < bi->nreserved; i++)
+		kprintf(", [0x%lx-0x%lx]", bi->reserved[i].base,
+		    bi->reserved[i].base + bi->reserved[i].size - 1);
+	kprintf("\n");
+}
+
+static void
+report_devices(const struct boot_info *bi)
+{
+	uint64_t hz = hal_counter_freq();
+
+	kprintf("cpus: %u in device tree (MPIDR", bi->ncpus);
+	for (unsigned i = 0; i < bi->ncpus; i++)
+		kprintf(" 0x%lx", bi->cpu_mpidr[i]);
+	kprintf("), enable-method %s",
+	    bi->cpu_enable_method[0] ? bi->cpu_enable_method : "none");
+	if (bi->cpus_ignored)
+		kprintf(", %u more ignored (limit %u)", bi->cpus_ignored,
+		    DT_MAX_CPUS);
+	kprintf("\n");
+	if (bi->uart.base)
+		kprintf("console: pl011 at 0x%lx, irq %u\n", bi->uart.base,
+		    bi->uart.irq);
+	if (bi->gic.version == 3)
+		kprintf("gic: v3, distributor 0x%lx, redistributors 0x%lx (%lu KiB)\n",
+		    bi->gic.dist_base, bi->gic.redist_base, bi->gic.redist_size >> 10);
+	else if (bi->gic.version == 2)
+		kprintf("gic: v2, distributor 0x%lx, cpu interface 0x%lx\n",
+		    bi->gic.dist_base, bi->gic.cpu_base);
+	else
+		kprintf("gic: none found\n");
+	if (bi->timer.present)
+		kprintf("timer: generic timer, %lu.%03lu MHz, irqs phys %u virt %u hyp %u\n",
+		    hz / 1000000, hz / 1000 % 1000, bi->timer.irq_phys,
+		    bi->timer.irq_virt, bi->timer.irq_hyp);
+	else
+		kprintf("timer: none in device tree; counter at %lu Hz\n", hz);
+}
+
+static void
+boot_report(const struct boot_info *bi)
+{
+	if (bi->model[0])
+		kprintf("machine: %s\n", bi->model);
+	hal_report();
+	report_devices(bi);
+	report_memory(bi);
+	if (bi->has_initrd)
+		kprintf("initrd: [0x%lx-0x%lx] %lu bytes\n", bi->initrd_start,
+		    bi->initrd_end - 1, bi->initrd_end - bi->initrd_start);
+	else
+		kprintf("initrd: none\n");
+	kprintf("bootargs: \"%s\"\n", bi->bootargs);
+}
+
+/* lichen.crash=KIND: fail on purpose, to test the panic path. */
+__attribute__((noinline)) static void
+crash_data_abort(void)
+{
+	volatile uint64_t *bad = (volatile uint64_t *)(uintptr_t)0xdead0000UL;
+
+	*bad = 0x1ce;
+}
+
+__attribute__((noinline)) static void
+crash_undefined(void)
+{
+	__asm__ volatile("udf #0");
+}
+
+static void
+crash_if_asked(const struct boot_info *bi)
+{
+	if (cmdline_is(bi->bootargs, "lichen.crash", "data-abort"))
+		crash_data_abort();
+	else if (cmdline_is(bi->bootargs, "lichen.crash", "undefined"))
+		crash_undefined();
+	else if (cmdline_is(bi->bootargs, "lichen.crash", "panic"))
+		panic("lichen.crash=panic asked for a panic");
+}
+
+static bool
+in_ram(const struct boot_info *bi, uint64_t start, uint64_t end)
+{
+	for (unsigned i = 0; i < bi->nmem; i++)
+		if (start >= bi->mem[i].base &&
+		    end <= bi->mem[i].base + bi->mem[i].size)
+			return true;
+	return false;
+}
+
+static void
+check_initrd(const struct boot_info *bi)
+{
+	if (!bi->has_initrd)
+		boot_fail("no boot archive: the device tree names no initrd "
+		    "(give QEMU one with -initrd; run-qemu.sh does)");
+	if (!in_ram(bi, bi->initrd_start, bi->initrd_end))
+		boot_fail("the initrd [0x%lx-0x%lx] is not in RAM",
+		    bi->initrd_start, bi->initrd_end - 1);
+	if (bi->initrd_end - bi->initrd_start < 6 ||
+	    memcmp(hal_phys_to_virt(bi->initrd_start), "070701", 6) != 0)
+		boot_fail("the initrd is not a newc cpio archive (magic 070701)");
+}
+
+void
+kernel_main(uint64_t dtb_pa)
+{
+	const void *blob = (dtb_pa != 0 && (dtb_pa & 7) == 0) ?
+	    hal_phys_to_virt(dtb_pa) : NULL;
+	struct boot_info *bi = &boot_info;
+	const char *why;
+	uint64_t t;
+
+	kprintf("\nlichen %s (aarch64) booting\n", LICHEN_VERSION);
+	if (dt_parse(blob, dtb_pa, bi, &why) != 0) {
+		hal_init(NULL);
+		boot_fail("bad device tree at 0x%lx: %s", dtb_pa, why);
+	}
+	apply_bootargs(bi);
+	hal_init(bi);
+	map_memory(bi);
+	hal_console_init(bi);
+	boot_report(bi);
+	crash_if_asked(bi);
+	check_initrd(bi);
+	t = hal_counter() * 1000 / hal_counter_freq();
+	kprintf("lichen: boot complete at %lu ms; no init server yet, powering off\n", t);
+	hal_poweroff();
+}
