@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Build lichen and boot it under QEMU (virt, cortex-a72) on this terminal.
+# Installs what is missing first. Quit QEMU with Ctrl-A X.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+	cat <<'USAGE'
+usage: ./run-qemu.sh [options]
+
+  --smp N          CPUs (1-8, default 4)
+  --mem SIZE       RAM (128M-2G, default 256M)
+  --gic 2|3        GIC version (default: QEMU's, v2)
+  --el2            enter the kernel at EL2 (-M virt,virtualization=on)
+  --append ARGS    kernel boot arguments, e.g. 'lichen.panic=halt'
+  --no-initrd      boot without the boot archive (to see that error)
+  --qemu 'ARGS'    extra QEMU arguments
+  --gdb            wait for a debugger on :1234 before the first instruction
+                   (gdb-multiarch build/kernel/kernel.elf -ex 'target remote :1234');
+                   also sets lichen.panic=halt so a panic stays inspectable
+  -h, --help       this text
+
+Boot arguments lichen understands:
+  lichen.panic=poweroff|halt|reboot   what a panic does (default poweroff)
+  lichen.crash=data-abort|undefined|panic
+                                      fail on purpose (tests the panic report)
+USAGE
+}
+
+smp=4 mem=256M gic= el2=0 append= initrd=1 extra= gdb=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smp) smp=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--gic) gic=$2; shift ;;
+	--el2) el2=1 ;;
+	--append) append=$2; shift ;;
+	--no-initrd) initrd=0 ;;
+	--qemu) extra=$2; shift ;;
+	--gdb) gdb=1 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "run-qemu.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+./scripts/bootstrap.sh
+./scripts/configure.sh build
+ninja -C build >&2
+
+machine=virt
+[ -n "$gic" ] && machine+=",gic-version=$gic"
+[ "$el2" = 1 ] && machine+=",virtualization=on"
+args=(-M "$machine" -cpu cortex-a72 -smp "$smp" -m "$mem" -nographic -nic none
+	-kernel build/kernel/Image)
+[ "$initrd" = 1 ] && args+=(-initrd build/image/bootfs.cpio)
+if [ "$gdb" = 1 ]; then
+	append="${append:+$append }lichen.panic=halt"
+	args+=(-s -S)
+	echo "run-qemu.sh: waiting for gdb on :1234; in another terminal:" >&2
+	echo "  gdb-multiarch build/kernel/kernel.elf -ex 'target remote :1234'" >&2
+fi
+[ -n "$append" ] && args+=(-append "$append")
+# shellcheck disable=SC2206 # --qemu is split into words on purpose
+[ -n "$extra" ] && args+=($extra)
+exec qemu-system-aarch64 "${args[@]}"
