@@ -13,24 +13,24 @@
 #include <lichen/fmt.h>
 #include <lichen/string.h>
 
-#define LK_INT_MAX	__INT_MAX__
+#define LK_INT_MAX __INT_MAX__
 
 enum {
-	FL_LEFT = 1 << 0,	/* - */
-	FL_PLUS = 1 << 1,	/* + */
-	FL_SPACE = 1 << 2,	/* space */
-	FL_ALT = 1 << 3,	/* # */
-	FL_ZERO = 1 << 4,	/* 0 */
+	FL_LEFT = 1 << 0,  /* - */
+	FL_PLUS = 1 << 1,  /* + */
+	FL_SPACE = 1 << 2, /* space */
+	FL_ALT = 1 << 3,   /* # */
+	FL_ZERO = 1 << 4,  /* 0 */
 };
 
 enum fmt_len { LEN_INT, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_T, LEN_J };
 
 struct fmt_spec {
 	unsigned flags;
-	int width;		/* 0 when none was given */
-	int prec;		/* -1 when none was given */
+	int width; /* 0 when none was given */
+	int prec;  /* -1 when none was given */
 	enum fmt_len len;
-	char conv;		/* the conversion character, or '\0' */
+	char conv; /* the conversion character, or '\0' */
 };
 
 struct fmt_out {
@@ -75,8 +75,12 @@ parse_decimal(const char **pp)
 	const char *p = *pp;
 	int v = 0;
 
-	for (; *p >= '0' && *p <= '9'; p++)
-		v = v > (LK_INT_MAX - 9) / 10 ? LK_INT_MAX : v * 10 + (*p - '0');
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (LK_INT_MAX - 9) / 10)
+			v = LK_INT_MAX;
+		else
+			v = v * 10 + (*p - '0');
+	}
 	*pp = p;
 	return v;
 }
@@ -86,12 +90,23 @@ parse_flags(const char *p, unsigned *flags)
 {
 	for (;; p++) {
 		switch (*p) {
-		case '-': *flags |= FL_LEFT; break;
-		case '+': *flags |= FL_PLUS; break;
-		case ' ': *flags |= FL_SPACE; break;
-		case '#': *flags |= FL_ALT; break;
-		case '0': *flags |= FL_ZERO; break;
-		default: return p;
+		case '-':
+			*flags |= FL_LEFT;
+			break;
+		case '+':
+			*flags |= FL_PLUS;
+			break;
+		case ' ':
+			*flags |= FL_SPACE;
+			break;
+		case '#':
+			*flags |= FL_ALT;
+			break;
+		case '0':
+			*flags |= FL_ZERO;
+			break;
+		default:
+			return p;
 		}
 	}
 }
@@ -114,11 +129,30 @@ parse_length(const char *p, enum fmt_len *len)
 		}
 		*len = LEN_L;
 		return p + 1;
-	case 'z': *len = LEN_Z; return p + 1;
-	case 't': *len = LEN_T; return p + 1;
-	case 'j': *len = LEN_J; return p + 1;
-	default: *len = LEN_INT; return p;
+	case 'z':
+		*len = LEN_Z;
+		return p + 1;
+	case 't':
+		*len = LEN_T;
+		return p + 1;
+	case 'j':
+		*len = LEN_J;
+		return p + 1;
+	default:
+		*len = LEN_INT;
+		return p;
 	}
+}
+
+/* A negative * width stands for the - flag and the width's magnitude. */
+static void
+set_star_width(struct fmt_spec *spec, int width)
+{
+	if (width < 0) {
+		spec->flags |= FL_LEFT;
+		width = width == -LK_INT_MAX - 1 ? LK_INT_MAX : -width;
+	}
+	spec->width = width;
 }
 
 /*
@@ -133,12 +167,7 @@ parse_spec(const char *p, struct fmt_spec *spec, struct fmt_args *args)
 	spec->prec = -1;
 	p = parse_flags(p, &spec->flags);
 	if (*p == '*') {
-		spec->width = va_arg(args->ap, int);
-		if (spec->width < 0) {	/* a negative * width means '-' */
-			spec->flags |= FL_LEFT;
-			spec->width = spec->width == -LK_INT_MAX - 1 ?
-			    LK_INT_MAX : -spec->width;
-		}
+		set_star_width(spec, va_arg(args->ap, int));
 		p++;
 	} else {
 		spec->width = parse_decimal(&p);
@@ -147,7 +176,7 @@ parse_spec(const char *p, struct fmt_spec *spec, struct fmt_args *args)
 		p++;
 		if (*p == '*') {
 			spec->prec = va_arg(args->ap, int);
-			if (spec->prec < 0)	/* as if none was given */
+			if (spec->prec < 0) /* as if none was given */
 				spec->prec = -1;
 			p++;
 		} else {
@@ -159,7 +188,7 @@ parse_spec(const char *p, struct fmt_spec *spec, struct fmt_args *args)
 	return p;
 }
 
-/* Pads a piece of `used` bytes out to the field width, before or after. */
+/* The padding a piece of `used` bytes needs to fill the field width. */
 static size_t
 pad_needed(const struct fmt_spec *spec, size_t used)
 {
@@ -167,8 +196,8 @@ pad_needed(const struct fmt_spec *spec, size_t used)
 }
 
 static void
-emit_padded(struct fmt_out *o, const struct fmt_spec *spec, const char *s,
-    size_t n)
+emit_padded(
+    struct fmt_out *o, const struct fmt_spec *spec, const char *s, size_t n)
 {
 	size_t pad = pad_needed(spec, n);
 
@@ -258,14 +287,22 @@ static intmax_t
 fetch_signed(const struct fmt_spec *spec, struct fmt_args *args)
 {
 	switch (spec->len) {
-	case LEN_HH: return (signed char)va_arg(args->ap, int);
-	case LEN_H: return (short)va_arg(args->ap, int);
-	case LEN_L: return va_arg(args->ap, long);
-	case LEN_LL: return va_arg(args->ap, long long);
-	case LEN_Z: return (ptrdiff_t)va_arg(args->ap, size_t);
-	case LEN_T: return va_arg(args->ap, ptrdiff_t);
-	case LEN_J: return va_arg(args->ap, intmax_t);
-	default: return va_arg(args->ap, int);
+	case LEN_HH:
+		return (signed char)va_arg(args->ap, int);
+	case LEN_H:
+		return (short)va_arg(args->ap, int);
+	case LEN_L:
+		return va_arg(args->ap, long);
+	case LEN_LL:
+		return va_arg(args->ap, long long);
+	case LEN_Z:
+		return (ptrdiff_t)va_arg(args->ap, size_t);
+	case LEN_T:
+		return va_arg(args->ap, ptrdiff_t);
+	case LEN_J:
+		return va_arg(args->ap, intmax_t);
+	default:
+		return va_arg(args->ap, int);
 	}
 }
 
@@ -273,20 +310,28 @@ static uintmax_t
 fetch_unsigned(const struct fmt_spec *spec, struct fmt_args *args)
 {
 	switch (spec->len) {
-	case LEN_HH: return (unsigned char)va_arg(args->ap, unsigned int);
-	case LEN_H: return (unsigned short)va_arg(args->ap, unsigned int);
-	case LEN_L: return va_arg(args->ap, unsigned long);
-	case LEN_LL: return va_arg(args->ap, unsigned long long);
-	case LEN_Z: return va_arg(args->ap, size_t);
-	case LEN_T: return (size_t)va_arg(args->ap, ptrdiff_t);
-	case LEN_J: return va_arg(args->ap, uintmax_t);
-	default: return va_arg(args->ap, unsigned int);
+	case LEN_HH:
+		return (unsigned char)va_arg(args->ap, unsigned int);
+	case LEN_H:
+		return (unsigned short)va_arg(args->ap, unsigned int);
+	case LEN_L:
+		return va_arg(args->ap, unsigned long);
+	case LEN_LL:
+		return va_arg(args->ap, unsigned long long);
+	case LEN_Z:
+		return va_arg(args->ap, size_t);
+	case LEN_T:
+		return (size_t)va_arg(args->ap, ptrdiff_t);
+	case LEN_J:
+		return va_arg(args->ap, uintmax_t);
+	default:
+		return va_arg(args->ap, unsigned int);
 	}
 }
 
 static void
-format_signed(struct fmt_out *o, const struct fmt_spec *spec,
-    struct fmt_args *args)
+format_signed(
+    struct fmt_out *o, const struct fmt_spec *spec, struct fmt_args *args)
 {
 	intmax_t v = fetch_signed(spec, args);
 	/* Negate in unsigned arithmetic so INTMAX_MIN does not overflow. */
@@ -296,8 +341,7 @@ format_signed(struct fmt_out *o, const struct fmt_spec *spec,
 }
 
 static void
-format_unsigned(struct fmt_out *o, struct fmt_spec *spec,
-    struct fmt_args *args)
+format_unsigned(struct fmt_out *o, struct fmt_spec *spec, struct fmt_args *args)
 {
 	unsigned base = spec->conv == 'o' ? 8 : spec->conv == 'u' ? 10 : 16;
 
@@ -311,8 +355,7 @@ format_unsigned(struct fmt_out *o, struct fmt_spec *spec,
  * "(nil)", which no precision shortens.
  */
 static void
-format_pointer(struct fmt_out *o, struct fmt_spec *spec,
-    struct fmt_args *args)
+format_pointer(struct fmt_out *o, struct fmt_spec *spec, struct fmt_args *args)
 {
 	void *p = va_arg(args->ap, void *);
 
@@ -326,8 +369,8 @@ format_pointer(struct fmt_out *o, struct fmt_spec *spec,
 }
 
 static void
-format_char(struct fmt_out *o, const struct fmt_spec *spec,
-    struct fmt_args *args)
+format_char(
+    struct fmt_out *o, const struct fmt_spec *spec, struct fmt_args *args)
 {
 	char c = (char)va_arg(args->ap, int);
 
@@ -367,10 +410,10 @@ format_one(struct fmt_out *o, const char *pct, struct fmt_args *args)
 	case '%':
 		out_bytes(o, "%", 1);
 		break;
-	case '\0':	/* the format ends inside a conversion */
+	case '\0': /* the format ends inside a conversion */
 		out_bytes(o, pct, (size_t)(p - pct));
 		return p;
-	default:	/* unsupported: copy it out unchanged */
+	default: /* unsupported: copy it out unchanged */
 		out_bytes(o, pct, (size_t)(p + 1 - pct));
 		break;
 	}
@@ -380,7 +423,7 @@ format_one(struct fmt_out *o, const char *pct, struct fmt_args *args)
 int
 fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap)
 {
-	struct fmt_out o = { sink, ctx, 0 };
+	struct fmt_out o = {sink, ctx, 0};
 	struct fmt_args args;
 	const char *run;
 
@@ -398,7 +441,7 @@ fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap)
 
 struct buf_sink {
 	char *buf;
-	size_t room;		/* bytes left before the reserved NUL */
+	size_t room; /* bytes left before the reserved NUL */
 };
 
 static void
@@ -424,7 +467,7 @@ discard_sink(void *ctx, const char *s, size_t n)
 int
 fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct buf_sink b = { buf, size - 1 };
+	struct buf_sink b = {buf, size - 1};
 	int len;
 
 	if (size == 0)

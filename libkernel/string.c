@@ -16,9 +16,9 @@
 /* A word that may alias any object, so copying through it is well defined. */
 typedef uint64_t __attribute__((__may_alias__)) word_t;
 
-#define WORD_SIZE	sizeof(word_t)
-#define WORD_MASK	(WORD_SIZE - 1)
-#define LK_ULONG_MAX	(__LONG_MAX__ * 2UL + 1UL)
+#define WORD_SIZE    sizeof(word_t)
+#define WORD_MASK    (WORD_SIZE - 1)
+#define LK_ULONG_MAX (__LONG_MAX__ * 2UL + 1UL)
 
 static bool
 both_alignable(const void *a, const void *b)
@@ -74,7 +74,7 @@ LK_NAME(memmove)(void *dst, const void *src, size_t n)
 {
 	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
 
-	if (d - s >= n)		/* dst below src, or no overlap */
+	if (d - s >= n) /* dst below src, or no overlap */
 		copy_forward(dst, src, n);
 	else
 		copy_backward(dst, src, n);
@@ -200,7 +200,8 @@ LK_NAME(strlcpy)(char *restrict dst, const char *restrict src, size_t size)
 	if (size > 0) {
 		size_t n = len < size - 1 ? len : size - 1;
 
-		copy_forward((unsigned char *)dst, (const unsigned char *)src, n);
+		copy_forward(
+		    (unsigned char *)dst, (const unsigned char *)src, n);
 		dst[n] = '\0';
 	}
 	return len;
@@ -233,7 +234,7 @@ static const char *
 skip_base_prefix(const char *s, int *base)
 {
 	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
-	    digit_value(s[2]) < 16;
+		   digit_value(s[2]) < 16;
 
 	if ((*base == 0 || *base == 16) && hex) {
 		*base = 16;

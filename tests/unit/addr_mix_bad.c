@@ -16,13 +16,13 @@ paddr_t return_kernel_as_phys(kvaddr_t k);
 void *
 phys_as_pointer(paddr_t p)
 {
-	return kva_ptr(p);		/* expect-error */
+	return kva_ptr(p); /* expect-error */
 }
 
 void *
 user_as_pointer(uvaddr_t u)
 {
-	return kva_ptr(u);		/* expect-error */
+	return kva_ptr(u); /* expect-error */
 }
 
 kvaddr_t
@@ -30,7 +30,7 @@ assign_phys_to_kernel(paddr_t p)
 {
 	kvaddr_t k = kva(0);
 
-	k = p;				/* expect-error */
+	k = p; /* expect-error */
 	return k;
 }
 
@@ -39,6 +39,6 @@ return_kernel_as_phys(kvaddr_t k)
 {
 	paddr_t p = pa(0);
 
-	p = k;				/* expect-error */
-	return pa_add(k, 4096);		/* expect-error */
+	p = k;			/* expect-error */
+	return pa_add(k, 4096); /* expect-error */
 }

@@ -6,7 +6,7 @@
  */
 #include <lichen/addr.h>
 
-#define LINEAR_OFFSET	UINT64_C(0xffff000000000000)
+#define LINEAR_OFFSET UINT64_C(0xffff000000000000)
 
 void *phys_as_pointer(paddr_t p);
 void *user_as_pointer(uvaddr_t u);

@@ -112,16 +112,16 @@ START_TEST(align_up_checked_rejects_overflow)
 
 	ck_assert(!align_up_checked(UINT64_MAX, 2, &out));
 	ck_assert(!align_up_checked(UINT64_MAX - 0xffe, 0x1000, &out));
-	ck_assert(!align_up_checked((UINT64_C(1) << 63) + 1,
-	    UINT64_C(1) << 63, &out));
-	ck_assert_uint_eq(out, 1234);	/* untouched on failure */
+	ck_assert(!align_up_checked(
+	    (UINT64_C(1) << 63) + 1, UINT64_C(1) << 63, &out));
+	ck_assert_uint_eq(out, 1234); /* untouched on failure */
 }
 END_TEST
 
 START_TEST(align_up_checked_rejects_bad_alignment)
 {
-	const uint64_t bad[] = { 0, 3, 6, 12, 4095, 0x1001, UINT64_MAX,
-	    (UINT64_C(1) << 63) + 1 };
+	const uint64_t bad[] = {
+	    0, 3, 6, 12, 4095, 0x1001, UINT64_MAX, (UINT64_C(1) << 63) + 1};
 	uint64_t out = 1234;
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
@@ -174,10 +174,10 @@ START_TEST(address_alignment)
 	ck_assert_uint_eq(kva_val(kva_align_up(kva(17), 16)), 32);
 	ck_assert_uint_eq(kva_val(kva_align_down(kva(17), 16)), 16);
 	ck_assert(kva_is_aligned(kva(64), 64));
-	ck_assert_uint_eq(uva_val(uva_align_up(uva(0x400001), 0x1000)),
-	    0x401000);
-	ck_assert_uint_eq(uva_val(uva_align_down(uva(0x400fff), 0x1000)),
-	    0x400000);
+	ck_assert_uint_eq(
+	    uva_val(uva_align_up(uva(0x400001), 0x1000)), 0x401000);
+	ck_assert_uint_eq(
+	    uva_val(uva_align_down(uva(0x400fff), 0x1000)), 0x400000);
 	ck_assert(!uva_is_aligned(uva(0x400001), 2));
 }
 END_TEST
@@ -212,7 +212,9 @@ END_TEST
 struct outer {
 	char pad[3];
 	int field;
-	struct { long a, b; } inner;
+	struct {
+		long a, b;
+	} inner;
 };
 
 START_TEST(compiler_helpers)

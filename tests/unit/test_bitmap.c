@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include <lichen/bitmap.h>
+#include <lichen/compiler.h>
 
 #include "unit.h"
 
-#define MAX_BITS	300
+#define MAX_BITS 300
 
 /* A bool-per-bit model, searched the obvious way. */
 struct model {
@@ -55,11 +56,11 @@ model_count(const struct model *m)
 
 START_TEST(set_clear_test_single_bits)
 {
-	uint64_t bm[BITMAP_WORDS(130)] = { 0 };
-	const size_t bits[] = { 0, 1, 62, 63, 64, 65, 127, 128, 129 };
+	uint64_t bm[BITMAP_WORDS(130)] = {0};
+	const size_t bits[] = {0, 1, 62, 63, 64, 65, 127, 128, 129};
 
 	ck_assert_uint_eq(BITMAP_WORDS(130), 3);
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bits); i++) {
 		bitmap_set(bm, bits[i]);
 		ck_assert(bitmap_test(bm, bits[i]));
 	}
@@ -86,32 +87,39 @@ START_TEST(words_macro_rounds_up)
 }
 END_TEST
 
-/* Every range [start, start + count) in a 3-word map, set then cleared. */
-START_TEST(ranges_across_word_boundaries)
+/* Sets, then clears, bits [start, start + count) of a 192-bit map. */
+static void
+check_range(size_t start, size_t count)
 {
 	uint64_t bm[3];
 
-	for (size_t start = 0; start <= 192; start++)
-	for (size_t count = 0; start + count <= 192; count++) {
-		memset(bm, 0, sizeof(bm));
-		bitmap_set_range(bm, start, count);
-		for (size_t i = 0; i < 192; i++)
-			quick_assert(bitmap_test(bm, i) ==
-			    (i >= start && i < start + count));
-		quick_assert_uint_eq(bitmap_count(bm, 192), count);
+	memset(bm, 0, sizeof(bm));
+	bitmap_set_range(bm, start, count);
+	for (size_t i = 0; i < 192; i++)
+		quick_assert(
+		    bitmap_test(bm, i) == (i >= start && i < start + count));
+	quick_assert_uint_eq(bitmap_count(bm, 192), count);
 
-		memset(bm, 0xff, sizeof(bm));
-		bitmap_clear_range(bm, start, count);
-		quick_assert_uint_eq(bitmap_count(bm, 192), 192 - count);
-		quick_assert_uint_eq(bitmap_find_first_zero(bm, 192),
-		    count ? start : 192);
+	memset(bm, 0xff, sizeof(bm));
+	bitmap_clear_range(bm, start, count);
+	quick_assert_uint_eq(bitmap_count(bm, 192), 192 - count);
+	quick_assert_uint_eq(
+	    bitmap_find_first_zero(bm, 192), count ? start : 192);
+}
+
+/* Every range in a 3-word map, so every pair of word boundaries. */
+START_TEST(ranges_across_word_boundaries)
+{
+	for (size_t start = 0; start <= 192; start++) {
+		for (size_t count = 0; start + count <= 192; count++)
+			check_range(start, count);
 	}
 }
 END_TEST
 
 START_TEST(empty_and_full_maps)
 {
-	uint64_t zeros[2] = { 0, 0 }, ones[2] = { ~0ULL, ~0ULL };
+	uint64_t zeros[2] = {0, 0}, ones[2] = {~0ULL, ~0ULL};
 
 	ck_assert_uint_eq(bitmap_find_first_set(zeros, 100), 100);
 	ck_assert_uint_eq(bitmap_find_first_zero(zeros, 100), 0);
@@ -131,7 +139,7 @@ END_TEST
 START_TEST(tail_bits_past_nbits_are_ignored)
 {
 	/* 70 bits: word 1 holds bits 64..69, its upper 58 bits are junk. */
-	uint64_t bm[2] = { ~0ULL, ~0ULL << 6 };
+	uint64_t bm[2] = {~0ULL, ~0ULL << 6};
 
 	ck_assert_uint_eq(bitmap_find_first_zero(bm, 70), 64);
 	ck_assert_uint_eq(bitmap_find_next_set(bm, 70, 64), 70);
@@ -150,11 +158,11 @@ END_TEST
 
 START_TEST(find_next_from_every_start)
 {
-	uint64_t bm[BITMAP_WORDS(200)] = { 0 };
-	const size_t set[] = { 3, 63, 64, 100, 127, 128, 199 };
+	uint64_t bm[BITMAP_WORDS(200)] = {0};
+	const size_t set[] = {3, 63, 64, 100, 127, 128, 199};
 	size_t k = 0;
 
-	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(set); i++)
 		bitmap_set(bm, set[i]);
 	for (size_t start = 0; start <= 210; start++) {
 		while (k < 7 && set[k] < start)
@@ -185,9 +193,9 @@ START_TEST(zero_area_spanning_words)
 	uint64_t bm[BITMAP_WORDS(256)];
 
 	memset(bm, 0xff, sizeof(bm));
-	bitmap_clear_range(bm, 10, 5);		/* too short for 8 */
-	bitmap_clear_range(bm, 60, 10);		/* straddles words 0 and 1 */
-	bitmap_clear_range(bm, 190, 66);	/* runs to the end */
+	bitmap_clear_range(bm, 10, 5);	 /* too short for 8 */
+	bitmap_clear_range(bm, 60, 10);	 /* straddles words 0 and 1 */
+	bitmap_clear_range(bm, 190, 66); /* runs to the end */
 	ck_assert_uint_eq(bitmap_find_zero_area(bm, 256, 5), 10);
 	ck_assert_uint_eq(bitmap_find_zero_area(bm, 256, 8), 60);
 	ck_assert_uint_eq(bitmap_find_zero_area(bm, 256, 10), 60);
@@ -202,8 +210,7 @@ START_TEST(zero_area_spanning_words)
 END_TEST
 
 static void
-check_against_model(const uint64_t *bm, const struct model *m,
-    uint64_t *rng)
+check_against_model(const uint64_t *bm, const struct model *m, uint64_t *rng)
 {
 	size_t start = test_rand(rng) % (m->nbits + 2);
 	size_t count = test_rand(rng) % 20;
@@ -228,7 +235,7 @@ random_step(uint64_t *bm, struct model *m, uint64_t *rng)
 
 	switch (test_rand(rng) % 3) {
 	case 0:
-		count = count > 0;	/* a single bit, or nothing */
+		count = count > 0; /* a single bit, or nothing */
 		if (count && set)
 			bitmap_set(bm, start);
 		else if (count)
@@ -250,12 +257,12 @@ random_step(uint64_t *bm, struct model *m, uint64_t *rng)
 
 START_TEST(random_operations_match_a_model)
 {
-	const size_t sizes[] = { 1, 63, 64, 65, 127, 128, 200, MAX_BITS };
+	const size_t sizes[] = {1, 63, 64, 65, 127, 128, 200, MAX_BITS};
 	uint64_t rng = TEST_SEED;
 
-	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
 		uint64_t bm[BITMAP_WORDS(MAX_BITS)];
-		struct model m = { .nbits = sizes[s] };
+		struct model m = {.nbits = sizes[s]};
 
 		/* Junk beyond nbits must never show through. */
 		memset(bm, 0, sizeof(bm));

@@ -13,7 +13,7 @@ struct item {
 	struct list_node node;
 };
 
-#define NITEMS	16
+#define NITEMS 16
 
 static struct item items[NITEMS];
 
@@ -37,13 +37,13 @@ assert_list(struct list_node *head, const int *want, size_t n)
 	quick_assert(list_empty(head) == (n == 0));
 	list_for_each(pos, head) {
 		ck_assert_uint_lt(i, n);
-		quick_assert_int_eq(list_entry(pos, struct item, node)->value,
-		    want[i++]);
+		quick_assert_int_eq(
+		    list_entry(pos, struct item, node)->value, want[i++]);
 		quick_assert_ptr_eq(pos->next->prev, pos);
 	}
 	for (pos = head->prev; pos != head; pos = pos->prev)
-		quick_assert_int_eq(list_entry(pos, struct item, node)->value,
-		    want[--i]);
+		quick_assert_int_eq(
+		    list_entry(pos, struct item, node)->value, want[--i]);
 	quick_assert_uint_eq(i, 0);
 }
 
@@ -65,7 +65,7 @@ END_TEST
 START_TEST(add_head_prepends)
 {
 	struct list_node head;
-	const int want[] = { 2, 1, 0 };
+	const int want[] = {2, 1, 0};
 
 	setup_items();
 	list_init(&head);
@@ -78,7 +78,7 @@ END_TEST
 START_TEST(add_tail_appends)
 {
 	struct list_node head;
-	const int want[] = { 0, 1, 2, 3 };
+	const int want[] = {0, 1, 2, 3};
 
 	setup_items();
 	list_init(&head);
@@ -87,15 +87,14 @@ START_TEST(add_tail_appends)
 	assert_list(&head, want, 4);
 	ck_assert_ptr_eq(list_first(&head), &items[0].node);
 	ck_assert_ptr_eq(list_last(&head), &items[3].node);
-	ck_assert_ptr_eq(list_first_entry(&head, struct item, node),
-	    &items[0]);
+	ck_assert_ptr_eq(list_first_entry(&head, struct item, node), &items[0]);
 }
 END_TEST
 
 START_TEST(remove_unlinks_and_reinitialises)
 {
 	struct list_node head;
-	const int after_middle[] = { 0, 2 }, after_all[] = { 0 };
+	const int after_middle[] = {0, 2}, after_all[] = {0};
 
 	setup_items();
 	list_init(&head);
@@ -133,7 +132,7 @@ START_TEST(for_each_safe_allows_removal)
 {
 	struct list_node head, *pos, *tmp;
 	struct item *it, *next;
-	const int odd[] = { 1, 3, 5, 7, 9, 11, 13, 15 };
+	const int odd[] = {1, 3, 5, 7, 9, 11, 13, 15};
 
 	setup_items();
 	list_init(&head);
@@ -153,7 +152,7 @@ END_TEST
 START_TEST(splice_tail_moves_everything)
 {
 	struct list_node a, b;
-	const int joined[] = { 0, 1, 2, 3, 4 };
+	const int joined[] = {0, 1, 2, 3, 4};
 
 	setup_items();
 	list_init(&a);
@@ -171,7 +170,7 @@ END_TEST
 START_TEST(splice_tail_with_empty_lists)
 {
 	struct list_node a, b;
-	const int one[] = { 7 };
+	const int one[] = {7};
 
 	setup_items();
 	list_init(&a);
@@ -179,9 +178,9 @@ START_TEST(splice_tail_with_empty_lists)
 	list_splice_tail(&a, &b);
 	assert_list(&a, NULL, 0);
 	list_add_tail(&b, &items[7].node);
-	list_splice_tail(&a, &b);	/* into an empty list */
+	list_splice_tail(&a, &b); /* into an empty list */
 	assert_list(&a, one, 1);
-	list_splice_tail(&a, &b);	/* from an empty list */
+	list_splice_tail(&a, &b); /* from an empty list */
 	assert_list(&a, one, 1);
 	assert_list(&b, NULL, 0);
 }

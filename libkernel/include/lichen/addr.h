@@ -8,21 +8,22 @@
  * passed in registers like plain integers; the wrappers cost nothing.
  *
  * For each kind there is a constructor and an accessor:
- *	pa(u64) / pa_val(p)	kva(u64) / kva_val(k)	uva(u64) / uva_val(u)
- * and the same set of operations, here for paddr_t (swap the prefix and
- * type for kva_ and uva_):
- *	paddr_t  pa_add(paddr_t a, uint64_t n)		a + n
- *	paddr_t  pa_sub(paddr_t a, uint64_t n)		a - n
- *	uint64_t pa_diff(paddr_t a, paddr_t b)		a - b
- *	int      pa_cmp(paddr_t a, paddr_t b)		-1, 0 or 1
- *	bool     pa_eq(paddr_t a, paddr_t b)
- *	bool     pa_lt(paddr_t a, paddr_t b)
- *	bool     pa_le(paddr_t a, paddr_t b)
- *	paddr_t  pa_align_up(paddr_t a, uint64_t align)	power-of-two align,
- *	paddr_t  pa_align_down(paddr_t a, uint64_t align)	wraps on overflow
- *	bool     pa_is_aligned(paddr_t a, uint64_t align)
- * Arithmetic wraps like uint64_t; check ranges from outside the kernel with
- * align_up_checked() and add_overflows() from <lichen/align.h> first.
+ *   pa(u64) / pa_val(p)    kva(u64) / kva_val(k)    uva(u64) / uva_val(u)
+ * and the same operations, here for paddr_t (swap in kva_ and kvaddr_t,
+ * or uva_ and uvaddr_t, for the others):
+ *   paddr_t  pa_add(paddr_t a, uint64_t n)         a + n
+ *   paddr_t  pa_sub(paddr_t a, uint64_t n)         a - n
+ *   uint64_t pa_diff(paddr_t a, paddr_t b)         a - b
+ *   int      pa_cmp(paddr_t a, paddr_t b)          -1, 0 or 1
+ *   bool     pa_eq(paddr_t a, paddr_t b)           a == b
+ *   bool     pa_lt(paddr_t a, paddr_t b)           a < b
+ *   bool     pa_le(paddr_t a, paddr_t b)           a <= b
+ *   paddr_t  pa_align_up(paddr_t a, uint64_t align)
+ *   paddr_t  pa_align_down(paddr_t a, uint64_t align)
+ *   bool     pa_is_aligned(paddr_t a, uint64_t align)
+ * Alignments must be powers of two.  Arithmetic wraps like uint64_t: check
+ * values from outside the kernel with align_up_checked() and
+ * add_overflows() from <lichen/align.h> first.
  *
  * Crossing between kinds is always explicit: kva_ptr()/kva_from_ptr() for
  * C pointers, pa_to_kva()/kva_to_pa() for the kernel's linear map (whose
@@ -36,28 +37,71 @@
 
 #include <lichen/align.h>
 
-typedef struct { uint64_t v; } paddr_t;	/* physical */
-typedef struct { uint64_t v; } kvaddr_t;	/* kernel virtual */
-typedef struct { uint64_t v; } uvaddr_t;	/* user virtual: never dereference */
+/* A physical address. */
+typedef struct {
+	uint64_t v;
+} paddr_t;
+
+/* A kernel virtual address: kva_ptr() turns it into a C pointer. */
+typedef struct {
+	uint64_t v;
+} kvaddr_t;
+
+/* A user virtual address: never dereferenced directly. */
+typedef struct {
+	uint64_t v;
+} uvaddr_t;
 
 /* Defines the operations listed above for one address kind. */
-#define LK_DEFINE_ADDR_OPS(p, T)					\
-static inline T p(uint64_t v) { return (T){ v }; }			\
-static inline uint64_t p##_val(T a) { return a.v; }			\
-static inline T p##_add(T a, uint64_t n) { return (T){ a.v + n }; }	\
-static inline T p##_sub(T a, uint64_t n) { return (T){ a.v - n }; }	\
-static inline uint64_t p##_diff(T a, T b) { return a.v - b.v; }		\
-static inline int p##_cmp(T a, T b)					\
-	{ return (a.v > b.v) - (a.v < b.v); }				\
-static inline bool p##_eq(T a, T b) { return a.v == b.v; }		\
-static inline bool p##_lt(T a, T b) { return a.v < b.v; }		\
-static inline bool p##_le(T a, T b) { return a.v <= b.v; }		\
-static inline T p##_align_up(T a, uint64_t align)			\
-	{ return (T){ ALIGN_UP(a.v, align) }; }				\
-static inline T p##_align_down(T a, uint64_t align)			\
-	{ return (T){ ALIGN_DOWN(a.v, align) }; }			\
-static inline bool p##_is_aligned(T a, uint64_t align)			\
-	{ return IS_ALIGNED(a.v, align); }
+#define LK_DEFINE_ADDR_OPS(p, T)                                               \
+	static inline T p(uint64_t v)                                          \
+	{                                                                      \
+		return (T){v};                                                 \
+	}                                                                      \
+	static inline uint64_t p##_val(T a)                                    \
+	{                                                                      \
+		return a.v;                                                    \
+	}                                                                      \
+	static inline T p##_add(T a, uint64_t n)                               \
+	{                                                                      \
+		return (T){a.v + n};                                           \
+	}                                                                      \
+	static inline T p##_sub(T a, uint64_t n)                               \
+	{                                                                      \
+		return (T){a.v - n};                                           \
+	}                                                                      \
+	static inline uint64_t p##_diff(T a, T b)                              \
+	{                                                                      \
+		return a.v - b.v;                                              \
+	}                                                                      \
+	static inline int p##_cmp(T a, T b)                                    \
+	{                                                                      \
+		return (a.v > b.v) - (a.v < b.v);                              \
+	}                                                                      \
+	static inline bool p##_eq(T a, T b)                                    \
+	{                                                                      \
+		return a.v == b.v;                                             \
+	}                                                                      \
+	static inline bool p##_lt(T a, T b)                                    \
+	{                                                                      \
+		return a.v < b.v;                                              \
+	}                                                                      \
+	static inline bool p##_le(T a, T b)                                    \
+	{                                                                      \
+		return a.v <= b.v;                                             \
+	}                                                                      \
+	static inline T p##_align_up(T a, uint64_t align)                      \
+	{                                                                      \
+		return (T){ALIGN_UP(a.v, align)};                              \
+	}                                                                      \
+	static inline T p##_align_down(T a, uint64_t align)                    \
+	{                                                                      \
+		return (T){ALIGN_DOWN(a.v, align)};                            \
+	}                                                                      \
+	static inline bool p##_is_aligned(T a, uint64_t align)                 \
+	{                                                                      \
+		return IS_ALIGNED(a.v, align);                                 \
+	}
 
 LK_DEFINE_ADDR_OPS(pa, paddr_t)
 LK_DEFINE_ADDR_OPS(kva, kvaddr_t)

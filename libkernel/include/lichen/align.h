@@ -11,7 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* a must be a power of two; the result has the type of x. */
+/*
+ * a must be a power of two; the result has the type of x.  (clang-format
+ * takes "(x) - 1" for a cast, hence the off switch.)
+ */
+/* clang-format off */
 #define ALIGN_MASK(x, a)	((__typeof__(x))(a) - 1)
 #define ALIGN_UP(x, a)		(((x) + ALIGN_MASK(x, a)) & ~ALIGN_MASK(x, a))
 #define ALIGN_DOWN(x, a)	((x) & ~ALIGN_MASK(x, a))
@@ -19,6 +23,7 @@
 
 /* n / d rounded up; n + d - 1 must not overflow. */
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+/* clang-format on */
 
 static inline bool
 is_pow2(uint64_t x)

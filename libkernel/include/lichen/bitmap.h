@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BITMAP_BITS_PER_WORD	64
-#define BITMAP_WORDS(nbits) \
+#define BITMAP_BITS_PER_WORD 64
+#define BITMAP_WORDS(nbits)                                                    \
 	(((nbits) + BITMAP_BITS_PER_WORD - 1) / BITMAP_BITS_PER_WORD)
 
 static inline void

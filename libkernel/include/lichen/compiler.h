@@ -11,25 +11,25 @@
 
 #include <stddef.h>
 
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* The guards let a host libc header that spells one of these win. */
 #ifndef __noreturn
-#define __noreturn	__attribute__((__noreturn__))
+#define __noreturn __attribute__((__noreturn__))
 #endif
 #ifndef __packed
-#define __packed	__attribute__((__packed__))
+#define __packed __attribute__((__packed__))
 #endif
 #ifndef __aligned
-#define __aligned(n)	__attribute__((__aligned__(n)))
+#define __aligned(n) __attribute__((__aligned__(n)))
 #endif
 #ifndef __unused
-#define __unused	__attribute__((__unused__))
+#define __unused __attribute__((__unused__))
 #endif
 #ifndef __printf
 /* Argument a is the format string, b the first variadic argument. */
-#define __printf(a, b)	__attribute__((__format__(__printf__, a, b)))
+#define __printf(a, b) __attribute__((__format__(__printf__, a, b)))
 #endif
 
 /*
@@ -37,32 +37,38 @@
  * normally provides the nicer name.
  */
 #ifndef static_assert
-#define static_assert	_Static_assert
+#define static_assert _Static_assert
 #endif
 
 /* A message-carrying check that a type has exactly the size an ABI fixes. */
-#define STATIC_ASSERT_SIZEOF(type, size) \
+#define STATIC_ASSERT_SIZEOF(type, size)                                       \
 	static_assert(sizeof(type) == (size), "sizeof(" #type ") != " #size)
 
+/* 1 when a is an array, 0 when it is a pointer (&a[0] has a's type). */
+#define LK_IS_ARRAY(a)                                                         \
+	(!__builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0])))
+
+/* 0, or a negative-size array error when a is not an array. */
+#define __must_be_array(a) (0 * sizeof(char[LK_IS_ARRAY(a) ? 1 : -1]))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]) + __must_be_array(a))
+
 /*
- * Evaluates to 0, or breaks the build when a is a pointer rather than an
- * array (an array's address and its first element's differ in type).
+ * The structure of type `type` whose field `member` is at `ptr`.
+ * (clang-format would read "(ptr) - x" as a cast of -x.)
  */
-#define __must_be_array(a) \
-	(0 * sizeof(struct { int lk_not_an_array: \
-	    !__builtin_types_compatible_p(__typeof__(a), \
-	    __typeof__(&(a)[0])) ? 1 : -1; }))
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]) + __must_be_array(a))
-
-/* The structure of type `type` whose field `member` is at `ptr`. */
-#define container_of(ptr, type, member) \
+/* clang-format off */
+#define container_of(ptr, type, member)                                        \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+/* clang-format on */
 
 /*
  * One load or store of x that the compiler may neither tear, merge, repeat
  * nor move across other volatile accesses.  Not a memory barrier.
  */
+#define READ_ONCE(x)	   (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, val) (*(volatile __typeof__(x) *)&(x) = (val))
+
 /*
  * libkernel functions that share a name with libc (memcpy, strlen, ...) are
  * declared and defined as LK_NAME(memcpy).  In the kernel that is plain
@@ -70,12 +76,9 @@
  * is lk_memcpy, so unit tests link both and compare them.
  */
 #ifdef LK_HOST
-#define LK_NAME(name)	lk_##name
+#define LK_NAME(name) lk_##name
 #else
-#define LK_NAME(name)	name
+#define LK_NAME(name) name
 #endif
-
-#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, val)	(*(volatile __typeof__(x) *)&(x) = (val))
 
 #endif /* LICHEN_COMPILER_H */

@@ -23,7 +23,10 @@ struct list_node {
 	struct list_node *prev;
 };
 
+/* For a head defined statically: struct list_node h = LIST_HEAD_INIT(h); */
+/* clang-format off */
 #define LIST_HEAD_INIT(name)	{ &(name), &(name) }
+/* clang-format on */
 
 static inline void
 list_init(struct list_node *head)
@@ -40,8 +43,8 @@ list_empty(const struct list_node *head)
 
 /* Links node between two adjacent nodes prev and next. */
 static inline void
-list_link_between(struct list_node *node, struct list_node *prev,
-    struct list_node *next)
+list_link_between(
+    struct list_node *node, struct list_node *prev, struct list_node *next)
 {
 	node->prev = prev;
 	node->next = next;
@@ -109,32 +112,37 @@ list_splice_tail(struct list_node *dst, struct list_node *src)
 	list_init(src);
 }
 
-#define list_entry(node, type, member)	container_of(node, type, member)
+#define list_entry(node, type, member) container_of(node, type, member)
 
 /* The first element, or NULL when the list is empty. */
-#define list_first_entry(head, type, member) \
+#define list_first_entry(head, type, member)                                   \
 	(list_empty(head) ? NULL : list_entry((head)->next, type, member))
 
-#define list_for_each(pos, head) \
+/* The element whose node is `node`, of the same type as pos. */
+#define list_entry_like(pos, node, member)                                     \
+	list_entry(node, __typeof__(*(pos)), member)
+
+/* The element after pos (the head's container if pos is the last). */
+#define list_next_entry(pos, member)                                           \
+	list_entry_like(pos, (pos)->member.next, member)
+
+#define list_for_each(pos, head)                                               \
 	for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
 /* Like list_for_each, but pos may be removed (tmp holds its successor). */
-#define list_for_each_safe(pos, tmp, head)				\
-	for ((pos) = (head)->next, (tmp) = (pos)->next;			\
-	    (pos) != (head);						\
-	    (pos) = (tmp), (tmp) = (pos)->next)
+#define list_for_each_safe(pos, tmp, head)                                     \
+	for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head);       \
+	     (pos) = (tmp), (tmp) = (pos)->next)
 
 /* pos is a pointer to the element type; member names its list_node. */
-#define list_for_each_entry(pos, head, member)				\
-	for ((pos) = list_entry((head)->next, __typeof__(*(pos)), member); \
-	    &(pos)->member != (head);					\
-	    (pos) = list_entry((pos)->member.next, __typeof__(*(pos)), member))
+#define list_for_each_entry(pos, head, member)                                 \
+	for ((pos) = list_entry_like(pos, (head)->next, member);               \
+	     &(pos)->member != (head); (pos) = list_next_entry(pos, member))
 
-#define list_for_each_entry_safe(pos, tmp, head, member)		\
-	for ((pos) = list_entry((head)->next, __typeof__(*(pos)), member), \
-	    (tmp) = list_entry((pos)->member.next, __typeof__(*(pos)), member); \
-	    &(pos)->member != (head);					\
-	    (pos) = (tmp),						\
-	    (tmp) = list_entry((tmp)->member.next, __typeof__(*(pos)), member))
+#define list_for_each_entry_safe(pos, tmp, head, member)                       \
+	for ((pos) = list_entry_like(pos, (head)->next, member),               \
+	    (tmp) = list_next_entry(pos, member);                              \
+	     &(pos)->member != (head);                                         \
+	     (pos) = (tmp), (tmp) = list_next_entry(tmp, member))
 
 #endif /* LICHEN_LIST_H */

@@ -28,8 +28,8 @@ char *LK_NAME(strrchr)(const char *s, int c);
  * Copies at most size - 1 bytes of src into dst and NUL-terminates it
  * (when size > 0).  Returns strlen(src): truncation happened if >= size.
  */
-size_t LK_NAME(strlcpy)(char *restrict dst, const char *restrict src,
-    size_t size);
+size_t LK_NAME(strlcpy)(
+    char *restrict dst, const char *restrict src, size_t size);
 
 /*
  * C's strtoul for bases 0 and 2..36: leading white space, an optional sign,
@@ -37,7 +37,7 @@ size_t LK_NAME(strlcpy)(char *restrict dst, const char *restrict src,
  * overflow returns ULONG_MAX; there is no errno.  Any other base returns 0
  * with *endptr = nptr.
  */
-unsigned long LK_NAME(strtoul)(const char *restrict nptr,
-    char **restrict endptr, int base);
+unsigned long LK_NAME(strtoul)(
+    const char *restrict nptr, char **restrict endptr, int base);
 
 #endif /* LICHEN_STRING_H */
