@@ -11,6 +11,14 @@
 
 #include <lichen/compiler.h>
 
+#ifdef LK_HOST
+/*
+ * On the host the standard names stay the C library's: kernel code built
+ * for unit tests (which calls strlen, memcpy...) gets the host's own.
+ */
+#include <string.h>
+#endif
+
 void *LK_NAME(memcpy)(void *restrict dst, const void *restrict src, size_t n);
 void *LK_NAME(memmove)(void *dst, const void *src, size_t n);
 void *LK_NAME(memset)(void *dst, int c, size_t n);
