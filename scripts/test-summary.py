@@ -10,7 +10,7 @@ import re
 import sys
 
 PASS = {"OK", "EXPECTEDFAIL"}
-CHECK_LINE = re.compile(r"^(Running suite\(s\):.*|\d+%: Checks: \d+, Failures: \d+, Errors: \d+)$")
+CHECK_LINE = re.compile(r"^\d+%: Checks: \d+, Failures: \d+, Errors: \d+$")
 
 
 def main():
@@ -27,7 +27,7 @@ def main():
             failed += 1
         for line in (r.get("stdout") or "").splitlines():
             if CHECK_LINE.match(line.strip()):
-                summaries.append(f"  {r['name']}: {line.strip()}")
+                summaries.append(f"  {r['name'].split(' / ')[-1]:12} {line.strip()}")
     if summaries:
         print("Check suites:")
         print("\n".join(summaries))
