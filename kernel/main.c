@@ -3,7 +3,7 @@
  * and the console mapped; here the device tree is read, RAM mapped, the
  * boot report printed and the boot archive found.
  */
-#include <lichen/string.h>
+#include <lichen/cpio.h>
 #include <kernel.h>
 #include <dt.h>
 #include "cmdline.h"
@@ -139,18 +139,33 @@ in_ram(const struct boot_info *bi, uint64_t start, uint64_t end)
 	return false;
 }
 
+/* The boot archive must be a whole newc cpio archive: list what it holds. */
 static void
 check_initrd(const struct boot_info *bi)
 {
+	size_t len = bi->initrd_end - bi->initrd_start;
+	struct cpio_iter it;
+	struct cpio_entry e;
+	unsigned n = 0;
+	int r;
+
 	if (!bi->has_initrd)
 		boot_fail("no boot archive: the device tree names no initrd "
 		    "(give QEMU one with -initrd; run-qemu.sh does)");
 	if (!in_ram(bi, bi->initrd_start, bi->initrd_end))
 		boot_fail("the initrd [0x%lx-0x%lx] is not in RAM",
 		    bi->initrd_start, bi->initrd_end - 1);
-	if (bi->initrd_end - bi->initrd_start < 6 ||
-	    memcmp(hal_phys_to_virt(bi->initrd_start), "070701", 6) != 0)
-		boot_fail("the initrd is not a newc cpio archive (magic 070701)");
+	kprintf("boot archive:");
+	cpio_iter_init(&it, hal_phys_to_virt(bi->initrd_start), len);
+	while ((r = cpio_next(&it, &e)) == 1) {
+		if ((e.mode & 0170000) == 0100000)	/* regular files */
+			kprintf(" %s (%zu bytes)", e.name, e.size);
+		n++;
+	}
+	kprintf("%s\n", n == 0 ? " empty" : "");
+	if (r < 0)
+		boot_fail("the boot archive is not a complete newc cpio archive "
+		    "(error %d after %u entries)", r, n);
 }
 
 void
