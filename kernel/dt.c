@@ -45,16 +45,36 @@ dt_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
 	return 0;
 }
 
+/*
+ * Copy a string property into dst (size > 0), always NUL-terminated and
+ * never reading past the property, even if the tree forgot its NUL.
+ */
 static void
 copy_string_prop(const void *fdt, int node, const char *name, char *dst,
     size_t size)
 {
 	int len;
 	const char *s = fdt_getprop(fdt, node, name, &len);
+	size_t n = 0;
 
-	dst[0] = '\0';
-	if (s != NULL && len > 0)
-		strlcpy(dst, s, (size_t)len < size ? (size_t)len : size);
+	if (s != NULL && len > 0) {
+		n = strnlen(s, (size_t)len);
+		if (n >= size)
+			n = size - 1;
+		memcpy(dst, s, n);
+	}
+	dst[n] = '\0';
+}
+
+/* Whether node's string property name is exactly value. */
+static bool
+prop_is(const void *fdt, int node, const char *name, const char *value)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, name, &len);
+
+	return s != NULL && (size_t)len == strlen(value) + 1 &&
+	    memcmp(s, value, (size_t)len) == 0;
 }
 
 /* GIC interrupt specifier (type, number, flags) to an INTID. */
@@ -72,11 +92,9 @@ parse_memory(const void *fdt, struct boot_info *bi)
 	int node;
 
 	fdt_for_each_subnode(node, fdt, 0) {
-		int len;
-		const char *type = fdt_getprop(fdt, node, "device_type", &len);
 		uint64_t base, size;
 
-		if (type == NULL || strcmp(type, "memory") != 0)
+		if (!prop_is(fdt, node, "device_type", "memory"))
 			continue;
 		for (int i = 0; dt_reg(fdt, node, i, &base, &size) == 0; i++) {
 			if (size == 0 || bi->nmem == DT_MAX_MEM)
@@ -148,10 +166,9 @@ parse_cpus(const void *fdt, struct boot_info *bi)
 		return;
 	ac = fdt_address_cells(fdt, cpus);
 	fdt_for_each_subnode(node, fdt, cpus) {
-		const char *type = fdt_getprop(fdt, node, "device_type", &len);
 		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 
-		if (type == NULL || strcmp(type, "cpu") != 0 || reg == NULL ||
+		if (!prop_is(fdt, node, "device_type", "cpu") || reg == NULL ||
 		    ac < 1 || ac > 2 || len < ac * 4)
 			continue;
 		if (bi->ncpus == DT_MAX_CPUS) {
@@ -174,11 +191,12 @@ parse_uart(const void *fdt, struct boot_info *bi)
 	    fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
 	const fdt32_t *irq;
 
-	if (path != NULL) {
-		const char *colon = strchr(path, ':');
+	if (path != NULL && len > 0) {
+		/* "/pl011@9000000:115200n8": the path ends at ':' or NUL. */
+		const char *colon = memchr(path, ':', (size_t)len);
+		size_t n = colon ? (size_t)(colon - path) : strnlen(path, (size_t)len);
 
-		node = fdt_path_offset_namelen(fdt, path,
-		    colon ? (int)(colon - path) : (int)strlen(path));
+		node = fdt_path_offset_namelen(fdt, path, (int)n);
 		if (node >= 0 && fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
 			node = -1;
 	}

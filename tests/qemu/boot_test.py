@@ -7,7 +7,7 @@ a failure, never a hang of the test run).
 
 usage: boot_test.py --qemu QEMU --kernel IMAGE [--initrd FILE]
          [--machine virt,...] [--smp N] [--mem SIZE] [--append ARGS]
-         [--dtb-remove-node PATH] [--timeout S]
+         [--fdtput 'ARGS WITH {dtb}']... [--timeout S]
          [--expect REGEX]... [--reject REGEX]...
 """
 import argparse
@@ -28,8 +28,9 @@ def parse_args():
     p.add_argument("--smp", default="1")
     p.add_argument("--mem", default="128M")
     p.add_argument("--append", default="")
-    p.add_argument("--dtb-remove-node", action="append", default=[],
-                   help="boot with QEMU's own device tree minus this node")
+    p.add_argument("--fdtput", action="append", default=[],
+                   help="boot with QEMU's own device tree edited by "
+                        "`fdtput ARGS` ({dtb} stands for the file)")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--reject", action="append", default=[])
@@ -42,12 +43,13 @@ def qemu_base(a):
 
 
 def make_dtb(a, tmp):
-    """QEMU's device tree for this machine, with nodes removed (fdtput -r)."""
+    """QEMU's device tree for this machine, edited by each --fdtput."""
     dtb = os.path.join(tmp, "test.dtb")
     subprocess.run(qemu_base(a) + ["-M", f"{a.machine},dumpdtb={dtb}"],
                    check=True, capture_output=True)
-    for node in a.dtb_remove_node:
-        subprocess.run(["fdtput", "-r", dtb, node], check=True)
+    for edit in a.fdtput:
+        subprocess.run(["fdtput"] + [dtb if w == "{dtb}" else w
+                                     for w in edit.split()], check=True)
     return dtb
 
 
@@ -59,7 +61,7 @@ def main():
             cmd += ["-initrd", a.initrd]
         if a.append:
             cmd += ["-append", a.append]
-        if a.dtb_remove_node:
+        if a.fdtput:
             cmd += ["-dtb", make_dtb(a, tmp)]
         print("+", " ".join(cmd), flush=True)
         try:
