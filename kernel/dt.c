@@ -200,6 +200,7 @@ parse_uart(const void *fdt, struct boot_info *bi)
 		if (node >= 0 && fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
 			node = -1;
 	}
+	bi->uart.from_stdout_path = node >= 0;
 	if (node < 0)
 		node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 	if (node < 0 || dt_reg(fdt, node, 0, &bi->uart.base, &bi->uart.size) != 0)
@@ -218,18 +219,18 @@ parse_gic(const void *fdt, struct boot_info *bi)
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
 
 	if (node >= 0) {
-		bi->gic.version = 3;
-		dt_reg(fdt, node, 0, &bi->gic.dist_base, &bi->gic.dist_size);
-		dt_reg(fdt, node, 1, &bi->gic.redist_base, &bi->gic.redist_size);
+		if (dt_reg(fdt, node, 0, &bi->gic.dist_base, &bi->gic.dist_size) == 0 &&
+		    dt_reg(fdt, node, 1, &bi->gic.redist_base, &bi->gic.redist_size) == 0)
+			bi->gic.version = 3;
 		return;
 	}
 	for (unsigned i = 0; i < sizeof(v2) / sizeof(v2[0]); i++) {
 		node = fdt_node_offset_by_compatible(fdt, -1, v2[i]);
 		if (node < 0)
 			continue;
-		bi->gic.version = 2;
-		dt_reg(fdt, node, 0, &bi->gic.dist_base, &bi->gic.dist_size);
-		dt_reg(fdt, node, 1, &bi->gic.cpu_base, &bi->gic.cpu_size);
+		if (dt_reg(fdt, node, 0, &bi->gic.dist_base, &bi->gic.dist_size) == 0 &&
+		    dt_reg(fdt, node, 1, &bi->gic.cpu_base, &bi->gic.cpu_size) == 0)
+			bi->gic.version = 2;
 		return;
 	}
 }

@@ -69,8 +69,9 @@ report_devices(const struct boot_info *bi)
 		    DT_MAX_CPUS);
 	kprintf("\n");
 	if (bi->uart.base)
-		kprintf("console: pl011 at 0x%lx, irq %u\n", bi->uart.base,
-		    bi->uart.irq);
+		kprintf("console: pl011 at 0x%lx, irq %u (%s)\n", bi->uart.base,
+		    bi->uart.irq, bi->uart.from_stdout_path ?
+		    "/chosen/stdout-path" : "first arm,pl011");
 	if (bi->gic.version == 3)
 		kprintf("gic: v3, distributor 0x%lx, redistributors 0x%lx (%lu KiB)\n",
 		    bi->gic.dist_base, bi->gic.redist_base, bi->gic.redist_size >> 10);
@@ -178,10 +179,8 @@ kernel_main(uint64_t dtb_pa)
 	uint64_t t;
 
 	kprintf("\nlichen %s (aarch64) booting\n", LICHEN_VERSION);
-	if (dt_parse(blob, dtb_pa, bi, &why) != 0) {
-		hal_init(NULL);
+	if (dt_parse(blob, dtb_pa, bi, &why) != 0)
 		boot_fail("bad device tree at 0x%lx: %s", dtb_pa, why);
-	}
 	apply_bootargs(bi);
 	hal_init(bi);
 	map_memory(bi);

@@ -14,13 +14,23 @@ panic_set_action(enum panic_action a)
 	action = a;
 }
 
+/*
+ * A fault while reporting a fault (a console that aborts, a wild frame
+ * pointer) must not recurse: the first nesting goes back to the early
+ * console to say so, any deeper one powers off without a word.
+ */
 void
 panic_begin(void)
 {
-	__asm__ volatile("" ::: "memory");
-	if (panicking++ > 0) {
-		kprintf("\nlichen: nested panic; halting\n");
-		hal_halt();
+	switch (panicking++) {
+	case 0:
+		return;
+	case 1:
+		hal_console_emergency();
+		kprintf("\nlichen: fault while reporting a fault; powering off\n");
+		hal_poweroff();
+	default:
+		hal_poweroff();
 	}
 }
 

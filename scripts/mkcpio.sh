@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # mkcpio.sh OUT DIR: pack DIR into a newc cpio archive (the boot archive),
-# reproducibly: sorted names, owner 0:0, no timestamps.
+# reproducibly: the files are staged with mtime 0 and modes 0644/0755
+# (executables keep x), owner 0:0, names sorted. --reproducible only
+# renumbers inodes, so the staging copy is what removes timestamps.
 set -euo pipefail
 out=$(realpath -m "$1")
-cd "$2"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+cp -R "$2/." "$stage/"
+chmod -R u=rwX,go=rX "$stage"
+find "$stage" -exec touch -h -d @0 {} +
+cd "$stage"
 find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
 	cpio --quiet -o -H newc -R 0:0 --reproducible > "$out"

@@ -43,10 +43,11 @@ struct boot_info {
 	struct {
 		uint64_t base, size;
 		unsigned irq;
+		bool from_stdout_path;	/* else the first arm,pl011 */
 	} uart;
 
 	struct {
-		unsigned version;	/* 2 or 3; 0 if none was found */
+		unsigned version;	/* 2 or 3; 0 if none (or no usable "reg") */
 		uint64_t dist_base, dist_size;
 		uint64_t cpu_base, cpu_size;		/* GICv2 CPU interface */
 		uint64_t redist_base, redist_size;	/* GICv3 redistributors */

@@ -16,6 +16,8 @@ struct boot_info;
 void hal_console_write(const char *s, size_t n);
 /* Move the console to the UART the device tree names, if it differs. */
 void hal_console_init(const struct boot_info *bi);
+/* Go back to the early console (a fault happened while printing). */
+void hal_console_emergency(void);
 
 /* Map [pa, pa + size) into the linear map as RAM or as device memory. */
 enum hal_mem { HAL_MEM_RAM, HAL_MEM_DEVICE };
@@ -29,9 +31,6 @@ void hal_report(void);
 
 /* This CPU's index (0 for the boot CPU). */
 unsigned hal_cpu_index(void);
-
-/* The exception level / privilege the kernel was entered at. */
-unsigned hal_entry_el(void);
 
 /* Monotonic counter and its frequency in Hz. */
 uint64_t hal_counter(void);

@@ -17,7 +17,7 @@ frame_ok(uint64_t fp, uint64_t prev)
 	uint64_t top = (uint64_t)boot_stack_top;
 	uint64_t bottom = top - BOOT_STACK_SIZE;
 
-	return fp >= bottom && fp + 16 <= top && (fp & 7) == 0 && fp > prev;
+	return fp >= bottom && fp <= top - 16 && (fp & 7) == 0 && fp > prev;
 }
 
 void

@@ -32,6 +32,8 @@ primary_entry:
 	b.ne	1f
 	bl	el2_to_el1
 1:	msr	daifset, #0xf
+	adr	x0, early_vectors	/* until the real ones: report and stop */
+	msr	vbar_el1, x0
 	ldr	x0, =SCTLR_EL1_MMU_OFF
 	msr	sctlr_el1, x0
 	/* FP/SIMD untrapped: libfdt (built by Debian) uses SIMD registers. */
@@ -58,6 +60,7 @@ primary_entry:
 	bl	early_map		/* x0 = TTBR0 root, x1 = TTBR1 root */
 	mov	x23, x0
 	mov	x22, x1
+	cbz	x0, early_map_failed
 
 	/*
 	 * Anything cached for .bss from before we cleared it with the MMU
@@ -110,13 +113,19 @@ primary_high:
  * the GICv3 system registers usable, and stage 2 off. Returns at EL1.
  */
 el2_to_el1:
+	adr	x0, early_vectors	/* an EL2 exception, too, is reported */
+	msr	vbar_el2, x0
 	mov	x0, #HCR_RW
 	msr	hcr_el2, x0
 	mrs	x0, cnthctl_el2
 	orr	x0, x0, #3		/* EL1PCTEN | EL1PCEN */
 	msr	cnthctl_el2, x0
 	msr	cntvoff_el2, xzr
-	mov	x0, #0x33ff		/* CPTR_EL2: RES1 bits, no traps */
+	/*
+	 * CPTR_EL2: the RES1 bits with TFP clear, so FP/SIMD is not trapped;
+	 * TZ (bit 8) set: SVE stays trapped, lichen does not use it.
+	 */
+	mov	x0, #0x33ff
 	msr	cptr_el2, x0
 	msr	hstr_el2, xzr
 	msr	vttbr_el2, xzr
@@ -154,6 +163,90 @@ dcache_inval_range:
 	b.lo	1b
 	dsb	sy
 	ret
+
+/*
+ * Failing before the MMU is on, or before VBAR_EL1 holds the real vectors:
+ * there is no C to run, so say what happened on the early console (at its
+ * physical address) and power off through PSCI, the conduit guessed from
+ * the entry EL (smc if we came from EL2, else hvc) as hal_init does.
+ */
+early_map_failed:
+	adr	x0, msg_map_failed
+	bl	early_puts
+	b	early_poweroff
+
+	.balign	2048
+early_vectors:
+	.rept	16
+	.balign	128
+	b	early_trap
+	.endr
+
+early_trap:
+	adr	x0, msg_trap
+	bl	early_puts
+	mrs	x19, CurrentEL
+	cmp	x19, #(2 << 2)
+	b.ne	1f
+	mrs	x0, esr_el2
+	mrs	x19, elr_el2
+	b	2f
+1:	mrs	x0, esr_el1
+	mrs	x19, elr_el1
+2:	bl	early_puthex
+	adr	x0, msg_elr
+	bl	early_puts
+	mov	x0, x19
+	bl	early_puthex
+	adr	x0, msg_off
+	bl	early_puts
+early_poweroff:
+	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
+	cmp	x20, #2
+	b.eq	1f
+	hvc	#0
+	b	2f
+1:	smc	#0
+2:	wfe
+	b	2b
+
+/* Write the NUL-terminated string at x0 to the early console. */
+early_puts:
+	ldr	x1, =EARLYCON_PL011_PA
+1:	ldrb	w2, [x0], #1
+	cbz	w2, 3f
+2:	ldr	w3, [x1, #0x18]		/* UARTFR */
+	tbnz	w3, #5, 2b		/* TXFF */
+	str	w2, [x1]		/* UARTDR */
+	b	1b
+3:	ret
+
+/* Write x0 as 16 hex digits to the early console. */
+early_puthex:
+	ldr	x1, =EARLYCON_PL011_PA
+	mov	x4, #60
+1:	lsr	x2, x0, x4
+	and	x2, x2, #0xf
+	cmp	x2, #10
+	add	x3, x2, #'0'
+	add	x2, x2, #('a' - 10)
+	csel	x2, x3, x2, lo
+2:	ldr	w3, [x1, #0x18]
+	tbnz	w3, #5, 2b
+	str	w2, [x1]
+	subs	x4, x4, #4
+	b.pl	1b
+	ret
+
+msg_map_failed:
+	.asciz	"\r\nlichen: cannot build the boot page tables; powering off\r\n"
+msg_trap:
+	.asciz	"\r\nlichen: exception before the kernel's vectors were set up: ESR 0x"
+msg_elr:
+	.asciz	" ELR 0x"
+msg_off:
+	.asciz	"\r\nlichen: powering off\r\n"
+	.balign	4
 
 	.bss
 	.balign	16

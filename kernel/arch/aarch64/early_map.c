@@ -13,9 +13,10 @@
 #include <arch/memlayout.h>
 #include <arch/pgtable.h>
 #include <arch/sysreg.h>
+#include <dt.h>
+#include <libfdt.h>
 
-#define FDT_MAGIC	0xd00dfeedU
-#define FDT_MAX_SIZE	(2UL << 20)	/* the arm64 boot protocol's limit */
+#define FDT_HEADER_SIZE	sizeof(struct fdt_header)
 
 extern char _text[], _end[];
 
@@ -31,20 +32,25 @@ be32(const volatile uint32_t *p)
 	return __builtin_bswap32(*p);
 }
 
-/* Map the device tree blob if it looks like one; the kernel reports it if not. */
-static void
+/*
+ * Map the device tree blob: its totalsize if it looks like one, else (or
+ * if smaller) enough for the kernel to read the header and report it.
+ */
+static int
 early_map_dtb(uint64_t ttbr1, uint64_t dtb_pa)
 {
 	const volatile uint32_t *hdr = (const volatile uint32_t *)dtb_pa;
-	uint64_t start, end, size = PAGE_SIZE;
+	uint64_t start, end, size = FDT_HEADER_SIZE;
 
 	if (dtb_pa == 0 || (dtb_pa & 7) != 0)
-		return;
-	if (be32(&hdr[0]) == FDT_MAGIC && be32(&hdr[1]) <= FDT_MAX_SIZE)
+		return 0;
+	if (be32(&hdr[0]) == FDT_MAGIC && be32(&hdr[1]) <= DT_MAX_SIZE &&
+	    be32(&hdr[1]) > size)
 		size = be32(&hdr[1]);
 	start = dtb_pa & ~(PAGE_SIZE - 1);
 	end = page_round_up(dtb_pa + size);
-	pt_map(ttbr1, PAGE_OFFSET + start, start, end - start, PTE_KERNEL_RW);
+	return pt_map(ttbr1, PAGE_OFFSET + start, start, end - start,
+	    PTE_KERNEL_RW);
 }
 
 struct early_tables
@@ -55,11 +61,13 @@ early_map(uint64_t image_pa, uint64_t dtb_pa)
 
 	t.ttbr1 = pt_alloc_table();
 	t.ttbr0 = pt_alloc_table();
-	pt_map(t.ttbr1, KIMAGE_VBASE, image_pa, size, PTE_KERNEL_RWX);
-	pt_map(t.ttbr1, PAGE_OFFSET + image_pa, image_pa, size, PTE_KERNEL_RW);
-	pt_map(t.ttbr0, image_pa, image_pa, size, PTE_KERNEL_RWX);
-	early_map_dtb(t.ttbr1, dtb_pa);
-	pt_map(t.ttbr1, PAGE_OFFSET + EARLYCON_PL011_PA, EARLYCON_PL011_PA,
-	    PAGE_SIZE, PTE_KERNEL_DEVICE);
+	if (t.ttbr0 == 0 || t.ttbr1 == 0 ||
+	    pt_map(t.ttbr1, KIMAGE_VBASE, image_pa, size, PTE_KERNEL_RWX) ||
+	    pt_map(t.ttbr1, PAGE_OFFSET + image_pa, image_pa, size, PTE_KERNEL_RW) ||
+	    pt_map(t.ttbr0, image_pa, image_pa, size, PTE_KERNEL_RWX) ||
+	    early_map_dtb(t.ttbr1, dtb_pa) ||
+	    pt_map(t.ttbr1, PAGE_OFFSET + EARLYCON_PL011_PA, EARLYCON_PL011_PA,
+	    PAGE_SIZE, PTE_KERNEL_DEVICE))
+		t.ttbr0 = t.ttbr1 = 0;	/* boot.S reports it and powers off */
 	return t;
 }

@@ -104,7 +104,7 @@ esr_describe(uint64_t esr, char *buf, size_t size)
 		return fmt_snprintf(buf, size, "%s: %s, %s%s%s",
 		    esr_class_name(ec), esr_fault_name(iss),
 		    (iss & (1U << 6)) ? "write" : "read",
-		    (iss & (1U << 7)) ? ", during a stage 2 table walk" : "",
+		    (iss & (1U << 7)) ? ", stage 2 fault on a stage 1 table walk" : "",
 		    (iss & (1U << 10)) ? ", FAR not valid" : "");
 	return fmt_snprintf(buf, size, "%s: %s%s", esr_class_name(ec),
 	    esr_fault_name(iss),

@@ -21,7 +21,7 @@
 #define EC_DABT_CUR	0x25
 #define EC_BRK64	0x3c
 
-/* "Data Abort taken without a change in exception level", or "unknown EC 0x2a". */
+/* "Data Abort taken without a change in exception level", or "unknown exception class". */
 const char *esr_class_name(unsigned ec);
 /* Fault status code (DFSC/IFSC) name: "translation fault, level 2". */
 const char *esr_fault_name(unsigned fsc);

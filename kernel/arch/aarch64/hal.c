@@ -3,6 +3,7 @@
  * map, firmware (PSCI), the generic timer's counter, stopping the machine.
  */
 #include <lichen/errno.h>
+#include <lichen/string.h>
 #include <arch/memlayout.h>
 #include <arch/pgtable.h>
 #include <arch/sysreg.h>
@@ -17,6 +18,7 @@ void kernel_main(uint64_t dtb_pa);
 __noreturn void arch_main(uint64_t dtb_pa, uint64_t entry_el, uint64_t image_pa);
 
 static unsigned entry_el;
+static char psci_compat[32];
 
 static uint64_t
 read_ttbr1(void)
@@ -41,6 +43,7 @@ arch_main(uint64_t dtb_pa, uint64_t el, uint64_t image_pa)
 	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
 	__asm__ volatile("msr tcr_el1, %0; isb; tlbi vmalle1; dsb nsh; isb"
 	    :: "r"(tcr | TCR_EPD0) : "memory");
+	hal_init(NULL);		/* so even a fault in dt_parse can power off */
 	kernel_main(dtb_pa);
 	panic("kernel_main returned");
 }
@@ -51,7 +54,8 @@ hal_map_linear(uint64_t pa, uint64_t size, enum hal_mem kind)
 	uint64_t start = pa & ~(PAGE_SIZE - 1);
 	uint64_t end = (pa + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
-	if (end < start || end > (1UL << 48))
+	/* The linear map ends where the image's addresses begin. */
+	if (end < start || end > KIMAGE_VBASE - PAGE_OFFSET)
 		return -EINVAL;
 	return pt_map(read_ttbr1(), PAGE_OFFSET + start, start, end - start,
 	    kind == HAL_MEM_RAM ? PTE_KERNEL_RW : PTE_KERNEL_DEVICE);
@@ -61,12 +65,6 @@ void *
 hal_phys_to_virt(uint64_t pa)
 {
 	return (void *)(PAGE_OFFSET + pa);
-}
-
-unsigned
-hal_entry_el(void)
-{
-	return entry_el;
 }
 
 unsigned
@@ -102,6 +100,7 @@ void
 hal_init(const struct boot_info *bi)
 {
 	if (bi != NULL && bi->psci.method[0] != '\0') {
+		strlcpy(psci_compat, bi->psci.compatible, sizeof(psci_compat));
 		if (bi->psci.method[0] == 'h')
 			psci_set_conduit(PSCI_HVC);
 		else if (bi->psci.method[0] == 's')
@@ -128,8 +127,9 @@ hal_report(void)
 		return;
 	}
 	v = psci_version();
-	kprintf("psci: version %u.%u via %s\n", v >> 16, v & 0xffff,
-	    psci_conduit() == PSCI_HVC ? "hvc" : "smc");
+	kprintf("psci: version %u.%u via %s%s\n", v >> 16, v & 0xffff,
+	    psci_conduit() == PSCI_HVC ? "hvc" : "smc",
+	    psci_compat[0] ? "" : " (guessed: no /psci in the device tree)");
 }
 
 __noreturn void

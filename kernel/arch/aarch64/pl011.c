@@ -17,7 +17,9 @@
 #define CR_TXE		(1U << 8)
 #define CR_RXE		(1U << 9)
 
-static volatile uint32_t *uart = (volatile uint32_t *)(PAGE_OFFSET + EARLYCON_PL011_PA);
+#define EARLY_UART	((volatile uint32_t *)(PAGE_OFFSET + EARLYCON_PL011_PA))
+
+static volatile uint32_t *uart = EARLY_UART;
 
 static void
 pl011_putc(char c)
@@ -35,6 +37,12 @@ hal_console_write(const char *s, size_t n)
 			pl011_putc('\r');
 		pl011_putc(s[i]);
 	}
+}
+
+void
+hal_console_emergency(void)
+{
+	uart = EARLY_UART;
 }
 
 void

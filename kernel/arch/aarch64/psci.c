@@ -20,12 +20,15 @@ psci_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	register uint64_t x2 __asm__("x2") = a2;
 	register uint64_t x3 __asm__("x3") = a3;
 
+	/* SMCCC 1.0 lets the firmware clobber x4-x17 as well. */
 	if (conduit == PSCI_HVC)
 		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-		    :: "memory");
+		    :: "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
+		    "x13", "x14", "x15", "x16", "x17", "memory");
 	else if (conduit == PSCI_SMC)
 		__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-		    :: "memory");
+		    :: "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
+		    "x13", "x14", "x15", "x16", "x17", "memory");
 	else
 		return (uint64_t)PSCI_E_NOT_SUPPORTED;
 	return x0;

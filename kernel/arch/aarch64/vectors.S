@@ -1,7 +1,8 @@
 /*
  * The exception vector table. Every entry saves a struct trap_frame on the
- * current stack, links a frame record through it (so backtraces continue
- * into the interrupted code), and calls trap_handler(frame, kind).
+ * current stack, links a frame record through it (so a backtrace taken
+ * inside a handler continues into the interrupted code), and calls
+ * trap_handler(frame, kind).
  */
 #include <arch/trap.h>
 
@@ -53,9 +54,12 @@ trap_entry:
 	stp	x24, x25, [sp, #TF_X(24)]
 	stp	x26, x27, [sp, #TF_X(26)]
 	stp	x28, x29, [sp, #TF_X(28)]
-	/* The interrupted sp: SP_EL0 from EL0 (kinds 8-15), else ours before entry. */
-	cmp	x0, #8
-	b.lo	1f
+	/*
+	 * The interrupted sp: SP_EL0 if it ran with SPSel = 0 (EL0t or EL1t,
+	 * SPSR.M[0] clear), else SP_EL1 as it was before this entry.
+	 */
+	mrs	x1, spsr_el1
+	tbnz	x1, #0, 1f
 	mrs	x1, sp_el0
 	b	2f
 1:	add	x1, sp, #(TF_SIZE + 16)

@@ -9,7 +9,10 @@ struct early_tables {
 	uint64_t ttbr1;		/* the kernel half */
 };
 
-/* Build the boot page tables (MMU off). Returned in x0/x1 to boot.S. */
+/*
+ * Build the boot page tables (MMU off). Returned in x0/x1 to boot.S; both
+ * are 0 if a mapping failed.
+ */
 struct early_tables early_map(uint64_t image_pa, uint64_t dtb_pa);
 
 #endif
