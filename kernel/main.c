@@ -7,6 +7,7 @@
 #include <kernel.h>
 #include <dt.h>
 #include "cmdline.h"
+#include "selftest.h"
 
 void kernel_main(uint64_t dtb_pa);
 
@@ -187,6 +188,7 @@ kernel_main(uint64_t dtb_pa)
 	hal_console_init(bi);
 	boot_report(bi);
 	crash_if_asked(bi);
+	selftests_run(bi->bootargs);
 	check_initrd(bi);
 	t = hal_counter() * 1000 / hal_counter_freq();
 	kprintf("lichen: boot complete at %lu ms; no init server yet, powering off\n", t);

@@ -42,6 +42,15 @@ __noreturn void hal_poweroff(void);
 __noreturn void hal_reboot(void);
 
 /*
+ * Boot self tests only, until vmspaces exist: map a kernel page (in the
+ * image) at user address uva in a scratch user address space, with the
+ * given permissions; then drop the whole space.
+ */
+enum hal_test_perm { HAL_TEST_USER_RW, HAL_TEST_USER_RO, HAL_TEST_KERNEL_ONLY };
+int hal_test_user_map(uint64_t uva, void *page, enum hal_test_perm perm);
+void hal_test_user_unmap_all(void);
+
+/*
  * Print a backtrace starting at pc, then following the frame-record chain
  * from fp; stops at the end of the chain or at a frame outside the stack.
  */

@@ -8,6 +8,7 @@
 #include <arch/pgtable.h>
 #include <arch/sysreg.h>
 #include <kernel.h>
+#include <uaccess.h>
 #include <dt.h>
 #include "psci.h"
 
@@ -44,6 +45,7 @@ arch_main(uint64_t dtb_pa, uint64_t el, uint64_t image_pa)
 	__asm__ volatile("msr tcr_el1, %0; isb; tlbi vmalle1; dsb nsh; isb"
 	    :: "r"(tcr | TCR_EPD0) : "memory");
 	hal_init(NULL);		/* so even a fault in dt_parse can power off */
+	uaccess_init();
 	kernel_main(dtb_pa);
 	panic("kernel_main returned");
 }

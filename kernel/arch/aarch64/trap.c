@@ -5,6 +5,7 @@
 #include <lichen/fmt.h>
 #include <arch/trap.h>
 #include <kernel.h>
+#include <uaccess.h>
 #include "esr.h"
 
 static const char *const kind_names[16] = {
@@ -60,6 +61,14 @@ trap_report(const struct trap_frame *tf, enum trap_kind kind)
 void
 trap_handler(struct trap_frame *tf, enum trap_kind kind)
 {
+	uint64_t fixup;
+
+	/* A user-copy instruction faulted: resume at its fixup (-EFAULT). */
+	if (kind == TRAP_EL1H_SYNC && ESR_EC(tf->esr) == EC_DABT_CUR &&
+	    (fixup = uaccess_fixup(tf->elr)) != 0) {
+		tf->elr = fixup;
+		return;
+	}
 	panic_begin();
 	trap_report(tf, kind);
 	backtrace_print(tf->elr, tf->x[29]);
