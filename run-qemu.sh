@@ -24,7 +24,7 @@ Boot arguments lichen understands:
   lichen.panic=poweroff|halt|reboot   what a panic does (default poweroff)
   lichen.crash=data-abort|undefined|panic
                                       fail on purpose (tests the panic report)
-  lichen.selftest=uaccess             run in-kernel self tests at boot
+  lichen.selftest=uaccess,pages       run in-kernel self tests at boot
 USAGE
 }
 

@@ -6,6 +6,7 @@
 #include <lichen/cpio.h>
 #include <kernel.h>
 #include <dt.h>
+#include <pmm.h>
 #include "cmdline.h"
 #include "selftest.h"
 
@@ -187,6 +188,9 @@ kernel_main(uint64_t dtb_pa)
 	map_memory(bi);
 	hal_console_init(bi);
 	boot_report(bi);
+	if (pmm_init(bi) != 0)
+		boot_fail("no memory for the page metadata");
+	pmm_report();
 	crash_if_asked(bi);
 	selftests_run(bi->bootargs);
 	check_initrd(bi);

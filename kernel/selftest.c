@@ -5,7 +5,10 @@
  */
 #include <lichen/errno.h>
 #include <lichen/string.h>
+#include <lichen/buddy.h>
+#include <arch/memlayout.h>
 #include <kernel.h>
+#include <pmm.h>
 #include <uaccess.h>
 #include "cmdline.h"
 #include "selftest.h"
@@ -101,11 +104,116 @@ selftest_uaccess(struct check_state *st)
 	hal_test_user_unmap_all();
 }
 
+/*
+ * Take every free page, one at a time (chained through the pages), check
+ * they are distinct by what they hold, give them back; then blocks of every
+ * order; then heap objects. The free count must end where it began.
+ */
+static void
+pages_all(struct check_state *st)
+{
+	struct mem_stats before, during, after;
+	uint64_t head = 0, n = 0, pa;
+	bool distinct = true;
+
+	pmm_stats(&before);
+	while ((pa = page_alloc(0, PAGE_USE_KERNEL)) != 0) {
+		uint64_t *p = hal_phys_to_virt(pa);
+
+		p[0] = head;
+		p[1] = ~pa;
+		head = pa;
+		n++;
+	}
+	pmm_stats(&during);
+	check(st, n == before.free, "every free page could be allocated", (long)n);
+	check(st, during.free == 0, "nothing left free after that", (long)during.free);
+	while (head != 0) {
+		uint64_t *p = hal_phys_to_virt(head), next = p[0];
+
+		distinct &= p[1] == ~head;
+		page_free(head, 0, PAGE_USE_KERNEL);
+		head = next;
+	}
+	check(st, distinct, "each page held its own marker", 0);
+	pmm_stats(&after);
+	check(st, after.free == before.free, "all pages came back", (long)after.free);
+}
+
+static void
+pages_orders(struct check_state *st)
+{
+	struct mem_stats before, after;
+	uint64_t blocks[BUDDY_MAX_ORDER];
+	bool aligned = true;
+
+	pmm_stats(&before);
+	for (unsigned o = 0; o < BUDDY_MAX_ORDER; o++) {
+		blocks[o] = page_alloc(o, PAGE_USE_KERNEL);
+		aligned &= blocks[o] != 0 &&
+		    (blocks[o] & ((PAGE_SIZE << o) - 1)) == 0;
+		if (blocks[o] != 0)
+			memset(hal_phys_to_virt(blocks[o]), (int)o, PAGE_SIZE << o);
+	}
+	check(st, aligned, "blocks of orders 0-10 are naturally aligned", 0);
+	check(st, page_alloc(BUDDY_MAX_ORDER, PAGE_USE_KERNEL) == 0,
+	    "an order beyond the largest is refused", 0);
+	for (unsigned o = 0; o < BUDDY_MAX_ORDER; o++)
+		if (blocks[o] != 0)
+			page_free(blocks[o], o, PAGE_USE_KERNEL);
+	pmm_stats(&after);
+	check(st, after.free == before.free, "orders: all pages came back",
+	    (long)after.free);
+}
+
+#define HEAP_OBJS	1000
+
+static void
+heap_objects(struct check_state *st)
+{
+	static uint8_t *objs[HEAP_OBJS];
+	static uint16_t sizes[HEAP_OBJS];
+	struct mem_stats before, after;
+	bool ok = true;
+
+	pmm_stats(&before);
+	for (int i = 0; i < HEAP_OBJS; i++) {
+		sizes[i] = (uint16_t)(1 + (i * 37) % 2048);
+		objs[i] = kmem_alloc(sizes[i]);
+		ok &= objs[i] != NULL;
+		if (objs[i] != NULL)
+			memset(objs[i], i & 0xff, sizes[i]);
+	}
+	check(st, ok, "1000 heap objects allocated", 0);
+	for (int i = 0; i < HEAP_OBJS; i++)
+		for (int j = 0; objs[i] != NULL && j < sizes[i]; j++)
+			ok &= objs[i][j] == (uint8_t)(i & 0xff);
+	check(st, ok, "no heap object overlaps another", 0);
+	check(st, kmem_alloc(0) == NULL && kmem_alloc(4096) == NULL,
+	    "sizes 0 and over 2048 are refused", 0);
+	for (int i = 0; i < HEAP_OBJS; i++)
+		kmem_free(objs[i]);
+	pmm_shrink();
+	pmm_stats(&after);
+	check(st, after.heap_objects == 0, "no heap object left", (long)after.heap_objects);
+	check(st, after.free == before.free, "heap pages came back", (long)after.free);
+}
+
+static void
+selftest_pages(struct check_state *st)
+{
+	pages_all(st);
+	pages_orders(st);
+	heap_objects(st);
+	pmm_report();
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct check_state *);
 } selftests[] = {
 	{ "uaccess", selftest_uaccess },
+	{ "pages", selftest_pages },
 };
 
 /* Whether name is one of the comma-separated words in list[0..len). */

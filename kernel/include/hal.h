@@ -23,6 +23,8 @@ void hal_console_emergency(void);
 enum hal_mem { HAL_MEM_RAM, HAL_MEM_DEVICE };
 int hal_map_linear(uint64_t pa, uint64_t size, enum hal_mem kind);
 void *hal_phys_to_virt(uint64_t pa);
+/* Where the kernel image (with .bss) sits in physical memory. */
+void hal_kernel_image(uint64_t *pa, uint64_t *size);
 
 /* Architecture setup once the device tree is parsed (firmware interface). */
 void hal_init(const struct boot_info *bi);

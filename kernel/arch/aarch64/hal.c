@@ -12,7 +12,7 @@
 #include <dt.h>
 #include "psci.h"
 
-extern char _text[];
+extern char _text[], _end[];
 extern uint64_t kimage_voffset;
 
 void kernel_main(uint64_t dtb_pa);
@@ -67,6 +67,13 @@ void *
 hal_phys_to_virt(uint64_t pa)
 {
 	return (void *)(PAGE_OFFSET + pa);
+}
+
+void
+hal_kernel_image(uint64_t *pa, uint64_t *size)
+{
+	*pa = (uint64_t)_text - kimage_voffset;
+	*size = (uint64_t)(_end - _text);
 }
 
 unsigned
