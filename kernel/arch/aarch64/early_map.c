@@ -1,6 +1,6 @@
 /*
  * The boot page tables, built with the MMU off by boot.S before it turns
- * the MMU on. Runs at the image's physical address: see pgtable.c for the
+ * the MMU on. Runs at the image's physical address: see kpgtable.c for the
  * rules that makes necessary.
  *
  * TTBR1 gets the image at KIMAGE_VBASE, its linear-map alias, the device
@@ -11,8 +11,7 @@
 #include <stdint.h>
 #include <arch/early.h>
 #include <arch/memlayout.h>
-#include <arch/pgtable.h>
-#include <arch/sysreg.h>
+#include <arch/kpgtable.h>
 #include <dt.h>
 #include <libfdt.h>
 
@@ -49,8 +48,7 @@ early_map_dtb(uint64_t ttbr1, uint64_t dtb_pa)
 		size = be32(&hdr[1]);
 	start = dtb_pa & ~(PAGE_SIZE - 1);
 	end = page_round_up(dtb_pa + size);
-	return pt_map(ttbr1, PAGE_OFFSET + start, start, end - start,
-	    PTE_KERNEL_RW);
+	return kpt_map(ttbr1, PAGE_OFFSET + start, start, end - start, KPT_DATA);
 }
 
 struct early_tables
@@ -59,15 +57,15 @@ early_map(uint64_t image_pa, uint64_t dtb_pa)
 	struct early_tables t;
 	uint64_t size = page_round_up((uint64_t)(_end - _text));
 
-	t.ttbr1 = pt_alloc_table();
-	t.ttbr0 = pt_alloc_table();
+	t.ttbr1 = kpt_alloc_root();
+	t.ttbr0 = kpt_alloc_root();
 	if (t.ttbr0 == 0 || t.ttbr1 == 0 ||
-	    pt_map(t.ttbr1, KIMAGE_VBASE, image_pa, size, PTE_KERNEL_RWX) ||
-	    pt_map(t.ttbr1, PAGE_OFFSET + image_pa, image_pa, size, PTE_KERNEL_RW) ||
-	    pt_map(t.ttbr0, image_pa, image_pa, size, PTE_KERNEL_RWX) ||
+	    kpt_map(t.ttbr1, KIMAGE_VBASE, image_pa, size, KPT_TEXT) ||
+	    kpt_map(t.ttbr1, PAGE_OFFSET + image_pa, image_pa, size, KPT_DATA) ||
+	    kpt_map(t.ttbr0, image_pa, image_pa, size, KPT_TEXT) ||
 	    early_map_dtb(t.ttbr1, dtb_pa) ||
-	    pt_map(t.ttbr1, PAGE_OFFSET + EARLYCON_PL011_PA, EARLYCON_PL011_PA,
-	    PAGE_SIZE, PTE_KERNEL_DEVICE))
+	    kpt_map(t.ttbr1, PAGE_OFFSET + EARLYCON_PL011_PA, EARLYCON_PL011_PA,
+	    PAGE_SIZE, KPT_DEVICE))
 		t.ttbr0 = t.ttbr1 = 0;	/* boot.S reports it and powers off */
 	return t;
 }

@@ -3,9 +3,10 @@
  * map, firmware (PSCI), the generic timer's counter, stopping the machine.
  */
 #include <lichen/errno.h>
+#include <lichen/pgtable.h>
 #include <lichen/string.h>
+#include <arch/kpgtable.h>
 #include <arch/memlayout.h>
-#include <arch/pgtable.h>
 #include <arch/sysreg.h>
 #include <kernel.h>
 #include <uaccess.h>
@@ -13,7 +14,6 @@
 #include "psci.h"
 
 extern char _text[], _end[];
-extern uint64_t kimage_voffset;
 
 void kernel_main(uint64_t dtb_pa);
 __noreturn void arch_main(uint64_t dtb_pa, uint64_t entry_el, uint64_t image_pa);
@@ -59,8 +59,8 @@ hal_map_linear(uint64_t pa, uint64_t size, enum hal_mem kind)
 	/* The linear map ends where the image's addresses begin. */
 	if (end < start || end > KIMAGE_VBASE - PAGE_OFFSET)
 		return -EINVAL;
-	return pt_map(read_ttbr1(), PAGE_OFFSET + start, start, end - start,
-	    kind == HAL_MEM_RAM ? PTE_KERNEL_RW : PTE_KERNEL_DEVICE);
+	return kpt_map(read_ttbr1(), PAGE_OFFSET + start, start, end - start,
+	    kind == HAL_MEM_RAM ? KPT_DATA : KPT_DEVICE);
 }
 
 void *

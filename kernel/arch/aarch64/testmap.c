@@ -4,12 +4,11 @@
  * Its tables come from the boot pool and are not returned.
  */
 #include <lichen/errno.h>
+#include <lichen/pgtable.h>
+#include <arch/kpgtable.h>
 #include <arch/memlayout.h>
-#include <arch/pgtable.h>
 #include <arch/sysreg.h>
 #include <kernel.h>
-
-extern uint64_t kimage_voffset;
 
 static uint64_t test_root;
 
@@ -34,18 +33,19 @@ ttbr0_enable(uint64_t root, int on)
 int
 hal_test_user_map(uint64_t uva, void *page, enum hal_test_perm perm)
 {
-	static const uint64_t attrs[] = {
-		[HAL_TEST_USER_RW] = PTE_AP_RW_ALL,
-		[HAL_TEST_USER_RO] = PTE_AP_RO_ALL,
-		[HAL_TEST_KERNEL_ONLY] = PTE_AP_RW_EL1,
+	struct pte_attrs a = {
+		.user = perm != HAL_TEST_KERNEL_ONLY,
+		.writable = perm != HAL_TEST_USER_RO,
+		.memtype = MT_NORMAL,
+		.share = PTE_SH_INNER,
+		.accessed = true,
 	};
 	uint64_t pa = (uint64_t)page - kimage_voffset;
 	int err;
 
-	if (test_root == 0 && (test_root = pt_alloc_table()) == 0)
+	if (test_root == 0 && (test_root = kpt_alloc_root()) == 0)
 		return -ENOMEM;
-	err = pt_map(test_root, uva, pa, PAGE_SIZE, PTE_AF | PTE_SH_INNER |
-	    PTE_ATTRIDX(MT_NORMAL) | PTE_NG | PTE_PXN | PTE_UXN | attrs[perm]);
+	err = kpt_map_attrs(test_root, uva, pa, PAGE_SIZE, &a, 0);
 	if (err == 0)
 		ttbr0_enable(test_root, 1);
 	return err;

@@ -59,28 +59,6 @@
 				 TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | \
 				 TCR_TG1_4K)
 
-/* Translation table descriptors (4 KiB granule). */
-#define PTE_VALID		BIT(0)
-#define PTE_TABLE		(UL(3) << 0)	/* table (levels 0-2) */
-#define PTE_BLOCK		(UL(1) << 0)	/* block (levels 1-2) */
-#define PTE_PAGE		(UL(3) << 0)	/* page (level 3) */
-#define PTE_ATTRIDX(i)		(UL(i) << 2)
-#define PTE_AP_RW_EL1		(UL(0) << 6)
-#define PTE_AP_RW_ALL		(UL(1) << 6)
-#define PTE_AP_RO_EL1		(UL(2) << 6)
-#define PTE_AP_RO_ALL		(UL(3) << 6)
-#define PTE_SH_INNER		(UL(3) << 8)
-#define PTE_AF			BIT(10)
-#define PTE_NG			BIT(11)
-#define PTE_PXN			BIT(53)
-#define PTE_UXN			BIT(54)
-#define PTE_ADDR_MASK		UL(0x0000fffffffff000)
-
-/* Attribute sets used by the kernel's own mappings. */
-#define PTE_KERNEL_RWX		(PTE_AF | PTE_SH_INNER | PTE_ATTRIDX(MT_NORMAL) | \
-				 PTE_AP_RW_EL1 | PTE_UXN)
-#define PTE_KERNEL_RW		(PTE_KERNEL_RWX | PTE_PXN)
-#define PTE_KERNEL_DEVICE	(PTE_AF | PTE_ATTRIDX(MT_DEVICE_nGnRE) | \
-				 PTE_AP_RW_EL1 | PTE_PXN | PTE_UXN)
+/* Translation table descriptors: <lichen/pgtable.h>. */
 
 #endif
