@@ -22,9 +22,9 @@ usage: ./run-qemu.sh [options]
 
 Boot arguments lichen understands:
   lichen.panic=poweroff|halt|reboot   what a panic does (default poweroff)
-  lichen.crash=data-abort|undefined|panic
+  lichen.crash=data-abort|undefined|exec-data|panic
                                       fail on purpose (tests the panic report)
-  lichen.selftest=uaccess,pages       run in-kernel self tests at boot
+  lichen.selftest=uaccess,pages,wx    run in-kernel self tests at boot
 USAGE
 }
 

@@ -121,6 +121,15 @@ crash_undefined(void)
 	__asm__ volatile("udf #0");
 }
 
+/* Data is never executable: jumping into it must fault (W^X). */
+static uint32_t crash_code[2] = { 0xd65f03c0, 0 };	/* ret */
+
+__attribute__((noinline)) static void
+crash_exec_data(void)
+{
+	((void (*)(void))(uintptr_t)crash_code)();
+}
+
 static void
 crash_if_asked(const struct boot_info *bi)
 {
@@ -128,6 +137,8 @@ crash_if_asked(const struct boot_info *bi)
 		crash_data_abort();
 	else if (cmdline_is(bi->bootargs, "lichen.crash", "undefined"))
 		crash_undefined();
+	else if (cmdline_is(bi->bootargs, "lichen.crash", "exec-data"))
+		crash_exec_data();
 	else if (cmdline_is(bi->bootargs, "lichen.crash", "panic"))
 		panic("lichen.crash=panic asked for a panic");
 }

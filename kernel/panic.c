@@ -65,7 +65,7 @@ panic(const char *fmt, ...)
 	kprintf("\n");
 	/* Start at panic's caller: our own frame record names it. */
 	frame = __builtin_frame_address(0);
-	backtrace_print(frame[1] - 4, frame[0]);
+	backtrace_print(frame[1] - 4, 0, frame[0]);
 	panic_end();
 }
 

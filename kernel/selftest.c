@@ -208,12 +208,39 @@ selftest_pages(struct check_state *st)
 	pmm_report();
 }
 
+static uint64_t writable_word = 1;
+static const char readonly_text[] = "read-only data";
+
+/* W^X: the image's text and rodata are not writable, by either address. */
+static void
+selftest_wx(struct check_state *st)
+{
+	void *text = (void *)(uintptr_t)selftests_run;
+	uint64_t img_pa, img_size;
+	long r;
+
+	hal_kernel_image(&img_pa, &img_size);
+	r = arch_probe_write(&writable_word);
+	check(st, r == 0, "data is writable", r);
+	r = arch_probe_write(text);
+	check(st, r == -EFAULT, "kernel text is not writable", r);
+	r = arch_probe_write((void *)readonly_text);
+	check(st, r == -EFAULT, "rodata is not writable", r);
+	r = arch_probe_write(hal_phys_to_virt(img_pa +
+	    ((uint64_t)text - (uint64_t)hal_kernel_text_start())));
+	check(st, r == -EFAULT, "text is not writable through the linear map", r);
+	r = arch_probe_write(hal_phys_to_virt(img_pa +
+	    ((uint64_t)&writable_word - (uint64_t)hal_kernel_text_start())));
+	check(st, r == 0, "data is writable through the linear map", r);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct check_state *);
 } selftests[] = {
 	{ "uaccess", selftest_uaccess },
 	{ "pages", selftest_pages },
+	{ "wx", selftest_wx },
 };
 
 /* Whether name is one of the comma-separated words in list[0..len). */

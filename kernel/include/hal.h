@@ -25,6 +25,8 @@ int hal_map_linear(uint64_t pa, uint64_t size, enum hal_mem kind);
 void *hal_phys_to_virt(uint64_t pa);
 /* Where the kernel image (with .bss) sits in physical memory. */
 void hal_kernel_image(uint64_t *pa, uint64_t *size);
+/* The image's first byte at its linked address (pa above corresponds). */
+void *hal_kernel_text_start(void);
 
 /* Architecture setup once the device tree is parsed (firmware interface). */
 void hal_init(const struct boot_info *bi);
@@ -43,6 +45,9 @@ __noreturn void hal_halt(void);
 __noreturn void hal_poweroff(void);
 __noreturn void hal_reboot(void);
 
+/* Self tests: write a word back to itself; 0, or -EFAULT if that faults. */
+int arch_probe_write(void *addr);
+
 /*
  * Boot self tests only, until vmspaces exist: map a kernel page (in the
  * image) at user address uva in a scratch user address space, with the
@@ -55,7 +60,8 @@ void hal_test_user_unmap_all(void);
 /*
  * Print a backtrace starting at pc, then following the frame-record chain
  * from fp; stops at the end of the chain or at a frame outside the stack.
+ * lr (or 0) names the caller when pc is outside the kernel's text.
  */
-void backtrace_print(uint64_t pc, uint64_t fp);
+void backtrace_print(uint64_t pc, uint64_t lr, uint64_t fp);
 
 #endif

@@ -21,13 +21,22 @@ frame_ok(uint64_t fp, uint64_t prev)
 }
 
 void
-backtrace_print(uint64_t pc, uint64_t fp)
+backtrace_print(uint64_t pc, uint64_t lr, uint64_t fp)
 {
-	uint64_t prev = 0;
+	uint64_t prev = 0, off;
+	int i = 1;
 
 	kprintf("Backtrace:\n");
 	kprintf("  #0  0x%016lx  %s\n", pc, ksym_format(pc));
-	for (int i = 1; i < BACKTRACE_MAX && fp != 0; i++) {
+	/*
+	 * A PC outside the kernel's text (a jump to a bad address) has no
+	 * frame of its own: the caller is in the link register.
+	 */
+	if (lr != 0 && ksym_lookup(pc, &off) == NULL) {
+		kprintf("  #1  0x%016lx  %s (from LR)\n", lr - 4, ksym_format(lr - 4));
+		i = 2;
+	}
+	for (; i < BACKTRACE_MAX && fp != 0; i++) {
 		const uint64_t *rec;
 
 		if (!frame_ok(fp, prev)) {

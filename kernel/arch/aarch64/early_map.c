@@ -17,12 +17,31 @@
 
 #define FDT_HEADER_SIZE	sizeof(struct fdt_header)
 
-extern char _text[], _end[];
+extern char _text[], _etext[], _erodata[], _end[];
 
 static uint64_t
 page_round_up(uint64_t x)
 {
 	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/*
+ * Map the image at va (as linked, or its linear-map alias) section by
+ * section, W^X: text read-only and executable, rodata read-only, data and
+ * .bss read-write and never executed. The linker script page-aligns the
+ * section boundaries.
+ */
+static int
+early_map_image(uint64_t root, uint64_t va, uint64_t image_pa)
+{
+	uint64_t text = (uint64_t)(_etext - _text);
+	uint64_t rodata = (uint64_t)(_erodata - _etext);
+	uint64_t data = page_round_up((uint64_t)(_end - _erodata));
+
+	return kpt_map(root, va, image_pa, text, KPT_TEXT) ||
+	    kpt_map(root, va + text, image_pa + text, rodata, KPT_RODATA) ||
+	    kpt_map(root, va + text + rodata, image_pa + text + rodata, data,
+	    KPT_DATA);
 }
 
 static uint32_t
@@ -60,8 +79,8 @@ early_map(uint64_t image_pa, uint64_t dtb_pa)
 	t.ttbr1 = kpt_alloc_root();
 	t.ttbr0 = kpt_alloc_root();
 	if (t.ttbr0 == 0 || t.ttbr1 == 0 ||
-	    kpt_map(t.ttbr1, KIMAGE_VBASE, image_pa, size, KPT_TEXT) ||
-	    kpt_map(t.ttbr1, PAGE_OFFSET + image_pa, image_pa, size, KPT_DATA) ||
+	    early_map_image(t.ttbr1, KIMAGE_VBASE, image_pa) ||
+	    early_map_image(t.ttbr1, PAGE_OFFSET + image_pa, image_pa) ||
 	    kpt_map(t.ttbr0, image_pa, image_pa, size, KPT_TEXT) ||
 	    early_map_dtb(t.ttbr1, dtb_pa) ||
 	    kpt_map(t.ttbr1, PAGE_OFFSET + EARLYCON_PL011_PA, EARLYCON_PL011_PA,

@@ -50,17 +50,36 @@ arch_main(uint64_t dtb_pa, uint64_t el, uint64_t image_pa)
 	panic("kernel_main returned");
 }
 
+static int
+linear_map(uint64_t start, uint64_t end, enum hal_mem kind)
+{
+	return kpt_map(read_ttbr1(), PAGE_OFFSET + start, start, end - start,
+	    kind == HAL_MEM_RAM ? KPT_DATA : KPT_DEVICE);
+}
+
 int
 hal_map_linear(uint64_t pa, uint64_t size, enum hal_mem kind)
 {
 	uint64_t start = pa & ~(PAGE_SIZE - 1);
 	uint64_t end = (pa + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
+	uint64_t img, img_end;
+	int err = 0;
+
 	/* The linear map ends where the image's addresses begin. */
 	if (end < start || end > KIMAGE_VBASE - PAGE_OFFSET)
 		return -EINVAL;
-	return kpt_map(read_ttbr1(), PAGE_OFFSET + start, start, end - start,
-	    kind == HAL_MEM_RAM ? KPT_DATA : KPT_DEVICE);
+	/*
+	 * The image's alias is already mapped, W^X (early_map.c): map only
+	 * what lies before and after it.
+	 */
+	hal_kernel_image(&img, &img_end);
+	img_end = img + ((img_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	if (start < img)
+		err = linear_map(start, end < img ? end : img, kind);
+	if (err == 0 && end > img_end)
+		err = linear_map(start > img_end ? start : img_end, end, kind);
+	return err;
 }
 
 void *
@@ -74,6 +93,12 @@ hal_kernel_image(uint64_t *pa, uint64_t *size)
 {
 	*pa = (uint64_t)_text - kimage_voffset;
 	*size = (uint64_t)(_end - _text);
+}
+
+void *
+hal_kernel_text_start(void)
+{
+	return _text;
 }
 
 unsigned

@@ -68,7 +68,7 @@ static void
 kpt_attrs(enum kpt_kind kind, struct pte_attrs *a)
 {
 	a->user = false;
-	a->writable = true;
+	a->writable = kind != KPT_TEXT && kind != KPT_RODATA;
 	a->user_exec = false;
 	a->kernel_exec = kind == KPT_TEXT;
 	a->global = true;

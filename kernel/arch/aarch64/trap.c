@@ -71,6 +71,6 @@ trap_handler(struct trap_frame *tf, enum trap_kind kind)
 	}
 	panic_begin();
 	trap_report(tf, kind);
-	backtrace_print(tf->elr, tf->x[29]);
+	backtrace_print(tf->elr, tf->x[30], tf->x[29]);
 	panic_end();
 }

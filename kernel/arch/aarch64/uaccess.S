@@ -63,3 +63,19 @@ arch_strncpy_from_user:
 	ret
 9:	mov	x0, #-1
 	ret
+
+/*
+ * int arch_probe_write(void *addr): write the 8 bytes at addr back to
+ * themselves; 0, or -14 (-EFAULT) if the read or the write faults. For the
+ * self tests that show which kernel mappings are writable.
+ */
+	.globl	arch_probe_write
+arch_probe_write:
+1:	ldr	x1, [x0]
+	EXTABLE	1b, 9f
+2:	str	x1, [x0]
+	EXTABLE	2b, 9f
+	mov	x0, #0
+	ret
+9:	mov	x0, #-14
+	ret

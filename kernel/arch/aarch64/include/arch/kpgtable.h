@@ -17,7 +17,8 @@ extern uint64_t pt_linear_offset;
 extern uint64_t kimage_voffset;
 
 enum kpt_kind {
-	KPT_TEXT,   /* normal memory, EL1 read-write-execute */
+	KPT_TEXT,   /* normal memory, EL1 read-only, executable */
+	KPT_RODATA, /* normal memory, EL1 read-only, never executed */
 	KPT_DATA,   /* normal memory, EL1 read-write, never executed */
 	KPT_DEVICE, /* device-nGnRE, EL1 read-write, never executed */
 };
