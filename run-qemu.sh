@@ -24,7 +24,8 @@ Boot arguments lichen understands:
   lichen.panic=poweroff|halt|reboot   what a panic does (default poweroff)
   lichen.crash=data-abort|undefined|exec-data|panic
                                       fail on purpose (tests the panic report)
-  lichen.selftest=uaccess,pages,wx    run in-kernel self tests at boot
+  lichen.selftest=uaccess,pages,wx,vmspace
+                                      run in-kernel self tests at boot
 USAGE
 }
 

@@ -7,6 +7,7 @@
 #include <kernel.h>
 #include <dt.h>
 #include <pmm.h>
+#include <vmspace.h>
 #include "cmdline.h"
 #include "selftest.h"
 
@@ -202,6 +203,7 @@ kernel_main(uint64_t dtb_pa)
 	if (pmm_init(bi) != 0)
 		boot_fail("no memory for the page metadata");
 	pmm_report();
+	vmspace_init_asids();
 	crash_if_asked(bi);
 	selftests_run(bi->bootargs);
 	check_initrd(bi);

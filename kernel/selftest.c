@@ -10,6 +10,7 @@
 #include <kernel.h>
 #include <pmm.h>
 #include <uaccess.h>
+#include <vmspace.h>
 #include "cmdline.h"
 #include "selftest.h"
 
@@ -234,6 +235,156 @@ selftest_wx(struct check_state *st)
 	check(st, r == 0, "data is writable through the linear map", r);
 }
 
+/* --- vmspace: demand-zero, protection, copy-on-write, no leaks --- */
+
+#define VA_ANON	0x400000UL
+#define VA_RO	0x500000UL
+#define VA_PHYS	0x600000UL
+
+static uint8_t phys_page[4096] __attribute__((aligned(4096)));
+
+static long
+peek(struct vmspace *vs, uint64_t va, char *buf, size_t n)
+{
+	vmspace_activate(vs);
+	return copy_from_user(buf, uva(va), n);
+}
+
+static long
+poke(struct vmspace *vs, uint64_t va, const char *s)
+{
+	vmspace_activate(vs);
+	return copy_to_user(uva(va), s, strlen(s) + 1);
+}
+
+static bool
+reads(struct vmspace *vs, uint64_t va, const char *want)
+{
+	char buf[32];
+
+	return peek(vs, va, buf, strlen(want) + 1) == 0 && strcmp(buf, want) == 0;
+}
+
+static void
+vm_basics(struct check_state *st, struct vmspace *vs)
+{
+	static const char zeros[16];
+	char buf[16];
+	uint64_t img_pa, img_size;
+	long r;
+
+	check(st, vmspace_map_anon(vs, VA_ANON, 4 * PAGE_SIZE, VMA_READ | VMA_WRITE) == 0,
+	    "map 4 anonymous pages", 0);
+	check(st, vmspace_map_anon(vs, VA_ANON + PAGE_SIZE, PAGE_SIZE, VMA_READ) == -EEXIST,
+	    "an overlapping map is -EEXIST", 0);
+	check(st, vmspace_map_anon(vs, VA_ANON + 1, PAGE_SIZE, VMA_READ) == -EINVAL,
+	    "an unaligned map is -EINVAL", 0);
+	r = peek(vs, VA_ANON + 100, buf, sizeof(buf));
+	check(st, r == 0 && memcmp(buf, zeros, sizeof(buf)) == 0,
+	    "a first read gets a zeroed page", r);
+	check(st, poke(vs, VA_ANON + 2 * PAGE_SIZE, "abc") == 0 &&
+	    reads(vs, VA_ANON + 2 * PAGE_SIZE, "abc"), "write then read back", 0);
+	r = peek(vs, VA_ANON + 4 * PAGE_SIZE, buf, 1);
+	check(st, r == -EFAULT, "past the mapping is -EFAULT", r);
+	check(st, vmspace_map_anon(vs, VA_RO, PAGE_SIZE, VMA_READ) == 0, "map read-only", 0);
+	r = poke(vs, VA_RO, "x");
+	check(st, r == -EFAULT, "writing a read-only mapping is -EFAULT", r);
+	check(st, vmspace_protect(vs, VA_RO, PAGE_SIZE, VMA_READ | VMA_WRITE) == 0 &&
+	    poke(vs, VA_RO, "now") == 0, "mprotect to writable, then write", 0);
+	check(st, vmspace_protect(vs, VA_RO, PAGE_SIZE, VMA_READ) == 0 &&
+	    poke(vs, VA_RO, "no") == -EFAULT && reads(vs, VA_RO, "now"),
+	    "mprotect back to read-only refuses writes", 0);
+	memcpy(phys_page, "device", 7);
+	hal_kernel_image(&img_pa, &img_size);
+	check(st, vmspace_map_phys(vs, VA_PHYS, img_pa + ((uint64_t)phys_page -
+	    (uint64_t)hal_kernel_text_start()), PAGE_SIZE, VMA_READ) == 0 &&
+	    reads(vs, VA_PHYS, "device"), "a physical mapping shows that memory", 0);
+}
+
+static void
+vm_cow(struct check_state *st, struct vmspace *parent)
+{
+	struct vmspace *child, *grandchild;
+	struct mem_stats a, b;
+	struct vm_stats va, vb;
+
+	poke(parent, VA_ANON, "parent");
+	child = vmspace_clone(parent);
+	check(st, child != NULL, "clone", 0);
+	if (child == NULL)
+		return;
+	vmspace_stats(&va);
+	check(st, va.cow_shared >= 2, "the clone shares the parent's pages", (long)va.cow_shared);
+	check(st, reads(child, VA_ANON, "parent") && reads(child, VA_RO, "now") &&
+	    reads(child, VA_PHYS, "device"), "the clone sees the parent's memory", 0);
+	pmm_stats(&a);
+	check(st, poke(parent, VA_ANON, "PARENT") == 0, "the parent writes after clone", 0);
+	pmm_stats(&b);
+	check(st, a.free - b.free == 1, "that write copied one page",
+	    (long)(a.free - b.free));
+	check(st, reads(child, VA_ANON, "parent"), "the child still sees the old data", 0);
+	pmm_stats(&a);
+	vmspace_stats(&va);
+	check(st, poke(child, VA_ANON, "child") == 0 && reads(child, VA_ANON, "child"),
+	    "the child writes its page", 0);
+	pmm_stats(&b);
+	vmspace_stats(&vb);
+	check(st, a.free == b.free && vb.cow_copies == va.cow_copies &&
+	    vb.cow_reused == va.cow_reused + 1,
+	    "holding the last reference, it copied nothing",
+	    (long)(vb.cow_copies - va.cow_copies));
+	grandchild = vmspace_clone(child);
+	check(st, grandchild != NULL, "a third clone", 0);
+	if (grandchild != NULL) {
+		check(st, poke(grandchild, VA_ANON, "grand") == 0 &&
+		    reads(grandchild, VA_ANON, "grand") && reads(child, VA_ANON, "child") &&
+		    reads(parent, VA_ANON, "PARENT"), "three spaces, three contents", 0);
+		check(st, poke(grandchild, VA_RO, "x") == -EFAULT,
+		    "a clone keeps read-only mappings read-only", 0);
+		vmspace_destroy(grandchild);
+	}
+	check(st, reads(child, VA_ANON, "child"), "the child survives the grandchild", 0);
+	vmspace_destroy(child);
+	check(st, reads(parent, VA_ANON, "PARENT"), "the parent survives the child", 0);
+}
+
+static void
+selftest_vmspace(struct check_state *st)
+{
+	struct mem_stats before, after;
+	struct vmspace *vs;
+	long r;
+
+	pmm_shrink();
+	pmm_stats(&before);
+	vs = vmspace_create();
+	check(st, vs != NULL, "create", 0);
+	if (vs == NULL)
+		return;
+	vm_basics(st, vs);
+	vm_cow(st, vs);
+	check(st, vmspace_unmap(vs, VA_ANON, PAGE_SIZE) == 0, "unmap one page", 0);
+	r = peek(vs, VA_ANON, (char[4]){0}, 1);
+	check(st, r == -EFAULT, "an unmapped page is -EFAULT", r);
+	check(st, reads(vs, VA_ANON + 2 * PAGE_SIZE, "abc"), "its neighbours stay", 0);
+	vmspace_destroy(vs);
+	vmspace_activate(NULL);
+	pmm_shrink();
+	pmm_stats(&after);
+	check(st, after.free == before.free, "every page came back (no leaks)",
+	    (long)before.free - (long)after.free);
+	{
+		struct vm_stats vs_after;
+
+		vmspace_stats(&vs_after);
+		check(st, vs_after.cow_shared == 0, "no page is shared any more",
+		    (long)vs_after.cow_shared);
+	}
+	check(st, after.used[PAGE_USE_USER] == before.used[PAGE_USE_USER] &&
+	    after.used[PAGE_USE_PAGETABLE] == before.used[PAGE_USE_PAGETABLE],
+	    "user and page-table counts are back", 0);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct check_state *);
@@ -241,6 +392,7 @@ static const struct {
 	{ "uaccess", selftest_uaccess },
 	{ "pages", selftest_pages },
 	{ "wx", selftest_wx },
+	{ "vmspace", selftest_vmspace },
 };
 
 /* Whether name is one of the comma-separated words in list[0..len). */

@@ -45,6 +45,12 @@ __noreturn void hal_halt(void);
 __noreturn void hal_poweroff(void);
 __noreturn void hal_reboot(void);
 
+/* User address spaces: ASID width, switching TTBR0 (root 0: none), TLBs. */
+unsigned hal_asid_bits(void);
+void hal_user_space_switch(uint64_t root, unsigned asid);
+void hal_tlb_flush_asid(unsigned asid);
+void hal_tlb_flush_all(void);
+
 /* Self tests: write a word back to itself; 0, or -EFAULT if that faults. */
 int arch_probe_write(void *addr);
 

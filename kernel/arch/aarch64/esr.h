@@ -12,6 +12,7 @@
 #define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
 #define ESR_IL		(1UL << 25)
 #define ESR_ISS(esr)	((esr) & 0x1ffffff)
+#define ESR_WNR		(1UL << 6)	/* data abort: the access was a write */
 
 #define EC_UNKNOWN	0x00
 #define EC_SVC64	0x15

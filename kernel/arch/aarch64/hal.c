@@ -40,10 +40,16 @@ arch_main(uint64_t dtb_pa, uint64_t el, uint64_t image_pa)
 	kimage_voffset = (uint64_t)_text - image_pa;
 	pt_linear_offset = PAGE_OFFSET;
 
-	/* The identity map is no longer needed: no TTBR0 walks until users. */
+	/*
+	 * The identity map is no longer needed: no TTBR0 walks until users.
+	 * ASIDs are 16 bits wide where the CPU has them.
+	 */
 	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
+	tcr |= TCR_EPD0;
+	if (hal_asid_bits() == 16)
+		tcr |= TCR_AS;
 	__asm__ volatile("msr tcr_el1, %0; isb; tlbi vmalle1; dsb nsh; isb"
-	    :: "r"(tcr | TCR_EPD0) : "memory");
+	    :: "r"(tcr) : "memory");
 	hal_init(NULL);		/* so even a fault in dt_parse can power off */
 	uaccess_init();
 	kernel_main(dtb_pa);
@@ -188,4 +194,38 @@ hal_reboot(void)
 	psci_system_reset();
 	kprintf("lichen: PSCI SYSTEM_RESET failed; halting\n");
 	hal_halt();
+}
+
+/* ID_AA64MMFR0_EL1.ASIDBits: 0b0010 means 16-bit ASIDs (TCR.AS then set). */
+unsigned
+hal_asid_bits(void)
+{
+	uint64_t mmfr0;
+
+	__asm__ volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	return ((mmfr0 >> 4) & 0xf) == 2 ? 16 : 8;
+}
+
+void
+hal_user_space_switch(uint64_t root, unsigned asid)
+{
+	uint64_t tcr;
+
+	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
+	tcr = root ? tcr & ~TCR_EPD0 : tcr | TCR_EPD0;
+	__asm__ volatile("msr ttbr0_el1, %0; msr tcr_el1, %1; isb"
+	    :: "r"(root | (uint64_t)asid << 48), "r"(tcr) : "memory");
+}
+
+void
+hal_tlb_flush_asid(unsigned asid)
+{
+	__asm__ volatile("dsb ishst; tlbi aside1is, %0; dsb ish; isb"
+	    :: "r"((uint64_t)asid << 48) : "memory");
+}
+
+void
+hal_tlb_flush_all(void)
+{
+	__asm__ volatile("dsb ishst; tlbi vmalle1is; dsb ish; isb" ::: "memory");
 }

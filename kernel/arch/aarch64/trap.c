@@ -6,6 +6,7 @@
 #include <arch/trap.h>
 #include <kernel.h>
 #include <uaccess.h>
+#include <vmspace.h>
 #include "esr.h"
 
 static const char *const kind_names[16] = {
@@ -63,10 +64,17 @@ trap_handler(struct trap_frame *tf, enum trap_kind kind)
 {
 	uint64_t fixup;
 
-	/* A user-copy instruction faulted: resume at its fixup (-EFAULT). */
+	/*
+	 * A user-copy instruction faulted: the page may just not be there yet
+	 * (demand-zero, copy-on-write); if it cannot be, resume at the
+	 * instruction's fixup, which returns -EFAULT.
+	 */
 	if (kind == TRAP_EL1H_SYNC && ESR_EC(tf->esr) == EC_DABT_CUR &&
 	    (fixup = uaccess_fixup(tf->elr)) != 0) {
-		tf->elr = fixup;
+		if (tf->far >= USER_TOP || vmspace_current() == NULL ||
+		    vmspace_fault(vmspace_current(), tf->far,
+		    (tf->esr & ESR_WNR) != 0) != 0)
+			tf->elr = fixup;
 		return;
 	}
 	panic_begin();

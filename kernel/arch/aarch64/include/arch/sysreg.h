@@ -44,6 +44,7 @@
 #define TCR_T0SZ(n)		((n) << 0)
 #define TCR_T1SZ(n)		((n) << 16)
 #define TCR_EPD0		BIT(7)	/* no TTBR0 walks */
+#define TCR_AS			BIT(36)	/* 16-bit ASIDs */
 #define TCR_IRGN0_WBWA		(UL(1) << 8)
 #define TCR_ORGN0_WBWA		(UL(1) << 10)
 #define TCR_SH0_INNER		(UL(3) << 12)

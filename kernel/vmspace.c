@@ -1,0 +1,403 @@
+/*
+ * User address spaces: see vmspace.h. The VMA set (libkernel) decides what
+ * may be mapped; the page tables (libkernel pgtable, through the ops
+ * below) hold what is mapped now; struct page reference counts decide when
+ * a shared page must be copied and when it may be freed.
+ */
+#include <lichen/asid.h>
+#include <lichen/errno.h>
+#include <lichen/pgtable.h>
+#include <lichen/string.h>
+#include <arch/memlayout.h>
+#include <arch/sysreg.h>
+#include <kernel.h>
+#include <pmm.h>
+#include <uaccess.h>
+#include <vmspace.h>
+
+static struct asid_space asids;
+static struct vmspace *current_vs;
+static struct vm_stats stats;
+
+/* --- page tables and VMA nodes come from the page allocator and heap --- */
+
+static uint64_t
+table_alloc(void *ctx)
+{
+	uint64_t pa = page_alloc(0, PAGE_USE_PAGETABLE);
+
+	(void)ctx;
+	if (pa != 0)
+		memset(hal_phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+static void
+table_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	page_free(pa, 0, PAGE_USE_PAGETABLE);
+}
+
+static void *
+table_ptr(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return hal_phys_to_virt(pa);
+}
+
+static const struct pt_ops user_pt = { table_alloc, table_free, table_ptr, NULL };
+
+static struct vma *
+vma_node_alloc(void *ctx)
+{
+	(void)ctx;
+	return kmem_alloc(sizeof(struct vma));
+}
+
+static void
+vma_node_free(void *ctx, struct vma *v)
+{
+	(void)ctx;
+	kmem_free(v);
+}
+
+/* --- references to user pages --- */
+
+static void
+page_get(uint64_t pa)
+{
+	if (++pa_to_page(pa)->refcount == 2)
+		stats.cow_shared++;
+}
+
+static void
+page_put(uint64_t pa)
+{
+	struct page *p = pa_to_page(pa);
+
+	if (--p->refcount == 1)
+		stats.cow_shared--;
+	else if (p->refcount == 0)
+		page_free(pa, 0, PAGE_USE_USER);
+}
+
+/* pt_unmap / pt_destroy callback: drop what a removed leaf held. */
+static void
+leaf_release(void *ctx, uint64_t va, uint64_t desc)
+{
+	struct vmspace *vs = ctx;
+	struct vma *v = vma_find(&vs->vmas, va);
+
+	/* Physical mappings own nothing; everything else is a page we hold. */
+	if (v == NULL || !(v->flags & VMA_PHYS))
+		page_put(pte_pa(desc, 3));
+}
+
+static void
+pte_attrs_for(uint32_t prot, bool device, struct pte_attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->user = true;
+	a->writable = (prot & VMA_WRITE) != 0;
+	a->user_exec = (prot & VMA_EXEC) != 0;
+	a->memtype = device ? MT_DEVICE_nGnRE : MT_NORMAL;
+	a->share = device ? PTE_SH_NONE : PTE_SH_INNER;
+	a->accessed = true;
+}
+
+static unsigned
+vs_asid(const struct vmspace *vs)
+{
+	return asid_of(&asids, vs->asid_ctx);
+}
+
+/* After changing or removing live entries of vs. */
+static void
+vs_flush(struct vmspace *vs)
+{
+	if (vs->asid_ctx != 0)
+		hal_tlb_flush_asid(vs_asid(vs));
+}
+
+/* --- lifetime --- */
+
+void
+vmspace_init_asids(void)
+{
+	asid_space_init(&asids, hal_asid_bits());
+}
+
+struct vmspace *
+vmspace_create(void)
+{
+	struct vmspace *vs = kmem_zalloc(sizeof(*vs));
+
+	if (vs == NULL)
+		return NULL;
+	vs->root = table_alloc(NULL);
+	if (vs->root == 0 || vma_set_init(&vs->vmas, PAGE_SIZE, USER_TOP,
+	    vma_node_alloc, vma_node_free, NULL) != 0) {
+		if (vs->root != 0)
+			table_free(NULL, vs->root);
+		kmem_free(vs);
+		return NULL;
+	}
+	return vs;
+}
+
+void
+vmspace_destroy(struct vmspace *vs)
+{
+	if (current_vs == vs)
+		vmspace_activate(NULL);
+	vs_flush(vs);
+	/* The root goes too; leaves are released while the VMAs still say what they are. */
+	pt_destroy(&user_pt, vs->root, leaf_release, vs);
+	vma_set_destroy(&vs->vmas);
+	asid_put(&asids, vs->asid_ctx);
+	kmem_free(vs);
+}
+
+/* --- mapping --- */
+
+int
+vmspace_map_anon(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t prot)
+{
+	return vma_insert(&vs->vmas, uva, len, prot, VMA_ANON, 0, NULL);
+}
+
+int
+vmspace_map_phys(struct vmspace *vs, uint64_t uva, uint64_t pa, uint64_t len,
+    uint32_t prot)
+{
+	struct pte_attrs a;
+	int err;
+
+	if ((pa & (PAGE_SIZE - 1)) != 0)
+		return -EINVAL;
+	err = vma_insert(&vs->vmas, uva, len, prot, VMA_PHYS, pa, NULL);
+	if (err != 0)
+		return err;
+	pte_attrs_for(prot, true, &a);
+	err = pt_map(&user_pt, vs->root, uva, pa, len, &a, 0);
+	if (err != 0)
+		vma_remove(&vs->vmas, uva, len);
+	return err;
+}
+
+int
+vmspace_unmap(struct vmspace *vs, uint64_t uva, uint64_t len)
+{
+	int err;
+
+	if (len == 0 || (uva | len) & (PAGE_SIZE - 1) || uva >= USER_TOP ||
+	    len > USER_TOP - uva)
+		return -EINVAL;
+	/* Release pages first: leaf_release asks the VMAs what each page is. */
+	err = pt_unmap(&user_pt, vs->root, uva, len, leaf_release, vs);
+	if (err != 0)
+		return err;
+	vs_flush(vs);
+	return vma_remove(&vs->vmas, uva, len);
+}
+
+struct protect_ctx {
+	struct vmspace *vs;
+};
+
+/* Rewrite a present page's permissions from its VMA; CoW pages stay read-only. */
+static int
+reprotect_leaf(void *ctx, uint64_t va, uint64_t *desc, int level)
+{
+	struct vmspace *vs = ctx;
+	struct vma *v = vma_find(&vs->vmas, va);
+	struct pte_attrs a;
+	bool cow = (*desc & PTE_SW_COW) != 0;
+
+	pte_attrs_for(v->prot, (v->flags & VMA_PHYS) != 0, &a);
+	a.software_cow = cow;
+	if (cow)
+		a.writable = false;
+	*desc = pte_encode(pte_pa(*desc, level), &a, level);
+	return 0;
+}
+
+int
+vmspace_protect(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t prot)
+{
+	int err = vma_protect(&vs->vmas, uva, len, prot);
+
+	if (err != 0)
+		return err;
+	err = pt_for_each_leaf(&user_pt, vs->root, uva, len, reprotect_leaf, vs);
+	vs_flush(vs);
+	return err;
+}
+
+/* --- faults --- */
+
+/* A fresh zeroed page mapped at the page containing uva. */
+static int
+fault_demand_zero(struct vmspace *vs, struct vma *v, uint64_t page_va)
+{
+	struct pte_attrs a;
+	uint64_t pa = page_alloc(0, PAGE_USE_USER);
+	int err;
+
+	if (pa == 0)
+		return -ENOMEM;
+	memset(hal_phys_to_virt(pa), 0, PAGE_SIZE);
+	pte_attrs_for(v->prot, false, &a);
+	err = pt_map(&user_pt, vs->root, page_va, pa, PAGE_SIZE, &a, 0);
+	if (err != 0)
+		page_free(pa, 0, PAGE_USE_USER);
+	else
+		stats.demand_zero++;
+	return err;
+}
+
+static int
+clear_leaf(void *ctx, uint64_t va, uint64_t *desc, int level)
+{
+	(void)ctx, (void)va, (void)level;
+	*desc = 0;
+	return 0;
+}
+
+/*
+ * A write to a copy-on-write page: copy it unless we hold the last
+ * reference, in which case it simply becomes writable again.
+ */
+static int
+fault_cow(struct vmspace *vs, struct vma *v, uint64_t page_va, uint64_t desc)
+{
+	uint64_t old = pte_pa(desc, 3), pa = old;
+	struct pte_attrs a;
+
+	if (pa_to_page(old)->refcount > 1) {
+		pa = page_alloc(0, PAGE_USE_USER);
+		if (pa == 0)
+			return -ENOMEM;
+		memcpy(hal_phys_to_virt(pa), hal_phys_to_virt(old), PAGE_SIZE);
+	}
+	/* Break before make: clear the entry and flush it before the new one. */
+	pt_for_each_leaf(&user_pt, vs->root, page_va, PAGE_SIZE, clear_leaf, NULL);
+	vs_flush(vs);
+	pte_attrs_for(v->prot, false, &a);
+	if (pt_map(&user_pt, vs->root, page_va, pa, PAGE_SIZE, &a, 0) != 0)
+		panic("vmspace: remapping a cleared entry failed");	/* its table exists */
+	if (pa != old) {
+		page_put(old);
+		stats.cow_copies++;
+	} else {
+		stats.cow_reused++;
+	}
+	return 0;
+}
+
+int
+vmspace_fault(struct vmspace *vs, uint64_t uva, bool write)
+{
+	struct vma *v = vma_find(&vs->vmas, uva);
+	uint64_t page_va = uva & ~(PAGE_SIZE - 1), desc;
+	int level;
+
+	if (v == NULL || (write && !(v->prot & VMA_WRITE)) ||
+	    (!write && !(v->prot & (VMA_READ | VMA_WRITE))))
+		return -EFAULT;
+	desc = pt_walk(&user_pt, vs->root, page_va, &level);
+	if (desc == 0)
+		return (v->flags & VMA_PHYS) ? -EFAULT : fault_demand_zero(vs, v, page_va);
+	if (write && (desc & PTE_SW_COW))
+		return fault_cow(vs, v, page_va, desc);
+	return 0;	/* already there (another path mapped it): retry */
+}
+
+/* --- clone --- */
+
+struct clone_ctx {
+	struct vmspace *child;
+	int err;
+};
+
+/*
+ * Share one present page of the parent with the child. Private pages
+ * become read-only and copy-on-write in both; physical mappings are
+ * simply mapped again.
+ */
+static int
+clone_leaf(void *ctx, uint64_t va, uint64_t *desc, int level)
+{
+	struct clone_ctx *c = ctx;
+	uint64_t pa = pte_pa(*desc, level);
+	struct vma *v = vma_find(&c->child->vmas, va);
+	struct pte_attrs a;
+
+	pte_decode(*desc, &a);
+	if (!(v->flags & VMA_PHYS)) {
+		a.writable = false;
+		a.software_cow = true;
+		*desc = pte_encode(pa, &a, level);
+		page_get(pa);
+	}
+	c->err = pt_map(&user_pt, c->child->root, va, pa, PAGE_SIZE, &a, 0);
+	if (c->err != 0 && !(v->flags & VMA_PHYS))
+		page_put(pa);
+	return c->err;
+}
+
+struct vmspace *
+vmspace_clone(struct vmspace *vs)
+{
+	struct vmspace *child = vmspace_create();
+	struct clone_ctx c = { child, 0 };
+
+	if (child == NULL)
+		return NULL;
+	for (struct vma *v = vma_first(&vs->vmas); v != NULL; v = vma_next(v))
+		if (vma_insert(&child->vmas, v->start, v->end - v->start, v->prot,
+		    v->flags, v->offset, v->object) != 0)
+			goto fail;
+	for (struct vma *v = vma_first(&vs->vmas); v != NULL; v = vma_next(v))
+		if (pt_for_each_leaf(&user_pt, vs->root, v->start, v->end - v->start,
+		    clone_leaf, &c) != 0)
+			goto fail;
+	vs_flush(vs);	/* the parent's writable entries became read-only */
+	return child;
+fail:
+	/* Pages already marked CoW in the parent stay so: a later write copies or reclaims. */
+	vs_flush(vs);
+	vmspace_destroy(child);
+	return NULL;
+}
+
+/* --- switching --- */
+
+void
+vmspace_activate(struct vmspace *vs)
+{
+	/* The space running now keeps its ASID across a rollover. */
+	uint64_t *running = current_vs ? &current_vs->asid_ctx : NULL;
+
+	current_vs = vs;
+	if (vs == NULL) {
+		hal_user_space_switch(0, 0);
+		return;
+	}
+	if (asid_get(&asids, &vs->asid_ctx, &running, running ? 1 : 0))
+		hal_tlb_flush_all();
+	hal_user_space_switch(vs->root, vs_asid(vs));
+}
+
+void
+vmspace_stats(struct vm_stats *st)
+{
+	*st = stats;
+}
+
+struct vmspace *
+vmspace_current(void)
+{
+	return current_vs;
+}
