@@ -6,6 +6,7 @@
 #include <lichen/cpio.h>
 #include <kernel.h>
 #include <dt.h>
+#include <cpu.h>
 #include <pmm.h>
 #include <vmspace.h>
 #include "cmdline.h"
@@ -204,6 +205,10 @@ kernel_main(uint64_t dtb_pa)
 		boot_fail("no memory for the page metadata");
 	pmm_report();
 	vmspace_init_asids();
+	if (hal_irq_init(bi) != 0)
+		kprintf("irq: no usable interrupt controller; running without interrupts\n");
+	smp_start(bi);
+	smp_report();
 	crash_if_asked(bi);
 	selftests_run(bi->bootargs);
 	check_initrd(bi);

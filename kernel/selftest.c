@@ -8,6 +8,7 @@
 #include <lichen/buddy.h>
 #include <arch/memlayout.h>
 #include <kernel.h>
+#include <cpu.h>
 #include <pmm.h>
 #include <uaccess.h>
 #include <vmspace.h>
@@ -385,6 +386,52 @@ selftest_vmspace(struct check_state *st)
 	    "user and page-table counts are back", 0);
 }
 
+/* --- SMP: every CPU online, taking timer ticks and answering IPIs --- */
+
+#define PINGS	100
+
+static bool
+wait_for(volatile uint64_t *counter, uint64_t want, uint64_t ms)
+{
+	uint64_t end = hal_counter() + hal_counter_freq() * ms / 1000;
+
+	while (*counter < want)
+		if (hal_counter() > end)
+			return false;
+	return true;
+}
+
+static void
+selftest_smp(struct check_state *st)
+{
+	unsigned online = 0;
+
+	for (unsigned i = 0; i < ncpus; i++)
+		online += cpus[i].online;
+	check(st, online == ncpus, "every CPU in the device tree is online", online);
+	for (unsigned i = 0; i < ncpus; i++) {
+		uint64_t before = cpus[i].ipis_received;
+		bool ok = true;
+
+		if (!cpus[i].online)
+			continue;
+		/* One at a time, each acknowledged: no IPI may be lost. */
+		for (int n = 1; n <= PINGS && ok; n++) {
+			ipi_send(i, IPI_PING);
+			ok = wait_for(&cpus[i].ipis_received, before + n, 100);
+		}
+		check(st, ok, "a CPU answers 100 IPIs, none lost", i);
+	}
+	for (unsigned i = 0; i < ncpus; i++)
+		check(st, !cpus[i].online ||
+		    wait_for(&cpus[i].ticks, cpus[i].ticks + 3, 1000),
+		    "a CPU takes timer ticks", i);
+	for (unsigned i = 0; i < ncpus; i++)
+		kprintf("selftest smp: cpu %u: mpidr 0x%lx, %lu ticks, %lu irqs, "
+		    "%lu IPIs received, %lu sent\n", i, cpus[i].mpidr, cpus[i].ticks,
+		    cpus[i].irqs, cpus[i].ipis_received, cpus[i].ipis_sent);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct check_state *);
@@ -393,6 +440,7 @@ static const struct {
 	{ "pages", selftest_pages },
 	{ "wx", selftest_wx },
 	{ "vmspace", selftest_vmspace },
+	{ "smp", selftest_smp },
 };
 
 /* Whether name is one of the comma-separated words in list[0..len). */

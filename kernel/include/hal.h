@@ -51,6 +51,15 @@ void hal_user_space_switch(uint64_t root, unsigned asid);
 void hal_tlb_flush_asid(unsigned asid);
 void hal_tlb_flush_all(void);
 
+/* SMP and interrupts (arch/aarch64/smp.c). */
+struct cpu;
+int hal_irq_init(const struct boot_info *bi);
+int hal_cpu_start(unsigned index, uint64_t mpidr, uint64_t stack_top);
+void hal_cpu_init_secondary(struct cpu *c);
+void hal_wait_for_interrupt(void);
+void hal_send_ipi(unsigned cpu, uint64_t mpidr, unsigned which);
+void hal_irq_dispatch(void);
+
 /* Self tests: write a word back to itself; 0, or -EFAULT if that faults. */
 int arch_probe_write(void *addr);
 

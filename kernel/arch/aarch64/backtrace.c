@@ -5,6 +5,7 @@
  */
 #include <arch/memlayout.h>
 #include <kernel.h>
+#include <cpu.h>
 
 #define BACKTRACE_MAX	32
 
@@ -14,7 +15,8 @@ extern char boot_stack_top[];
 static int
 frame_ok(uint64_t fp, uint64_t prev)
 {
-	uint64_t top = (uint64_t)boot_stack_top;
+	uint64_t top = this_cpu() && this_cpu()->stack_top ?
+	    this_cpu()->stack_top : (uint64_t)boot_stack_top;
 	uint64_t bottom = top - BOOT_STACK_SIZE;
 
 	return fp >= bottom && fp <= top - 16 && (fp & 7) == 0 && fp > prev;

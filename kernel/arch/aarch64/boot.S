@@ -109,6 +109,61 @@ primary_high:
 	b	.
 
 /*
+ * A secondary CPU, started by PSCI CPU_ON at this physical address with
+ * x0 = its index, MMU off, at EL2 or EL1. Same steps as the boot CPU, with
+ * the boot CPU's tables and TCR (secondary_boot, cleaned to memory for us).
+ */
+	.globl	secondary_entry
+secondary_entry:
+	mov	x19, x0
+	mrs	x20, CurrentEL
+	lsr	x20, x20, #2
+	cmp	x20, #2
+	b.ne	1f
+	bl	el2_to_el1
+1:	msr	daifset, #0xf
+	adr	x0, early_vectors
+	msr	vbar_el1, x0
+	ldr	x0, =SCTLR_EL1_MMU_OFF
+	msr	sctlr_el1, x0
+	mov	x0, #CPACR_FPEN_ALL
+	msr	cpacr_el1, x0
+	isb
+	adrp	x1, secondary_boot
+	add	x1, x1, :lo12:secondary_boot
+	ldp	x2, x3, [x1]		/* ttbr0, ttbr1 */
+	ldp	x4, x5, [x1, #16]	/* tcr, mair */
+	msr	mair_el1, x5
+	msr	tcr_el1, x4
+	msr	ttbr0_el1, x2
+	msr	ttbr1_el1, x3
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_EL1_MMU_ON
+	msr	sctlr_el1, x0
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+	ldr	x0, =secondary_high
+	br	x0
+secondary_high:
+	ldr	x1, =secondary_boot
+	add	x1, x1, #32		/* stack[] */
+	ldr	x2, [x1, x19, lsl #3]
+	mov	sp, x2
+	ldr	x0, =vectors
+	msr	vbar_el1, x0
+	isb
+	mov	x29, xzr
+	mov	x30, xzr
+	mov	x0, x19
+	bl	secondary_main
+	b	.
+
+/*
  * Leave EL2 for EL1 with EL1 in AArch64, the timers and FP/SIMD untrapped,
  * the GICv3 system registers usable, and stage 2 off. Returns at EL1.
  */

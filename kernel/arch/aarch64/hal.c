@@ -16,6 +16,7 @@
 extern char _text[], _end[];
 
 void kernel_main(uint64_t dtb_pa);
+void smp_boot_cpu_early(uint64_t tcr_with_ttbr0);
 __noreturn void arch_main(uint64_t dtb_pa, uint64_t entry_el, uint64_t image_pa);
 
 static unsigned entry_el;
@@ -45,9 +46,10 @@ arch_main(uint64_t dtb_pa, uint64_t el, uint64_t image_pa)
 	 * ASIDs are 16 bits wide where the CPU has them.
 	 */
 	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
-	tcr |= TCR_EPD0;
 	if (hal_asid_bits() == 16)
 		tcr |= TCR_AS;
+	smp_boot_cpu_early(tcr);
+	tcr |= TCR_EPD0;
 	__asm__ volatile("msr tcr_el1, %0; isb; tlbi vmalle1; dsb nsh; isb"
 	    :: "r"(tcr) : "memory");
 	hal_init(NULL);		/* so even a fault in dt_parse can power off */
@@ -105,12 +107,6 @@ void *
 hal_kernel_text_start(void)
 {
 	return _text;
-}
-
-unsigned
-hal_cpu_index(void)
-{
-	return 0;	/* only the boot CPU runs until SMP arrives */
 }
 
 uint64_t

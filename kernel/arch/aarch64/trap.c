@@ -64,6 +64,10 @@ trap_handler(struct trap_frame *tf, enum trap_kind kind)
 {
 	uint64_t fixup;
 
+	if (kind == TRAP_EL1H_IRQ) {
+		hal_irq_dispatch();
+		return;
+	}
 	/*
 	 * A user-copy instruction faulted: the page may just not be there yet
 	 * (demand-zero, copy-on-write); if it cannot be, resume at the

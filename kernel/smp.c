@@ -1,0 +1,93 @@
+/*
+ * Bringing up the other CPUs and talking to them: PSCI starts each
+ * secondary CPU listed in the device tree, one at a time; it sets up its
+ * interrupt controller interface and timer and waits for interrupts. IPIs
+ * are SGIs. Threads and the scheduler come next (docs/smp.md).
+ */
+#include <arch/memlayout.h>
+#include <kernel.h>
+#include <cpu.h>
+#include <pmm.h>
+
+#define CPU_STACK_ORDER	2	/* 16 KiB */
+
+struct cpu cpus[MAX_CPUS];
+unsigned ncpus;
+
+static bool
+wait_until(volatile bool *flag, uint64_t ms)
+{
+	uint64_t end = hal_counter() + hal_counter_freq() * ms / 1000;
+
+	while (!*flag)
+		if (hal_counter() > end)
+			return false;
+	return true;
+}
+
+unsigned
+smp_start(const struct boot_info *bi)
+{
+	unsigned online = 1;
+
+	ncpus = bi->ncpus;
+	for (unsigned i = 0; i < ncpus; i++) {
+		cpus[i].index = i;
+		cpus[i].mpidr = bi->cpu_mpidr[i];
+	}
+	for (unsigned i = 1; i < ncpus; i++) {
+		uint64_t stack = page_alloc(CPU_STACK_ORDER, PAGE_USE_KERNEL);
+		int err;
+
+		if (stack == 0) {
+			kprintf("smp: no memory for CPU %u's stack\n", i);
+			break;
+		}
+		cpus[i].stack_top = (uint64_t)hal_phys_to_virt(stack) +
+		    (PAGE_SIZE << CPU_STACK_ORDER);
+		err = hal_cpu_start(i, cpus[i].mpidr, cpus[i].stack_top);
+		if (err != 0 || !wait_until(&cpus[i].online, 1000)) {
+			kprintf("smp: CPU %u (MPIDR 0x%lx) did not start (error %d)\n",
+			    i, cpus[i].mpidr, err);
+			continue;
+		}
+		online++;
+	}
+	return online;
+}
+
+__attribute__((noreturn)) void
+secondary_main(unsigned index)
+{
+	struct cpu *c = &cpus[index];
+
+	hal_cpu_init_secondary(c);
+	c->online = true;
+	__asm__ volatile("" ::: "memory");
+	for (;;)
+		hal_wait_for_interrupt();
+}
+
+void
+ipi_send(unsigned cpu, enum ipi which)
+{
+	this_cpu()->ipis_sent++;
+	hal_send_ipi(cpu, cpus[cpu].mpidr, which);
+}
+
+void
+ipi_handle(enum ipi which)
+{
+	(void)which;
+	this_cpu()->ipis_received++;
+}
+
+void
+smp_report(void)
+{
+	unsigned online = 0;
+
+	for (unsigned i = 0; i < ncpus; i++)
+		online += cpus[i].online;
+	kprintf("smp: %u of %u CPUs online\n", online, ncpus);
+}
