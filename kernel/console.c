@@ -1,9 +1,14 @@
 /*
  * kprintf: formatted output to the console through libkernel's formatter.
- * Single CPU for now; a console lock arrives with SMP.
+ * One lock keeps each message whole when several CPUs print; a panicking
+ * CPU stops taking it (the CPU holding it may be the one that faulted).
  */
 #include <lichen/fmt.h>
 #include <kernel.h>
+#include <spinlock.h>
+
+static struct spinlock console_lock = SPINLOCK_INIT;
+static volatile int console_unlocked;
 
 static void
 console_sink(void *ctx, const char *s, size_t n)
@@ -15,7 +20,21 @@ console_sink(void *ctx, const char *s, size_t n)
 int
 kvprintf(const char *fmt, va_list ap)
 {
-	return fmt_vformat(console_sink, NULL, fmt, ap);
+	uint64_t flags;
+	int n;
+
+	if (console_unlocked || this_cpu() == NULL)
+		return fmt_vformat(console_sink, NULL, fmt, ap);
+	flags = spin_lock_irqsave(&console_lock);
+	n = fmt_vformat(console_sink, NULL, fmt, ap);
+	spin_unlock_irqrestore(&console_lock, flags);
+	return n;
+}
+
+void
+console_break_lock(void)
+{
+	console_unlocked = 1;
 }
 
 int

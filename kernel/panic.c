@@ -24,6 +24,7 @@ panic_begin(void)
 {
 	switch (panicking++) {
 	case 0:
+		console_break_lock();
 		return;
 	case 1:
 		hal_console_emergency();

@@ -9,6 +9,7 @@
 #include <arch/memlayout.h>
 #include <kernel.h>
 #include <cpu.h>
+#include <spinlock.h>
 #include <pmm.h>
 #include <uaccess.h>
 #include <vmspace.h>
@@ -432,6 +433,53 @@ selftest_smp(struct check_state *st)
 		    cpus[i].irqs, cpus[i].ipis_received, cpus[i].ipis_sent);
 }
 
+/* --- locks: every CPU hammers one counter under a ticket lock --- */
+
+#define LOCK_ROUNDS	1000
+
+static struct spinlock test_lock = SPINLOCK_INIT;
+static volatile uint64_t locked_counter;
+static volatile unsigned lock_workers_done, depth_errors;
+
+static void
+lock_worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < LOCK_ROUNDS; i++) {
+		uint64_t flags = spin_lock_irqsave(&test_lock);
+		uint64_t v = locked_counter;
+
+		if (this_cpu()->lock_depth != 1)
+			depth_errors++;
+		locked_counter = v + 1;	/* a lost update if the lock failed */
+		spin_unlock_irqrestore(&test_lock, flags);
+	}
+	__atomic_fetch_add(&lock_workers_done, 1, __ATOMIC_RELEASE);
+}
+
+static void
+selftest_locks(struct check_state *st)
+{
+	unsigned workers = 0;
+
+	locked_counter = 0;
+	lock_workers_done = 0;
+	for (unsigned i = 1; i < ncpus; i++)
+		if (cpus[i].online && smp_call(i, lock_worker, NULL) == 0)
+			workers++;
+	lock_worker(NULL);
+	workers++;
+	for (unsigned i = 1; i < ncpus; i++)
+		if (cpus[i].online)
+			smp_call_wait(i);
+	check(st, lock_workers_done == workers, "every CPU finished", lock_workers_done);
+	check(st, locked_counter == (uint64_t)workers * LOCK_ROUNDS,
+	    "no increment was lost", (long)locked_counter);
+	check(st, depth_errors == 0 && this_cpu()->lock_depth == 0,
+	    "lock depth is 1 inside and 0 after", depth_errors);
+	kprintf("selftest locks: %u CPUs x %d rounds\n", workers, LOCK_ROUNDS);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct check_state *);
@@ -441,6 +489,7 @@ static const struct {
 	{ "wx", selftest_wx },
 	{ "vmspace", selftest_vmspace },
 	{ "smp", selftest_smp },
+	{ "locks", selftest_locks },
 };
 
 /* Whether name is one of the comma-separated words in list[0..len). */

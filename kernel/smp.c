@@ -5,6 +5,7 @@
  * are SGIs. Threads and the scheduler come next (docs/smp.md).
  */
 #include <arch/memlayout.h>
+#include <lichen/errno.h>
 #include <kernel.h>
 #include <cpu.h>
 #include <pmm.h>
@@ -78,8 +79,33 @@ ipi_send(unsigned cpu, enum ipi which)
 void
 ipi_handle(enum ipi which)
 {
-	(void)which;
-	this_cpu()->ipis_received++;
+	struct cpu *c = this_cpu();
+
+	c->ipis_received++;
+	if (which == IPI_CALL && c->call_fn != NULL) {
+		c->call_fn(c->call_arg);
+		__atomic_store_n(&c->call_fn, NULL, __ATOMIC_RELEASE);
+	}
+}
+
+int
+smp_call(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	struct cpu *c = &cpus[cpu];
+
+	if (__atomic_load_n(&c->call_fn, __ATOMIC_ACQUIRE) != NULL)
+		return -EBUSY;
+	c->call_arg = arg;
+	__atomic_store_n(&c->call_fn, fn, __ATOMIC_RELEASE);
+	ipi_send(cpu, IPI_CALL);
+	return 0;
+}
+
+void
+smp_call_wait(unsigned cpu)
+{
+	while (__atomic_load_n(&cpus[cpu].call_fn, __ATOMIC_ACQUIRE) != NULL)
+		hal_cpu_relax();
 }
 
 void

@@ -22,6 +22,9 @@ struct cpu {
 	volatile uint64_t irqs;
 	volatile uint64_t ipis_received;
 	volatile uint64_t ipis_sent;
+	/* A remote function call waiting for this CPU (IPI_CALL). */
+	void (*volatile call_fn)(void *);
+	void *volatile call_arg;
 };
 
 extern struct cpu cpus[MAX_CPUS];
@@ -35,13 +38,20 @@ unsigned smp_start(const struct boot_info *bi);
 __attribute__((noreturn)) void secondary_main(unsigned index);
 
 /* Inter-processor interrupts. */
-enum ipi { IPI_PING = 0 };
+enum ipi { IPI_PING = 0, IPI_CALL = 1 };
 void ipi_send(unsigned cpu, enum ipi which);
 /* Called from the IRQ path on the receiving CPU. */
 void ipi_handle(enum ipi which);
 
 /* Timer tick period. */
 #define TICK_HZ		100
+
+/*
+ * Run fn(arg) on CPU cpu from its interrupt handler; returns at once.
+ * -EBUSY if a call is still pending there. smp_call_wait waits for it.
+ */
+int smp_call(unsigned cpu, void (*fn)(void *), void *arg);
+void smp_call_wait(unsigned cpu);
 
 void smp_report(void);
 

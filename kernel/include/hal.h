@@ -51,6 +51,13 @@ void hal_user_space_switch(uint64_t root, unsigned asid);
 void hal_tlb_flush_asid(unsigned asid);
 void hal_tlb_flush_all(void);
 
+/*
+ * Small, hot operations every port provides inline in <arch/hal_inline.h>:
+ * hal_irq_save() masks this CPU's interrupts and returns the old state,
+ * hal_irq_restore() puts it back, hal_cpu_relax() pauses in a spin loop.
+ */
+#include <arch/hal_inline.h>
+
 /* SMP and interrupts (arch/aarch64/smp.c). */
 struct cpu;
 int hal_irq_init(const struct boot_info *bi);

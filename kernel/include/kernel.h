@@ -15,6 +15,8 @@
 /* Print to the console. */
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int kvprintf(const char *fmt, va_list ap);
+/* From a panic: print without the console lock from now on. */
+void console_break_lock(void);
 
 /*
  * A kernel bug: print the message, the registers' story (a backtrace) and

@@ -114,6 +114,7 @@ hal_irq_init(const struct boot_info *bi)
 	if (err != 0)
 		return err;
 	gic_enable(IPI_PING);
+	gic_enable(IPI_CALL);
 	timer_init_cpu();
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 	return 0;
@@ -126,6 +127,7 @@ hal_cpu_init_secondary(struct cpu *c)
 	hal_user_space_switch(0, 0);	/* drop the identity map */
 	if (gic_init_cpu() == 0) {
 		gic_enable(IPI_PING);
+		gic_enable(IPI_CALL);
 		timer_init_cpu();
 	}
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
