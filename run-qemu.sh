@@ -24,7 +24,7 @@ Boot arguments lichen understands:
   lichen.panic=poweroff|halt|reboot   what a panic does (default poweroff)
   lichen.crash=data-abort|undefined|exec-data|panic
                                       fail on purpose (tests the panic report)
-  lichen.selftest=uaccess,pages,wx,vmspace,smp,locks
+  lichen.selftest=uaccess,pages,wx,vmspace,smp,locks,sched
                                       run in-kernel self tests at boot
 USAGE
 }

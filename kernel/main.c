@@ -8,6 +8,7 @@
 #include <dt.h>
 #include <cpu.h>
 #include <pmm.h>
+#include <thread.h>
 #include <vmspace.h>
 #include "cmdline.h"
 #include "selftest.h"
@@ -207,7 +208,9 @@ kernel_main(uint64_t dtb_pa)
 	vmspace_init_asids();
 	if (hal_irq_init(bi) != 0)
 		kprintf("irq: no usable interrupt controller; running without interrupts\n");
+	sched_init_cpu();
 	smp_start(bi);
+	sched_init();
 	smp_report();
 	crash_if_asked(bi);
 	selftests_run(bi->bootargs);

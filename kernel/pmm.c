@@ -15,6 +15,7 @@
 #include <kernel.h>
 #include <dt.h>
 #include <pmm.h>
+#include <spinlock.h>
 
 static struct memblock boot_mem;
 static struct buddy_zone zone;
@@ -22,6 +23,9 @@ static struct kmalloc_heap heap;
 static uint64_t used[PAGE_USE_COUNT];
 static uint64_t reserved_pages;
 static int ready;
+/* Lock order: heap_lock, then pmm_lock (the heap takes pages). */
+static struct spinlock heap_lock = SPINLOCK_INIT;	/* the slab caches */
+static struct spinlock pmm_lock = SPINLOCK_INIT;	/* the zone, used[] */
 
 static void
 reserve(uint64_t base, uint64_t size, const char *what)
@@ -105,19 +109,29 @@ uint64_t
 page_alloc(unsigned order, enum page_use use)
 {
 	int64_t pfn;
+	uint64_t flags;
 
-	if (!ready || (pfn = buddy_alloc(&zone, order)) < 0)
+	if (!ready)
 		return 0;
-	used[use] += 1UL << order;
-	return (uint64_t)pfn << PAGE_SHIFT;
+	flags = spin_lock_irqsave(&pmm_lock);
+	pfn = buddy_alloc(&zone, order);
+	if (pfn >= 0)
+		used[use] += 1UL << order;
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return pfn < 0 ? 0 : (uint64_t)pfn << PAGE_SHIFT;
 }
 
 void
 page_free(uint64_t pa, unsigned order, enum page_use use)
 {
-	if (buddy_free(&zone, pa >> PAGE_SHIFT, order) != 0)
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	int err = buddy_free(&zone, pa >> PAGE_SHIFT, order);
+
+	if (err == 0)
+		used[use] -= 1UL << order;
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	if (err != 0)
 		panic("page_free(0x%lx, order %u): not a block page_alloc gave", pa, order);
-	used[use] -= 1UL << order;
 }
 
 struct page *
@@ -129,26 +143,41 @@ pa_to_page(uint64_t pa)
 void *
 kmem_alloc(size_t size)
 {
-	return kmalloc(&heap, size);
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	void *p = kmalloc(&heap, size);
+
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return p;
 }
 
 void *
 kmem_zalloc(size_t size)
 {
-	return kzalloc(&heap, size);
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	void *p = kzalloc(&heap, size);
+
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return p;
 }
 
 void
 kmem_free(void *p)
 {
-	if (kfree(&heap, p) != 0)
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	int err = kfree(&heap, p);
+
+	spin_unlock_irqrestore(&heap_lock, flags);
+	if (err != 0)
 		panic("kmem_free(%p): not a live heap object", p);
 }
 
 void
 pmm_shrink(void)
 {
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+
 	kmalloc_shrink(&heap);
+	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 void

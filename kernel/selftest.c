@@ -10,6 +10,7 @@
 #include <kernel.h>
 #include <cpu.h>
 #include <spinlock.h>
+#include <thread.h>
 #include <pmm.h>
 #include <uaccess.h>
 #include <vmspace.h>
@@ -480,6 +481,161 @@ selftest_locks(struct check_state *st)
 	kprintf("selftest locks: %u CPUs x %d rounds\n", workers, LOCK_ROUNDS);
 }
 
+/* --- scheduler: spread, preemption, FP state, sleeping, wakeups --- */
+
+int arch_fp_check(uint64_t seed, uint64_t rounds);
+
+#define WORKERS		32
+#define PINGPONGS	500
+
+static volatile unsigned done_count, fp_errors;
+static volatile uint64_t cpus_seen;
+static volatile unsigned final_cpu[WORKERS];
+
+static bool
+wait_done(unsigned want, uint64_t ms)
+{
+	uint64_t end = hal_counter() + hal_counter_freq() * ms / 1000;
+
+	while (__atomic_load_n(&done_count, __ATOMIC_ACQUIRE) < want) {
+		if (hal_counter() > end)
+			return false;
+		hal_wait_for_interrupt();
+	}
+	return true;
+}
+
+/* Work (with FP registers in use) long enough to be preempted and moved. */
+static void
+worker(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+
+	for (int r = 0; r < 10; r++) {
+		if (arch_fp_check(0x1000 * (id + 1), 20) != 0)
+			__atomic_fetch_add(&fp_errors, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&cpus_seen, 1UL << hal_cpu_index(), __ATOMIC_RELAXED);
+	}
+	final_cpu[id] = hal_cpu_index();
+	__atomic_fetch_add(&done_count, 1, __ATOMIC_RELEASE);
+}
+
+static void
+run_workers(struct check_state *st, int cpu, const char *what)
+{
+	unsigned per_cpu[MAX_CPUS] = { 0 };
+	bool ok = true;
+
+	done_count = fp_errors = 0;
+	cpus_seen = 0;
+	for (unsigned i = 0; i < WORKERS; i++)
+		ok &= thread_create("worker", worker, (void *)(uintptr_t)i, 10, ~0UL,
+		    cpu) != NULL;
+	check(st, ok, "32 threads created", 0);
+	check(st, wait_done(WORKERS, 60000), "all 32 threads finished", done_count);
+	check(st, fp_errors == 0, "FP/SIMD registers survived every switch", fp_errors);
+	for (unsigned i = 0; i < WORKERS; i++)
+		per_cpu[final_cpu[i] < MAX_CPUS ? final_cpu[i] : 0]++;
+	kprintf("selftest sched: %s: threads finished per CPU:", what);
+	for (unsigned i = 0; i < ncpus; i++)
+		kprintf(" %u", per_cpu[i]);
+	kprintf("\n");
+	for (unsigned i = 0; i < ncpus; i++)
+		check(st, !cpus[i].online || (cpus_seen & (1UL << i)),
+		    "every CPU ran some of the work", i);
+}
+
+/* Sleep accuracy: never early, late by at most a few ticks. */
+static volatile uint64_t worst_late_ns, early_wakeups;
+
+static void
+sleeper(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = clock_ns(), late;
+
+		thread_sleep_ns(20000000);
+		if (clock_ns() < t0 + 20000000) {
+			early_wakeups++;
+			continue;
+		}
+		late = clock_ns() - t0 - 20000000;
+		if (late > worst_late_ns)
+			worst_late_ns = late;
+	}
+	__atomic_fetch_add(&done_count, 1, __ATOMIC_RELEASE);
+}
+
+/* Ping-pong: two threads on two CPUs hand a token back and forth. */
+static struct waitq ping_wq;
+static volatile unsigned token;
+
+struct pp_arg {
+	unsigned me;
+};
+
+static bool
+my_turn(void *arg)
+{
+	return __atomic_load_n(&token, __ATOMIC_ACQUIRE) % 2 ==
+	    ((struct pp_arg *)arg)->me;
+}
+
+static void
+pingpong(void *arg)
+{
+	for (int i = 0; i < PINGPONGS; i++) {
+		waitq_wait(&ping_wq, my_turn, arg);
+		__atomic_fetch_add(&token, 1, __ATOMIC_RELEASE);
+		waitq_wake_all(&ping_wq);
+	}
+	__atomic_fetch_add(&done_count, 1, __ATOMIC_RELEASE);
+}
+
+static void
+selftest_sched(struct check_state *st)
+{
+	static struct pp_arg pp[2] = { { 0 }, { 1 } };
+	struct mem_stats before, after;
+	uint64_t t0;
+
+	pmm_shrink();
+	pmm_stats(&before);
+	run_workers(st, -1, "placed by load");
+	if (ncpus > 1)
+		run_workers(st, 0, "all started on CPU 0");
+	done_count = 0;
+	worst_late_ns = early_wakeups = 0;
+	check(st, thread_create("sleeper", sleeper, NULL, 5, ~0UL, -1) != NULL,
+	    "a sleeper", 0);
+	check(st, wait_done(1, 10000), "the sleeper woke 5 times", done_count);
+	check(st, early_wakeups == 0, "no sleep ended early", (long)early_wakeups);
+	check(st, worst_late_ns < 3 * (1000000000UL / TICK_HZ) + 5000000,
+	    "sleeps end within 3 ticks + 5 ms of their deadline",
+	    (long)(worst_late_ns / 1000));
+	kprintf("selftest sched: worst sleep lateness %lu us (tick %lu us)\n",
+	    worst_late_ns / 1000, 1000000UL / TICK_HZ);
+	done_count = 0;
+	token = 0;
+	waitq_init(&ping_wq);
+	t0 = clock_ns();
+	thread_create("ping", pingpong, &pp[0], 5, ~0UL, ncpus > 1 ? 1 : 0);
+	thread_create("pong", pingpong, &pp[1], 5, ~0UL, ncpus > 2 ? 2 : 0);
+	check(st, wait_done(2, 30000) && token == 2 * PINGPONGS,
+	    "ping-pong: every wakeup arrived", (long)token);
+	kprintf("selftest sched: %u ping-pong round trips in %lu ms\n", PINGPONGS,
+	    (clock_ns() - t0) / 1000000);
+	/* Let the dead threads' stacks be freed, then count. */
+	for (int i = 0; i < 10; i++)
+		hal_wait_for_interrupt();
+	pmm_shrink();
+	pmm_stats(&after);
+	check(st, after.free == before.free, "every thread's memory came back",
+	    (long)before.free - (long)after.free);
+	sched_report();
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct check_state *);
@@ -490,6 +646,7 @@ static const struct {
 	{ "vmspace", selftest_vmspace },
 	{ "smp", selftest_smp },
 	{ "locks", selftest_locks },
+	{ "sched", selftest_sched },
 };
 
 /* Whether name is one of the comma-separated words in list[0..len). */

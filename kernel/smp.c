@@ -9,6 +9,7 @@
 #include <kernel.h>
 #include <cpu.h>
 #include <pmm.h>
+#include <thread.h>
 
 #define CPU_STACK_ORDER	2	/* 16 KiB */
 
@@ -63,6 +64,7 @@ secondary_main(unsigned index)
 	struct cpu *c = &cpus[index];
 
 	hal_cpu_init_secondary(c);
+	sched_init_cpu();
 	c->online = true;
 	__asm__ volatile("" ::: "memory");
 	for (;;)
@@ -82,6 +84,8 @@ ipi_handle(enum ipi which)
 	struct cpu *c = this_cpu();
 
 	c->ipis_received++;
+	if (which == IPI_RESCHED)
+		sched_resched_ipi();
 	if (which == IPI_CALL && c->call_fn != NULL) {
 		c->call_fn(c->call_arg);
 		__atomic_store_n(&c->call_fn, NULL, __ATOMIC_RELEASE);

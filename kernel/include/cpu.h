@@ -38,13 +38,13 @@ unsigned smp_start(const struct boot_info *bi);
 __attribute__((noreturn)) void secondary_main(unsigned index);
 
 /* Inter-processor interrupts. */
-enum ipi { IPI_PING = 0, IPI_CALL = 1 };
+enum ipi { IPI_PING = 0, IPI_CALL = 1, IPI_RESCHED = 2 };
 void ipi_send(unsigned cpu, enum ipi which);
 /* Called from the IRQ path on the receiving CPU. */
 void ipi_handle(enum ipi which);
 
 /* Timer tick period. */
-#define TICK_HZ		100
+#define TICK_HZ		250
 
 /*
  * Run fn(arg) on CPU cpu from its interrupt handler; returns at once.

@@ -39,4 +39,18 @@ spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 	hal_irq_restore(flags);
 }
 
+/* The same, for callers that already run with interrupts masked. */
+static inline void
+spin_lock(struct spinlock *l)
+{
+	(void)spin_lock_irqsave(l);
+}
+
+static inline void
+spin_unlock(struct spinlock *l)
+{
+	this_cpu()->lock_depth--;
+	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+}
+
 #endif

@@ -10,6 +10,7 @@
 #include <arch/sysreg.h>
 #include <kernel.h>
 #include <cpu.h>
+#include <thread.h>
 #include <dt.h>
 #include "gic.h"
 #include "psci.h"
@@ -115,6 +116,7 @@ hal_irq_init(const struct boot_info *bi)
 		return err;
 	gic_enable(IPI_PING);
 	gic_enable(IPI_CALL);
+	gic_enable(IPI_RESCHED);
 	timer_init_cpu();
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 	return 0;
@@ -128,6 +130,7 @@ hal_cpu_init_secondary(struct cpu *c)
 	if (gic_init_cpu() == 0) {
 		gic_enable(IPI_PING);
 		gic_enable(IPI_CALL);
+	gic_enable(IPI_RESCHED);
 		timer_init_cpu();
 	}
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
@@ -161,6 +164,7 @@ hal_irq_dispatch(void)
 		else if (intid == timer_intid) {
 			this_cpu()->ticks++;
 			timer_arm_next();
+			sched_tick();
 		}
 		gic_eoi(iar);
 	}

@@ -7,6 +7,7 @@
 #include <kernel.h>
 #include <uaccess.h>
 #include <vmspace.h>
+#include <thread.h>
 #include "esr.h"
 
 static const char *const kind_names[16] = {
@@ -66,6 +67,7 @@ trap_handler(struct trap_frame *tf, enum trap_kind kind)
 
 	if (kind == TRAP_EL1H_IRQ) {
 		hal_irq_dispatch();
+		sched_irq_exit();	/* may switch threads; returns when we run again */
 		return;
 	}
 	/*

@@ -20,6 +20,12 @@ hal_irq_restore(uint64_t daif)
 	__asm__ volatile("msr daif, %0" :: "r"(daif) : "memory");
 }
 
+static inline void
+hal_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
 /* A polite pause inside a spin loop. */
 static inline void
 hal_cpu_relax(void)
