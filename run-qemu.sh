@@ -24,6 +24,7 @@ Boot arguments lichen understands:
   lichen.panic=poweroff|halt|reboot   what a panic does (default poweroff)
   lichen.crash=data-abort|undefined|exec-data|panic
                                       fail on purpose (tests the panic report)
+  lichen.stats=1                      print per-CPU scheduler counters at the end
   lichen.selftest=uaccess,pages,wx,vmspace,smp,locks,sched
                                       run in-kernel self tests at boot
 USAGE

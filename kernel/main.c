@@ -215,6 +215,8 @@ kernel_main(uint64_t dtb_pa)
 	crash_if_asked(bi);
 	selftests_run(bi->bootargs);
 	check_initrd(bi);
+	if (cmdline_is(bi->bootargs, "lichen.stats", "1"))
+		sched_report();
 	t = hal_counter() * 1000 / hal_counter_freq();
 	kprintf("lichen: boot complete at %lu ms; no init server yet, powering off\n", t);
 	hal_poweroff();

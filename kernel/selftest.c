@@ -486,7 +486,7 @@ selftest_locks(struct check_state *st)
 int arch_fp_check(uint64_t seed, uint64_t rounds);
 
 #define WORKERS		32
-#define PINGPONGS	500
+#define PINGPONG_NS	2000000000UL	/* "a few seconds" of ping-pong */
 
 static volatile unsigned done_count, fp_errors;
 static volatile uint64_t cpus_seen;
@@ -582,13 +582,37 @@ my_turn(void *arg)
 	    ((struct pp_arg *)arg)->me;
 }
 
+static volatile uint64_t pingpong_end;
+static volatile bool pingpong_stop;
+
+/* Pass the token until the time is up; the stopper hands it on once more. */
 static void
 pingpong(void *arg)
 {
-	for (int i = 0; i < PINGPONGS; i++) {
+	for (;;) {
 		waitq_wait(&ping_wq, my_turn, arg);
+		if (pingpong_stop || clock_ns() > pingpong_end) {
+			pingpong_stop = true;
+			__atomic_fetch_add(&token, 1, __ATOMIC_RELEASE);
+			waitq_wake_all(&ping_wq);
+			break;
+		}
 		__atomic_fetch_add(&token, 1, __ATOMIC_RELEASE);
 		waitq_wake_all(&ping_wq);
+	}
+	__atomic_fetch_add(&done_count, 1, __ATOMIC_RELEASE);
+}
+
+/* A pinned thread never leaves its CPU. */
+static volatile uint64_t pinned_seen;
+
+static void
+pinned(void *arg)
+{
+	(void)arg;
+	for (int r = 0; r < 20; r++) {
+		(void)arch_fp_check(0x777, 5);
+		__atomic_fetch_or(&pinned_seen, 1UL << hal_cpu_index(), __ATOMIC_RELAXED);
 	}
 	__atomic_fetch_add(&done_count, 1, __ATOMIC_RELEASE);
 }
@@ -618,14 +642,26 @@ selftest_sched(struct check_state *st)
 	    worst_late_ns / 1000, 1000000UL / TICK_HZ);
 	done_count = 0;
 	token = 0;
+	pingpong_stop = false;
 	waitq_init(&ping_wq);
 	t0 = clock_ns();
-	thread_create("ping", pingpong, &pp[0], 5, ~0UL, ncpus > 1 ? 1 : 0);
-	thread_create("pong", pingpong, &pp[1], 5, ~0UL, ncpus > 2 ? 2 : 0);
-	check(st, wait_done(2, 30000) && token == 2 * PINGPONGS,
-	    "ping-pong: every wakeup arrived", (long)token);
-	kprintf("selftest sched: %u ping-pong round trips in %lu ms\n", PINGPONGS,
+	pingpong_end = t0 + PINGPONG_NS;
+	/* Pinned to two CPUs, so every wakeup crosses with an IPI. */
+	thread_create("ping", pingpong, &pp[0], 5, 1UL << (ncpus > 1 ? 1 : 0), -1);
+	thread_create("pong", pingpong, &pp[1], 5, 1UL << (ncpus > 2 ? 2 : 0), -1);
+	check(st, wait_done(2, 30000), "ping-pong for 2 s: no wakeup was lost",
+	    (long)token);
+	kprintf("selftest sched: %u ping-pong hand-offs in %lu ms\n", token,
 	    (clock_ns() - t0) / 1000000);
+	done_count = 0;
+	pinned_seen = 0;
+	thread_create("pinned", pinned, NULL, 10, 1UL << (ncpus - 1), -1);
+	for (unsigned i = 0; i < 3 * ncpus; i++)	/* competition to shed */
+		thread_create("worker", worker, (void *)(uintptr_t)(i % WORKERS), 10,
+		    ~0UL, (int)(ncpus - 1));
+	check(st, wait_done(1 + 3 * ncpus, 60000) &&
+	    pinned_seen == 1UL << (ncpus - 1),
+	    "a thread pinned to the last CPU ran only there", (long)pinned_seen);
 	/* Let the dead threads' stacks be freed, then count. */
 	for (int i = 0; i < 10; i++)
 		hal_wait_for_interrupt();
