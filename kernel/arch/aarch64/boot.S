@@ -9,6 +9,40 @@
 #include <arch/memlayout.h>
 #include <arch/sysreg.h>
 
+/*
+ * el1_setup (x20 = entry EL): leave EL2 if we are there, mask interrupts,
+ * point VBAR at the early vectors (report and stop) until the real ones,
+ * a known MMU-off SCTLR, and FP/SIMD untrapped (libfdt, built by Debian,
+ * may use SIMD registers; threads' FP state is switched eagerly).
+ */
+.macro el1_setup
+	cmp	x20, #2
+	b.ne	1f
+	bl	el2_to_el1
+1:	msr	daifset, #0xf
+	adr	x0, early_vectors
+	msr	vbar_el1, x0
+	ldr	x0, =SCTLR_EL1_MMU_OFF
+	msr	sctlr_el1, x0
+	mov	x0, #CPACR_FPEN_ALL
+	msr	cpacr_el1, x0
+	isb
+.endm
+
+/* mmu_on: MAIR/TCR/TTBRs are set; drop stale TLB entries, turn it all on. */
+.macro mmu_on
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_EL1_MMU_ON
+	msr	sctlr_el1, x0
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+.endm
+
 	.section .head.text, "ax"
 	.globl	_start
 _start:
@@ -28,18 +62,7 @@ primary_entry:
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2
 	adrp	x21, _text
-	cmp	x20, #2
-	b.ne	1f
-	bl	el2_to_el1
-1:	msr	daifset, #0xf
-	adr	x0, early_vectors	/* until the real ones: report and stop */
-	msr	vbar_el1, x0
-	ldr	x0, =SCTLR_EL1_MMU_OFF
-	msr	sctlr_el1, x0
-	/* FP/SIMD untrapped: libfdt (built by Debian) uses SIMD registers. */
-	mov	x0, #CPACR_FPEN_ALL
-	msr	cpacr_el1, x0
-	isb
+	el1_setup
 
 	/* Clear .bss (physical addresses: PC-relative). */
 	adrp	x0, _bss_start
@@ -81,16 +104,7 @@ primary_entry:
 	msr	tcr_el1, x0
 	msr	ttbr0_el1, x23
 	msr	ttbr1_el1, x22
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	ldr	x0, =SCTLR_EL1_MMU_ON
-	msr	sctlr_el1, x0
-	isb
-	ic	iallu
-	dsb	nsh
-	isb
+	mmu_on
 	ldr	x0, =primary_high	/* the link (high) address */
 	br	x0
 
@@ -118,17 +132,7 @@ secondary_entry:
 	mov	x19, x0
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2
-	cmp	x20, #2
-	b.ne	1f
-	bl	el2_to_el1
-1:	msr	daifset, #0xf
-	adr	x0, early_vectors
-	msr	vbar_el1, x0
-	ldr	x0, =SCTLR_EL1_MMU_OFF
-	msr	sctlr_el1, x0
-	mov	x0, #CPACR_FPEN_ALL
-	msr	cpacr_el1, x0
-	isb
+	el1_setup
 	adrp	x1, secondary_boot
 	add	x1, x1, :lo12:secondary_boot
 	ldp	x2, x3, [x1]		/* ttbr0, ttbr1 */
@@ -137,16 +141,7 @@ secondary_entry:
 	msr	tcr_el1, x4
 	msr	ttbr0_el1, x2
 	msr	ttbr1_el1, x3
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	ldr	x0, =SCTLR_EL1_MMU_ON
-	msr	sctlr_el1, x0
-	isb
-	ic	iallu
-	dsb	nsh
-	isb
+	mmu_on
 	ldr	x0, =secondary_high
 	br	x0
 secondary_high:
