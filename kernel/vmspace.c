@@ -202,10 +202,6 @@ vmspace_unmap(struct vmspace *vs, uint64_t uva, uint64_t len)
 	return vma_remove(&vs->vmas, uva, len);
 }
 
-struct protect_ctx {
-	struct vmspace *vs;
-};
-
 /* Rewrite a present page's permissions from its VMA; CoW pages stay read-only. */
 static int
 reprotect_leaf(void *ctx, uint64_t va, uint64_t *desc, int level)
