@@ -1,0 +1,2 @@
+/* Replaced by the event loop and stubs. */
+typedef int libipc_placeholder;
