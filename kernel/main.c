@@ -11,6 +11,7 @@
 #include <thread.h>
 #include <vmspace.h>
 #include "cmdline.h"
+#include "init.h"
 #include "selftest.h"
 
 void kernel_main(uint64_t dtb_pa);
@@ -218,6 +219,13 @@ kernel_main(uint64_t dtb_pa)
 	if (cmdline_is(bi->bootargs, "lichen.stats", "1"))
 		sched_report();
 	t = hal_counter() * 1000 / hal_counter_freq();
-	kprintf("lichen: boot complete at %lu ms; no init server yet, powering off\n", t);
-	hal_poweroff();
+	kprintf("lichen: boot complete at %lu ms\n", t);
+	if (cmdline_is(bi->bootargs, "lichen.init", "none") ||
+	    init_start(hal_phys_to_virt(bi->initrd_start),
+	    bi->initrd_end - bi->initrd_start, bi->bootargs) != 0) {
+		kprintf("lichen: no init to run; powering off\n");
+		hal_poweroff();
+	}
+	for (;;)		/* this CPU's idle thread from now on */
+		hal_wait_for_interrupt();
 }

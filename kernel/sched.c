@@ -10,11 +10,16 @@
  */
 #include <lichen/balance.h>
 #include <lichen/errno.h>
+#include <lichen/string.h>
 #include <arch/memlayout.h>
 #include <kernel.h>
 #include <cpu.h>
 #include <pmm.h>
+#include <process.h>
 #include <thread.h>
+#include <vmspace.h>
+#include <event.h>
+#include <arch/trap.h>
 
 #define STACK_ORDER	2		/* 16 KiB kernel stacks */
 #define BALANCE_EVERY	25		/* ticks between balancing passes */
@@ -23,6 +28,7 @@ struct sched_cpu {
 	struct spinlock lock;
 	struct runq rq;
 	struct timerq timers;
+	struct timerq ev_timers;	/* event timers (event.c) */
 	struct thread *current;
 	struct thread idle;		/* this CPU's boot context */
 	struct thread *prev;		/* switched away from; sched_finish clears on_cpu */
@@ -72,6 +78,7 @@ sched_init_cpu(void)
 
 	runq_init(&s->rq);
 	timerq_init(&s->timers);
+	timerq_init(&s->ev_timers);
 	sched_entity_init(&s->idle.se, RUNQ_PRIOS - 1, 1UL << hal_cpu_index());
 	s->idle.name = "idle";
 	s->idle.state = THREAD_RUNNABLE;
@@ -116,41 +123,115 @@ enqueue_locked(unsigned cpu, struct thread *t)
 	runq_enqueue(&s->rq, &t->se);
 }
 
-struct thread *
-thread_create(const char *name, void (*fn)(void *), void *arg, uint8_t prio,
-    uint64_t affinity, int cpu)
+static uint32_t next_tid = 1;
+
+static void schedule(void);
+static void schedule_away(void);
+
+/* A thread with a stack and no context yet: THREAD_NEW, one reference. */
+static struct thread *
+thread_alloc(const char *name, uint8_t prio, uint64_t affinity)
 {
 	struct thread *t = kmem_zalloc(sizeof(*t));
-	unsigned load[MAX_CPUS];
-	uint64_t flags;
 
 	if (t == NULL)
 		return NULL;
 	t->stack = page_alloc(STACK_ORDER, PAGE_USE_KERNEL);
-	affinity &= online_mask();
-	if (t->stack == 0 || affinity == 0) {
-		if (t->stack != 0)
-			page_free(t->stack, STACK_ORDER, PAGE_USE_KERNEL);
+	if (t->stack == 0) {
 		kmem_free(t);
 		return NULL;
 	}
+	kobj_init(&t->obj, OBJ_THREAD);
 	t->name = name;
-	arch_ctx_init(&t->ctx, (uint64_t)hal_phys_to_virt(t->stack) +
-	    (PAGE_SIZE << STACK_ORDER), fn, arg);
+	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	t->stack_top = (uint64_t)hal_phys_to_virt(t->stack) + (PAGE_SIZE << STACK_ORDER);
 	sched_entity_init(&t->se, prio, affinity);
 	ktimer_init(&t->timer);
 	list_init(&t->wait_link);
-	t->state = THREAD_RUNNABLE;
+	list_init(&t->proc_link);
+	t->ipc_lock = (struct spinlock)SPINLOCK_INIT;
+	t->state = THREAD_NEW;
+	return t;
+}
+
+void
+thread_start(struct thread *t, int cpu)
+{
+	uint64_t affinity = t->se.affinity & online_mask(), flags;
+	unsigned load[MAX_CPUS];
+
+	if (affinity == 0)
+		affinity = online_mask();
 	if (cpu < 0 || !(affinity & (1UL << cpu))) {
 		for (unsigned i = 0; i < ncpus; i++)
 			load[i] = cpu_load(i);
 		cpu = balance_pick_target(load, ncpus, affinity, (int)hal_cpu_index());
 	}
 	flags = spin_lock_irqsave(&scpu[cpu].lock);
+	t->state = THREAD_RUNNABLE;
 	enqueue_locked((unsigned)cpu, t);
 	spin_unlock_irqrestore(&scpu[cpu].lock, flags);
 	kick((unsigned)cpu);
+}
+
+struct thread *
+thread_create(const char *name, void (*fn)(void *), void *arg, uint8_t prio,
+    uint64_t affinity, int cpu)
+{
+	struct thread *t;
+
+	if ((affinity & online_mask()) == 0)
+		return NULL;
+	t = thread_alloc(name, prio, affinity & online_mask());
+	if (t == NULL)
+		return NULL;
+	arch_ctx_init(&t->ctx, t->stack_top, fn, arg);
+	thread_start(t, cpu);
 	return t;
+}
+
+#define USER_PRIO	16
+
+struct thread *
+thread_create_user(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg)
+{
+	struct thread *t = thread_alloc(p->name, USER_PRIO, online_mask());
+	struct trap_frame *tf;
+
+	if (t == NULL)
+		return NULL;
+	/* Its first kernel exit "returns" to EL0 from this frame. */
+	tf = (struct trap_frame *)(t->stack_top - TF_SIZE - 16);
+	memset(tf, 0, sizeof(*tf));
+	tf->elr = pc;
+	tf->sp = sp;
+	tf->spsr = 0;		/* EL0t, interrupts unmasked */
+	tf->x[0] = arg;
+	t->utf = tf;
+	arch_ctx_init_user(&t->ctx, (uint64_t)tf);
+	kobj_get(&p->obj);
+	t->proc = p;
+	t->vs = p->vs;
+	return t;
+}
+
+void
+thread_set_user_reg(struct thread *t, unsigned i, uint64_t value)
+{
+	if (i < 8 && t->utf != NULL)
+		t->utf->x[i] = value;
+}
+
+int
+thread_set_affinity(struct thread *t, uint64_t mask)
+{
+	mask &= online_mask();
+	if (mask == 0)
+		return -EINVAL;
+	__atomic_store_n(&t->se.affinity, mask, __ATOMIC_RELAXED);
+	if (t == thread_current() && !(mask & (1UL << hal_cpu_index())))
+		schedule_away();
+	return 0;
 }
 
 /* The thread we switched away from is saved: it may run elsewhere, or go. */
@@ -163,11 +244,38 @@ sched_finish(void)
 		return;
 	this_sc()->prev = NULL;
 	if (p->state == THREAD_DEAD) {
+		/* Off its stack and its address space now: the scheduler's reference goes. */
 		page_free(p->stack, STACK_ORDER, PAGE_USE_KERNEL);
-		kmem_free(p);
+		p->stack = 0;
+		if (p->vs != NULL && p->exitq != NULL)	/* process_attach_thread's */
+			kobj_put(&p->vs->obj);
+		p->vs = NULL;
+		kobj_put(&p->obj);
 		return;
 	}
 	__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);
+}
+
+/*
+ * Switch from prev to next on this CPU: s->lock held on entry, released
+ * before the switch; returns when prev runs again.
+ */
+static void
+switch_to_locked(struct sched_cpu *s, struct thread *prev, struct thread *next)
+{
+	s->current = next;
+	s->prev = prev;
+	s->switches++;
+	next->last_cpu = hal_cpu_index();
+	next->switches_in++;
+	spin_unlock(&s->lock);
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		hal_cpu_relax();
+	next->on_cpu = true;
+	if (next->vs != prev->vs || next->vs == NULL)
+		vmspace_activate(next->vs);
+	arch_switch(&prev->ctx, &next->ctx);
+	sched_finish();
 }
 
 static void
@@ -191,17 +299,28 @@ schedule(void)
 		hal_irq_restore(flags);
 		return;
 	}
-	s->current = next;
-	s->prev = prev;
-	s->switches++;
-	next->last_cpu = hal_cpu_index();
-	next->switches_in++;
-	spin_unlock(&s->lock);
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		hal_cpu_relax();
-	next->on_cpu = true;
-	arch_switch(&prev->ctx, &next->ctx);
-	sched_finish();
+	switch_to_locked(s, prev, next);
+	hal_irq_restore(flags);
+}
+
+/* Move the current thread to a CPU its affinity allows. */
+static void
+schedule_away(void)
+{
+	struct thread *t = thread_current();
+	uint64_t flags = hal_irq_save();
+	unsigned load[MAX_CPUS];
+	int cpu;
+
+	for (unsigned i = 0; i < ncpus; i++)
+		load[i] = cpu_load(i);
+	cpu = balance_pick_target(load, ncpus, t->se.affinity & online_mask(),
+	    (int)hal_cpu_index());
+	spin_lock(&scpu[cpu].lock);
+	enqueue_locked((unsigned)cpu, t);	/* queued: schedule() leaves it there */
+	spin_unlock(&scpu[cpu].lock);
+	kick((unsigned)cpu);
+	schedule();
 	hal_irq_restore(flags);
 }
 
@@ -215,6 +334,27 @@ thread_first_run(void (*fn)(void *), void *arg)
 	hal_irq_enable();
 	fn(arg);
 	thread_exit();
+}
+
+/* A user thread's first instructions, before its trap frame is restored. */
+void thread_first_user(void);
+
+void
+thread_first_user(void)
+{
+	sched_finish();
+}
+
+void
+thread_destroy(struct kobj *o)
+{
+	struct thread *t = container_of(o, struct thread, obj);
+
+	if (t->stack != 0)		/* created, never started */
+		page_free(t->stack, STACK_ORDER, PAGE_USE_KERNEL);
+	if (t->proc != NULL)
+		kobj_put(&t->proc->obj);
+	kmem_free(t);
 }
 
 __attribute__((noreturn)) void
@@ -233,8 +373,8 @@ thread_yield(void)
 }
 
 /* Make a sleeping thread runnable on its CPU. */
-static void
-wake_thread(struct thread *t)
+void
+thread_wake(struct thread *t)
 {
 	for (;;) {
 		unsigned cpu = (unsigned)t->se.cpu;
@@ -274,6 +414,42 @@ thread_sleep_ns(uint64_t ns)
 }
 
 void
+sched_block(void)
+{
+	schedule();
+}
+
+void
+sched_handoff(struct thread *next)
+{
+	uint64_t flags = hal_irq_save();
+	struct sched_cpu *s = this_sc();
+	struct thread *prev = s->current;
+	unsigned me = hal_cpu_index();
+
+	if (this_cpu()->lock_depth != 0)
+		panic("sched_handoff() with %u spinlocks held", this_cpu()->lock_depth);
+	spin_lock(&s->lock);
+	/*
+	 * The direct switch needs next asleep on this CPU's books and allowed
+	 * here, and prev really going to sleep (else it would be lost).
+	 */
+	if ((unsigned)next->se.cpu == me && next->state == THREAD_SLEEPING &&
+	    !next->se.queued && prev->state == THREAD_SLEEPING &&
+	    (next->se.affinity & (1UL << me)) && s->current != next) {
+		next->state = THREAD_RUNNABLE;
+		s->need_resched = false;
+		switch_to_locked(s, prev, next);
+		hal_irq_restore(flags);
+		return;
+	}
+	spin_unlock(&s->lock);
+	thread_wake(next);
+	schedule();
+	hal_irq_restore(flags);
+}
+
+void
 waitq_init(struct waitq *wq)
 {
 	wq->lock = (struct spinlock)SPINLOCK_INIT;
@@ -308,7 +484,7 @@ waitq_wake_all(struct waitq *wq)
 		struct list_node *n = list_first(&wq->waiters);
 
 		list_remove(n);
-		wake_thread(container_of(n, struct thread, wait_link));
+		thread_wake(container_of(n, struct thread, wait_link));
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
@@ -348,7 +524,7 @@ void
 sched_tick(void)
 {
 	struct sched_cpu *s;
-	struct ktimer *kt;
+	struct ktimer *kt, *fired = NULL;
 	struct thread *cur;
 
 	if (!ready || (s = this_sc())->current == NULL)
@@ -376,11 +552,41 @@ sched_tick(void)
 		else if (cur->se.slice_left == 0)
 			runq_refill(&cur->se);
 	}
+	while ((kt = timerq_pop_expired(&s->ev_timers, clock_ns())) != NULL) {
+		kt->deadline = (uint64_t)(uintptr_t)fired;	/* a list through the popped timers */
+		fired = kt;
+	}
 	spin_unlock(&s->lock);
+	while (fired != NULL) {
+		kt = fired;
+		fired = (struct ktimer *)(uintptr_t)kt->deadline;
+		timer_fire(kt);
+	}
 	/* An idle CPU looks for work every tick; a busy one now and then. */
 	if (cur == &s->idle ||
 	    s->ticks % BALANCE_EVERY == hal_cpu_index() % BALANCE_EVERY)
 		balance(s);
+}
+
+int
+sched_timer_arm(struct ktimer *kt, uint64_t deadline)
+{
+	struct sched_cpu *s = this_sc();
+	uint64_t flags = spin_lock_irqsave(&s->lock);
+
+	timerq_arm(&s->ev_timers, kt, deadline);
+	spin_unlock_irqrestore(&s->lock, flags);
+	return (int)hal_cpu_index();
+}
+
+bool
+sched_timer_cancel(struct ktimer *kt, int cpu)
+{
+	uint64_t flags = spin_lock_irqsave(&scpu[cpu].lock);
+	bool was = timerq_cancel(&scpu[cpu].ev_timers, kt);
+
+	spin_unlock_irqrestore(&scpu[cpu].lock, flags);
+	return was;
 }
 
 void

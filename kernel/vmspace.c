@@ -13,11 +13,15 @@
 #include <kernel.h>
 #include <pmm.h>
 #include <uaccess.h>
+#include <cpu.h>
 #include <vmspace.h>
 
 static struct asid_space asids;
-static struct vmspace *current_vs;
-static struct vm_stats stats;
+static struct spinlock asid_lock = SPINLOCK_INIT;
+static struct vmspace *current_vs[MAX_CPUS];	/* each CPU's TTBR0 space */
+static struct vm_stats stats;			/* atomic counters */
+
+#define STAT_ADD(field, n)	__atomic_add_fetch(&stats.field, (n), __ATOMIC_RELAXED)
 
 /* --- page tables and VMA nodes come from the page allocator and heap --- */
 
@@ -67,18 +71,18 @@ vma_node_free(void *ctx, struct vma *v)
 static void
 page_get(uint64_t pa)
 {
-	if (++pa_to_page(pa)->refcount == 2)
-		stats.cow_shared++;
+	if (__atomic_add_fetch(&pa_to_page(pa)->refcount, 1, __ATOMIC_RELAXED) == 2)
+		STAT_ADD(cow_shared, 1);
 }
 
 static void
 page_put(uint64_t pa)
 {
-	struct page *p = pa_to_page(pa);
+	uint32_t left = __atomic_sub_fetch(&pa_to_page(pa)->refcount, 1, __ATOMIC_ACQ_REL);
 
-	if (--p->refcount == 1)
-		stats.cow_shared--;
-	else if (p->refcount == 0)
+	if (left == 1)
+		STAT_ADD(cow_shared, -1);
+	else if (left == 0)
 		page_free(pa, 0, PAGE_USE_USER);
 }
 
@@ -135,6 +139,8 @@ vmspace_create(void)
 
 	if (vs == NULL)
 		return NULL;
+	kobj_init(&vs->obj, OBJ_VMSPACE);
+	vs->lock = (struct spinlock)SPINLOCK_INIT;
 	vs->root = table_alloc(NULL);
 	if (vs->root == 0 || vma_set_init(&vs->vmas, PAGE_SIZE, USER_TOP,
 	    vma_node_alloc, vma_node_free, NULL) != 0) {
@@ -149,14 +155,24 @@ vmspace_create(void)
 void
 vmspace_destroy(struct vmspace *vs)
 {
-	if (current_vs == vs)
+	uint64_t flags;
+
+	if (vmspace_current() == vs)
 		vmspace_activate(NULL);
 	vs_flush(vs);
 	/* The root goes too; leaves are released while the VMAs still say what they are. */
 	pt_destroy(&user_pt, vs->root, leaf_release, vs);
 	vma_set_destroy(&vs->vmas);
+	flags = spin_lock_irqsave(&asid_lock);
 	asid_put(&asids, vs->asid_ctx);
+	spin_unlock_irqrestore(&asid_lock, flags);
 	kmem_free(vs);
+}
+
+void
+vmspace_obj_destroy(struct kobj *o)
+{
+	vmspace_destroy(container_of(o, struct vmspace, obj));
 }
 
 /* --- mapping --- */
@@ -164,11 +180,48 @@ vmspace_destroy(struct vmspace *vs)
 int
 vmspace_map_anon(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t prot)
 {
-	return vma_insert(&vs->vmas, uva, len, prot, VMA_ANON, 0, NULL);
+	uint64_t flags = spin_lock_irqsave(&vs->lock);
+	int err = vma_insert(&vs->vmas, uva, len, prot, VMA_ANON, 0, NULL);
+
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return err;
 }
 
 int
-vmspace_map_phys(struct vmspace *vs, uint64_t uva, uint64_t pa, uint64_t len,
+vmspace_map_pages(struct vmspace *vs, uint64_t uva, const uint64_t *pages,
+    uint64_t n, uint32_t prot)
+{
+	uint64_t flags, done = 0;
+	struct pte_attrs a;
+	int err;
+
+	if (n == 0 || n > USER_TOP / PAGE_SIZE)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&vs->lock);
+	err = vma_insert(&vs->vmas, uva, n * PAGE_SIZE, prot, VMA_SHARED, 0, NULL);
+	if (err == 0) {
+		pte_attrs_for(prot, false, &a);
+		for (; done < n; done++) {
+			err = pt_map(&user_pt, vs->root, uva + done * PAGE_SIZE,
+			    pages[done], PAGE_SIZE, &a, 0);
+			if (err != 0)
+				break;
+			page_get(pages[done]);
+		}
+		if (err != 0) {		/* undo: nothing changed */
+			if (done > 0)
+				pt_unmap(&user_pt, vs->root, uva, done * PAGE_SIZE,
+				    leaf_release, vs);
+			vs_flush(vs);
+			vma_remove(&vs->vmas, uva, n * PAGE_SIZE);
+		}
+	}
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return err;
+}
+
+static int
+vmspace_map_phys_locked(struct vmspace *vs, uint64_t uva, uint64_t pa, uint64_t len,
     uint32_t prot)
 {
 	struct pte_attrs a;
@@ -187,7 +240,18 @@ vmspace_map_phys(struct vmspace *vs, uint64_t uva, uint64_t pa, uint64_t len,
 }
 
 int
-vmspace_unmap(struct vmspace *vs, uint64_t uva, uint64_t len)
+vmspace_map_phys(struct vmspace *vs, uint64_t uva, uint64_t pa, uint64_t len,
+    uint32_t prot)
+{
+	uint64_t flags = spin_lock_irqsave(&vs->lock);
+	int err = vmspace_map_phys_locked(vs, uva, pa, len, prot);
+
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return err;
+}
+
+static int
+vmspace_unmap_locked(struct vmspace *vs, uint64_t uva, uint64_t len)
 {
 	int err;
 
@@ -200,6 +264,16 @@ vmspace_unmap(struct vmspace *vs, uint64_t uva, uint64_t len)
 		return err;
 	vs_flush(vs);
 	return vma_remove(&vs->vmas, uva, len);
+}
+
+int
+vmspace_unmap(struct vmspace *vs, uint64_t uva, uint64_t len)
+{
+	uint64_t flags = spin_lock_irqsave(&vs->lock);
+	int err = vmspace_unmap_locked(vs, uva, len);
+
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return err;
 }
 
 /* Rewrite a present page's permissions from its VMA; CoW pages stay read-only. */
@@ -219,8 +293,8 @@ reprotect_leaf(void *ctx, uint64_t va, uint64_t *desc, int level)
 	return 0;
 }
 
-int
-vmspace_protect(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t prot)
+static int
+vmspace_protect_locked(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t prot)
 {
 	int err = vma_protect(&vs->vmas, uva, len, prot);
 
@@ -228,6 +302,16 @@ vmspace_protect(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t prot)
 		return err;
 	err = pt_for_each_leaf(&user_pt, vs->root, uva, len, reprotect_leaf, vs);
 	vs_flush(vs);
+	return err;
+}
+
+int
+vmspace_protect(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t prot)
+{
+	uint64_t flags = spin_lock_irqsave(&vs->lock);
+	int err = vmspace_protect_locked(vs, uva, len, prot);
+
+	spin_unlock_irqrestore(&vs->lock, flags);
 	return err;
 }
 
@@ -249,7 +333,7 @@ fault_demand_zero(struct vmspace *vs, struct vma *v, uint64_t page_va)
 	if (err != 0)
 		page_free(pa, 0, PAGE_USE_USER);
 	else
-		stats.demand_zero++;
+		STAT_ADD(demand_zero, 1);
 	return err;
 }
 
@@ -285,15 +369,15 @@ fault_cow(struct vmspace *vs, struct vma *v, uint64_t page_va, uint64_t desc)
 		panic("vmspace: remapping a cleared entry failed");	/* its table exists */
 	if (pa != old) {
 		page_put(old);
-		stats.cow_copies++;
+		STAT_ADD(cow_copies, 1);
 	} else {
-		stats.cow_reused++;
+		STAT_ADD(cow_reused, 1);
 	}
 	return 0;
 }
 
-int
-vmspace_fault(struct vmspace *vs, uint64_t uva, bool write)
+static int
+vmspace_fault_locked(struct vmspace *vs, uint64_t uva, bool write)
 {
 	struct vma *v = vma_find(&vs->vmas, uva);
 	uint64_t page_va = uva & ~(PAGE_SIZE - 1), desc;
@@ -304,10 +388,21 @@ vmspace_fault(struct vmspace *vs, uint64_t uva, bool write)
 		return -EFAULT;
 	desc = pt_walk(&user_pt, vs->root, page_va, &level);
 	if (desc == 0)
-		return (v->flags & VMA_PHYS) ? -EFAULT : fault_demand_zero(vs, v, page_va);
+		return (v->flags & (VMA_PHYS | VMA_SHARED)) ? -EFAULT :
+		    fault_demand_zero(vs, v, page_va);
 	if (write && (desc & PTE_SW_COW))
 		return fault_cow(vs, v, page_va, desc);
 	return 0;	/* already there (another path mapped it): retry */
+}
+
+int
+vmspace_fault(struct vmspace *vs, uint64_t uva, bool write)
+{
+	uint64_t flags = spin_lock_irqsave(&vs->lock);
+	int err = vmspace_fault_locked(vs, uva, write);
+
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return err;
 }
 
 /* --- clone --- */
@@ -331,7 +426,9 @@ clone_leaf(void *ctx, uint64_t va, uint64_t *desc, int level)
 	struct pte_attrs a;
 
 	pte_decode(*desc, &a);
-	if (!(v->flags & VMA_PHYS)) {
+	if (v->flags & VMA_SHARED) {
+		page_get(pa);
+	} else if (!(v->flags & VMA_PHYS)) {
 		a.writable = false;
 		a.software_cow = true;
 		*desc = pte_encode(pa, &a, level);
@@ -349,8 +446,11 @@ vmspace_clone(struct vmspace *vs)
 	struct vmspace *child = vmspace_create();
 	struct clone_ctx c = { child, 0 };
 
+	uint64_t flags;
+
 	if (child == NULL)
 		return NULL;
+	flags = spin_lock_irqsave(&vs->lock);
 	for (struct vma *v = vma_first(&vs->vmas); v != NULL; v = vma_next(v))
 		if (vma_insert(&child->vmas, v->start, v->end - v->start, v->prot,
 		    v->flags, v->offset, v->object) != 0)
@@ -360,10 +460,12 @@ vmspace_clone(struct vmspace *vs)
 		    clone_leaf, &c) != 0)
 			goto fail;
 	vs_flush(vs);	/* the parent's writable entries became read-only */
+	spin_unlock_irqrestore(&vs->lock, flags);
 	return child;
 fail:
 	/* Pages already marked CoW in the parent stay so: a later write copies or reclaims. */
 	vs_flush(vs);
+	spin_unlock_irqrestore(&vs->lock, flags);
 	vmspace_destroy(child);
 	return NULL;
 }
@@ -373,17 +475,26 @@ fail:
 void
 vmspace_activate(struct vmspace *vs)
 {
-	/* The space running now keeps its ASID across a rollover. */
-	uint64_t *running = current_vs ? &current_vs->asid_ctx : NULL;
+	uint64_t *running[MAX_CPUS];
+	unsigned me = hal_cpu_index(), n = 0;
+	uint64_t flags;
+	bool rollover;
 
-	current_vs = vs;
+	current_vs[me] = vs;
 	if (vs == NULL) {
 		hal_user_space_switch(0, 0);
 		return;
 	}
-	if (asid_get(&asids, &vs->asid_ctx, &running, running ? 1 : 0))
-		hal_tlb_flush_all();
+	/* The spaces running now keep their ASIDs across a rollover. */
+	flags = spin_lock_irqsave(&asid_lock);
+	for (unsigned i = 0; i < ncpus; i++)
+		if (i != me && current_vs[i] != NULL)
+			running[n++] = &current_vs[i]->asid_ctx;
+	rollover = asid_get(&asids, &vs->asid_ctx, running, n);
+	if (rollover)
+		hal_tlb_flush_all();	/* broadcast: every CPU's stale entries go */
 	hal_user_space_switch(vs->root, vs_asid(vs));
+	spin_unlock_irqrestore(&asid_lock, flags);
 }
 
 void
@@ -395,5 +506,60 @@ vmspace_stats(struct vm_stats *st)
 struct vmspace *
 vmspace_current(void)
 {
-	return current_vs;
+	return current_vs[hal_cpu_index()];
+}
+
+/*
+ * The page behind uva in vs, made present for the access (a reference
+ * the caller drops with page_put), or 0.
+ */
+static uint64_t
+page_hold(struct vmspace *vs, uint64_t uva, bool write)
+{
+	uint64_t flags = spin_lock_irqsave(&vs->lock);
+	uint64_t page_va = uva & ~(PAGE_SIZE - 1), desc, pa = 0;
+	struct vma *v = vma_find(&vs->vmas, uva);
+	int level;
+
+	if (v == NULL || (v->flags & VMA_PHYS))
+		goto out;
+	desc = pt_walk(&user_pt, vs->root, page_va, &level);
+	if (desc == 0 || (write && (desc & PTE_SW_COW))) {
+		if (vmspace_fault_locked(vs, uva, write) != 0)
+			goto out;
+		desc = pt_walk(&user_pt, vs->root, page_va, &level);
+	}
+	if (desc != 0 && (!write || (v->prot & VMA_WRITE))) {
+		pa = pte_pa(desc, level);
+		page_get(pa);
+	}
+out:
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return pa;
+}
+
+int
+vmspace_copy(struct vmspace *vs, uint64_t at, uint64_t buf, uint64_t len,
+    bool to_vs)
+{
+	if (at >= USER_TOP || len > USER_TOP - at)
+		return -EFAULT;
+	while (len > 0) {
+		uint64_t off = at & (PAGE_SIZE - 1);
+		uint64_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		uint64_t pa = page_hold(vs, at, to_vs);
+		char *k;
+		int err;
+
+		if (pa == 0)
+			return -EFAULT;
+		/* No lock held: our own buffer may fault (even in vs itself). */
+		k = (char *)hal_phys_to_virt(pa) + off;
+		err = to_vs ? copy_from_user(k, uva(buf), n) : copy_to_user(uva(buf), k, n);
+		page_put(pa);
+		if (err != 0)
+			return err;
+		at += n, buf += n, len -= n;
+	}
+	return 0;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# mkcpio.sh OUT DIR: pack DIR into a newc cpio archive (the boot archive),
+# mkcpio.sh OUT DIR [FILE...]: pack DIR, and each FILE at the archive's
+# top level, into a newc cpio archive (the boot archive),
 # reproducibly: the files are staged with mtime 0 and modes 0644/0755
 # (executables keep x), owner 0:0, names sorted. --reproducible only
 # renumbers inodes, so the staging copy is what removes timestamps.
@@ -8,6 +9,8 @@ out=$(realpath -m "$1")
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp -R "$2/." "$stage/"
+shift 2
+[ $# -gt 0 ] && cp "$@" "$stage/"
 chmod -R u=rwX,go=rX "$stage"
 find "$stage" -exec touch -h -d @0 {} +
 cd "$stage"

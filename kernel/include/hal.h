@@ -6,6 +6,7 @@
 #ifndef HAL_H
 #define HAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <lichen/compiler.h>
@@ -66,6 +67,8 @@ void hal_cpu_init_secondary(struct cpu *c);
 void hal_wait_for_interrupt(void);
 void hal_send_ipi(unsigned cpu, uint64_t mpidr, unsigned which);
 void hal_irq_dispatch(void);
+/* Unmask or mask one shared peripheral interrupt line (routed to this CPU). */
+void hal_irq_line(unsigned intid, bool enable);
 
 /* Self tests: write a word back to itself; 0, or -EFAULT if that faults. */
 int arch_probe_write(void *addr);

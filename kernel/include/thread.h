@@ -14,21 +14,50 @@
 #include <lichen/runq.h>
 #include <lichen/timerq.h>
 #include <arch/thread.h>
+#include <kmsg.h>
+#include <object.h>
 #include <spinlock.h>
 
-enum thread_state { THREAD_RUNNABLE, THREAD_SLEEPING, THREAD_DEAD };
+enum thread_state { THREAD_NEW, THREAD_RUNNABLE, THREAD_SLEEPING, THREAD_DEAD };
 
+struct process;
+struct vmspace;
+struct reply;
+struct trap_frame;
+
+/*
+ * A thread: a kernel stack and a saved context; user threads also belong
+ * to a process and enter EL0 from a trap frame at the top of their stack.
+ * The struct is a kernel object (OBJ_THREAD): the scheduler holds one
+ * reference until the thread is dead and switched away from, each handle
+ * another, so a handle outlives the thread it names.
+ */
 struct thread {
 	struct arch_ctx ctx;		/* first: switch.S's argument */
+	struct kobj obj;
 	struct sched_entity se;		/* se.cpu: whose run queue owns it */
 	volatile enum thread_state state;
 	volatile bool on_cpu;		/* its context is live on some CPU */
+	volatile bool killed;		/* leave at the next kernel exit */
 	const char *name;
+	uint32_t tid;
 	uint64_t stack;			/* PA of its kernel stack pages */
+	uint64_t stack_top;		/* its kernel VA */
 	struct ktimer timer;		/* sleeping until */
-	struct list_node wait_link;	/* on a waitq, or the dead list */
+	struct list_node wait_link;	/* on a waitq, or an endpoint's receivers */
 	uint64_t switches_in;
 	unsigned last_cpu;
+	/* User threads. */
+	struct process *proc;		/* NULL for kernel threads (ref held) */
+	struct vmspace *vs;		/* the address space it runs in */
+	struct list_node proc_link;	/* on proc->threads (proc->lock) */
+	struct trap_frame *utf;		/* its user registers while in the kernel */
+	struct waitq *exitq;		/* thread_wait waiters (proc's) */
+	/* IPC (endpoint.c). ipc_lock guards call_reply and ipc_got. */
+	struct spinlock ipc_lock;
+	struct reply *call_reply;	/* the reply token it waits on in call */
+	struct kmsg *ipc_got;		/* delivered while it slept; NULL: none */
+	struct kmsg ipc_slot;		/* where direct deliveries land */
 };
 
 struct waitq {
@@ -41,10 +70,36 @@ void sched_init_cpu(void);			/* every CPU: adopt its idle context */
 /* A new runnable thread; cpu < 0: the least loaded CPU affinity allows. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
     uint8_t prio, uint64_t affinity, int cpu);
+/*
+ * A user thread of p, not yet started: it will enter EL0 at pc with sp
+ * and x0 = arg. NULL when memory runs out.
+ */
+struct thread *thread_create_user(struct process *p, uint64_t pc, uint64_t sp,
+    uint64_t arg);
+/* Set argument register i (x0-x7) a new user thread starts with. */
+void thread_set_user_reg(struct thread *t, unsigned i, uint64_t value);
+/* Make a THREAD_NEW thread runnable (cpu < 0: by load). */
+void thread_start(struct thread *t, int cpu);
 __attribute__((noreturn)) void thread_exit(void);
 void thread_yield(void);
 void thread_sleep_ns(uint64_t ns);
 struct thread *thread_current(void);
+/* Restrict where t may run; it moves at its next switch. */
+int thread_set_affinity(struct thread *t, uint64_t mask);
+
+/*
+ * Blocking without a waitq: the caller set its state to THREAD_SLEEPING
+ * while holding the lock that a waker takes before thread_wake, so no
+ * wakeup is lost; sched_block then switches away until woken.
+ */
+void sched_block(void);
+void thread_wake(struct thread *t);
+/*
+ * Like sched_block, but run next (asleep, just woken by us in spirit: the
+ * caller made its wake condition true) at once on this CPU when it can,
+ * without going through the run queue: IPC's direct switch.
+ */
+void sched_handoff(struct thread *next);
 
 void waitq_init(struct waitq *wq);
 /* Sleep until cond(arg) holds; cond is re-checked under wq's lock. */

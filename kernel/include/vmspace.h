@@ -8,8 +8,11 @@
  * vmspace to drop it frees it. Physical (MMIO) mappings own nothing.
  * Page tables belong to their vmspace and are freed with it.
  *
- * Single CPU for now: callers serialise; SMP adds a lock per vmspace and
- * inner-shareable shootdowns (the TLBIs used are already "is").
+ * Each vmspace has a lock over its VMAs and tables; TLB maintenance is
+ * broadcast (inner-shareable), so a change is seen by every CPU. Page
+ * reference counts are atomic: a page may be shared between vmspaces
+ * that run on different CPUs. A vmspace is a kernel object: processes,
+ * threads running on it and handles each hold a reference.
  */
 #ifndef VMSPACE_H
 #define VMSPACE_H
@@ -17,8 +20,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <lichen/vma.h>
+#include <object.h>
+#include <spinlock.h>
 
 struct vmspace {
+	struct kobj obj;
+	struct spinlock lock;	/* vmas and the tables */
 	uint64_t root;		/* PA of the level-0 table */
 	uint64_t asid_ctx;	/* <lichen/asid.h> context word */
 	struct vma_set vmas;
@@ -44,6 +51,22 @@ int vmspace_protect(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t pro
  * VMA forbids it), -ENOMEM when memory ran out.
  */
 int vmspace_fault(struct vmspace *vs, uint64_t uva, bool write);
+
+/*
+ * Map n pages (physical addresses, each gaining a reference) at uva,
+ * shared: writes are seen by every mapping, clones share them too.
+ */
+int vmspace_map_pages(struct vmspace *vs, uint64_t uva, const uint64_t *pages,
+    uint64_t n, uint32_t prot);
+
+/*
+ * Copy len bytes between vs at uva and the calling thread's own memory at
+ * buf (to_vs: from buf into vs). Pages are faulted in as an access of the
+ * thread would (demand-zero, copy-on-write); -EFAULT when a page of
+ * either side cannot be reached, with nothing promised about a partial copy.
+ */
+int vmspace_copy(struct vmspace *vs, uint64_t uva, uint64_t buf, uint64_t len,
+    bool to_vs);
 
 /* A copy-on-write clone of vs, or NULL when memory runs out. */
 struct vmspace *vmspace_clone(struct vmspace *vs);

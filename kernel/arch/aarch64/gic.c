@@ -200,6 +200,13 @@ gic_enable(unsigned intid)
 	wr32(gicd, GICD_ISENABLER(intid / 32), 1U << (intid % 32));
 }
 
+void
+gic_disable(unsigned intid)
+{
+	if (intid >= 32)
+		wr32(gicd, GICD_ICENABLER(intid / 32), 1U << (intid % 32));
+}
+
 unsigned
 gic_ack(void)
 {

@@ -11,6 +11,7 @@ int gic_init(const struct boot_info *bi);	/* boot CPU: distributor */
 int gic_init_cpu(void);				/* every CPU: its interface */
 unsigned gic_version(void);
 void gic_enable(unsigned intid);		/* PPIs/SGIs: this CPU's */
+void gic_disable(unsigned intid);		/* SPIs */
 unsigned gic_ack(void);				/* the IAR value */
 void gic_eoi(unsigned iar);
 unsigned gic_intid(unsigned iar);

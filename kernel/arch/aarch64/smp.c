@@ -12,6 +12,7 @@
 #include <cpu.h>
 #include <thread.h>
 #include <dt.h>
+#include <event.h>
 #include "gic.h"
 #include "psci.h"
 
@@ -143,6 +144,15 @@ hal_wait_for_interrupt(void)
 }
 
 void
+hal_irq_line(unsigned intid, bool enable)
+{
+	if (enable)
+		gic_enable(intid);
+	else
+		gic_disable(intid);
+}
+
+void
 hal_send_ipi(unsigned cpu, uint64_t mpidr, unsigned which)
 {
 	gic_send_sgi(which, mpidr, cpu);
@@ -165,6 +175,8 @@ hal_irq_dispatch(void)
 			this_cpu()->ticks++;
 			timer_arm_next();
 			sched_tick();
+		} else if (intid >= 32) {
+			irq_fire(intid);	/* masks the line until the driver acks */
 		}
 		gic_eoi(iar);
 	}

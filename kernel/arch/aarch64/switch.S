@@ -86,3 +86,9 @@ arch_thread_start:
 	mov	x1, x20
 	bl	thread_first_run
 	b	.
+
+/* A user thread's first instructions: sp = its trap frame. */
+	.globl	arch_user_first
+arch_user_first:
+	bl	thread_first_user
+	b	trap_return

@@ -2,12 +2,15 @@
  * Exception handling. Until threads and the syscall path exist, every
  * exception the kernel takes is unexpected: report it and stop.
  */
+#include <lichen/errno.h>
 #include <lichen/fmt.h>
 #include <arch/trap.h>
 #include <kernel.h>
 #include <uaccess.h>
 #include <vmspace.h>
 #include <thread.h>
+#include <process.h>
+#include <syscall.h>
 #include "esr.h"
 
 static const char *const kind_names[16] = {
@@ -60,10 +63,78 @@ trap_report(const struct trap_frame *tf, enum trap_kind kind)
 	dump_regs(tf);
 }
 
+/* A native process did something the kernel cannot resolve: say what, end it. */
+static void
+user_crash(struct trap_frame *tf, enum trap_kind kind)
+{
+	struct thread *t = thread_current();
+	char desc[160];
+
+	esr_describe(tf->esr, desc, sizeof(desc));
+	kprintf("lichen: %s (pid %u, tid %u) killed: %s (%s) at pc 0x%lx, address 0x%lx\n",
+	    t->proc->name, t->proc->pid, t->tid, desc, kind_names[kind], tf->elr,
+	    tf->far);
+	process_kill(t->proc, -EFAULT);
+}
+
+/* A fault the vmspace can solve (demand-zero, copy-on-write)? */
+static bool
+user_fault_resolved(struct trap_frame *tf)
+{
+	unsigned ec = ESR_EC(tf->esr), fsc = tf->esr & 0x3f;
+	bool write = ec == EC_DABT_LOW && (tf->esr & ESR_WNR);
+	struct vmspace *vs = thread_current()->vs;
+
+	if (ec != EC_DABT_LOW && ec != EC_IABT_LOW)
+		return false;
+	/* Only a missing page or a write to a copy-on-write page can be mended. */
+	if ((fsc & 0x3c) == 0x0c && !write)
+		return false;
+	return tf->far < USER_TOP && vs != NULL && vmspace_fault(vs, tf->far, write) == 0;
+}
+
+/* Every exception from EL0: system calls, faults, interrupts. */
+static void
+user_trap(struct trap_frame *tf, enum trap_kind kind)
+{
+	struct thread *t = thread_current();
+
+	t->utf = tf;
+	if (kind == TRAP_EL0_64_IRQ) {
+		hal_irq_dispatch();
+	} else if (kind == TRAP_EL0_64_SYNC) {
+		hal_irq_enable();
+		if (ESR_EC(tf->esr) == EC_SVC64) {
+			if (t->proc->personality != NULL)
+				syscall_personality(tf, LABEL_SYSCALL);
+			else
+				syscall_native(tf);
+		} else if (!user_fault_resolved(tf)) {
+			if (t->proc->personality != NULL)
+				syscall_personality(tf, LABEL_FAULT);
+			else
+				user_crash(tf, kind);
+		}
+		hal_irq_save();		/* trap_return runs with interrupts masked */
+	} else {
+		user_crash(tf, kind);
+	}
+	sched_irq_exit();
+	if (t->killed) {
+		hal_irq_enable();
+		process_thread_exit();
+	}
+}
+
 void
 trap_handler(struct trap_frame *tf, enum trap_kind kind)
 {
 	uint64_t fixup;
+
+	if (kind >= TRAP_EL0_64_SYNC) {
+		user_trap(tf, kind);
+		return;
+	}
 
 	if (kind == TRAP_EL1H_IRQ) {
 		hal_irq_dispatch();

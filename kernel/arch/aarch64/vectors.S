@@ -78,10 +78,20 @@ trap_entry:
 	mov	x0, sp
 	bl	trap_handler
 
-	/* Return to the interrupted context, possibly with a changed frame. */
+	/*
+	 * Return to the interrupted context, possibly with a changed frame.
+	 * sp = the frame. Going back to EL0 (SPSR.M = 0) restores SP_EL0 too.
+	 */
+	.globl	trap_return
+trap_return:
 	ldp	x2, x3, [sp, #TF_ELR]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3
+	tst	x3, #0xf
+	b.ne	1f
+	ldr	x2, [sp, #TF_SP]
+	msr	sp_el0, x2
+1:
 	ldp	x2, x3, [sp, #TF_X(2)]
 	ldp	x4, x5, [sp, #TF_X(4)]
 	ldp	x6, x7, [sp, #TF_X(6)]

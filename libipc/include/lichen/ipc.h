@@ -60,8 +60,10 @@ enum obj_type {
 /*
  * A thread of a personality process made an SVC, or faulted. badge = the
  * thread id. Syscall: w0-w5 = x0-x5, w6 = x8, w7 = pc (after the svc).
- * Fault: w0 = ESR, w1 = FAR, w7 = pc. Reply w0 becomes x0 and the thread
- * resumes; a reply with a negative status kills it with that status.
+ * Fault: w0 = ESR, w1 = FAR, w7 = pc. A reply labelled LABEL_SYSCALL
+ * resumes the thread with x0 = w0 (for a fault: retries the access); a
+ * reply labelled LABEL_EXIT ends the process with status w0; anything
+ * else, or the personality dying, ends it with -EPIPE.
  */
 #define LABEL_SYSCALL	IPC_LABEL(PROTO_KERNEL, 5)
 #define LABEL_FAULT	IPC_LABEL(PROTO_KERNEL, 6)

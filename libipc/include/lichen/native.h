@@ -106,7 +106,11 @@ static inline long handle_dup(handle_t h, uint32_t rights, uint64_t badge)
 static inline long handle_info(handle_t h, struct handle_info *hi)
 { return native_call2(SYS_handle_info, h, hi); }
 static inline long process_create(const char *name, size_t len, handle_t personality)
-{ return native_call3(SYS_process_create, name, len, personality); }
+{ return native_call4(SYS_process_create, name, len, personality, 0); }
+/* A process that runs in vs (e.g. a vm_clone: fork). */
+static inline long process_create_vs(const char *name, size_t len, handle_t personality,
+    handle_t vs)
+{ return native_call4(SYS_process_create, name, len, personality, vs); }
 static inline long process_vmspace(handle_t p)
 { return native_call1(SYS_process_vmspace, p); }
 static inline long process_give(handle_t p, handle_t h, uint32_t rights)
@@ -174,6 +178,63 @@ static inline long system_poweroff(handle_t dev, long status)
 static inline long sys_info(unsigned what, uint64_t arg)
 { return native_call2(SYS_sys_info, what, arg); }
 
-#endif /* __aarch64__ */
+#else /* the host: LK_HOST builds and anything not aarch64 */
+
+/*
+ * The same calls as plain functions. libipc's host transport
+ * (libipc/host/transport.c, lichen/ipc_host.h) implements the handle and
+ * IPC calls, log_write and the clock in one process with pthreads, so
+ * that protocol code runs in unit tests; a test that needs the others
+ * (process, thread, vm calls) supplies its own fakes. timer_create is
+ * left out: on the host that name is the C library's (<time.h>).
+ */
+long ipc_send(handle_t ep, struct ipc_msg *m, struct ipc_ext *x);
+long ipc_call(handle_t ep, struct ipc_msg *m, struct ipc_ext *x);
+long ipc_recv(handle_t ep, struct ipc_msg *m, struct ipc_ext *x);
+long ipc_recv_poll(handle_t ep, struct ipc_msg *m, struct ipc_ext *x);
+long ipc_reply(handle_t token, struct ipc_msg *m, struct ipc_ext *x);
+long ipc_reply_recv(handle_t token, handle_t ep, struct ipc_msg *m,
+    struct ipc_ext *x);
+
+long log_write(const char *s, size_t n);
+long handle_close(handle_t h);
+long handle_dup(handle_t h, uint32_t rights, uint64_t badge);
+long handle_info(handle_t h, struct handle_info *hi);
+long process_create(const char *name, size_t len, handle_t personality);
+long process_vmspace(handle_t p);
+long process_give(handle_t p, handle_t h, uint32_t rights);
+long process_kill(handle_t p, long status);
+long process_wait(handle_t p);
+__attribute__((noreturn)) void process_exit(long status);
+long thread_create(handle_t p, uint64_t pc, uint64_t sp, uint64_t arg);
+long thread_start(handle_t t);
+__attribute__((noreturn)) void thread_exit(void);
+long thread_kill(handle_t t);
+long thread_wait(handle_t t);
+long thread_affinity(handle_t t, uint64_t mask);
+long vm_map(handle_t vs, uint64_t uva, uint64_t len, uint32_t prot,
+    handle_t memobj, uint64_t off);
+long vm_unmap(handle_t vs, uint64_t uva, uint64_t len);
+long vm_protect(handle_t vs, uint64_t uva, uint64_t len, uint32_t prot);
+long vm_clone(handle_t vs);
+long vm_read(handle_t vs, uint64_t uva, void *buf, size_t len);
+long vm_write(handle_t vs, uint64_t uva, const void *buf, size_t len);
+long memobj_create(uint64_t size);
+long ep_create(unsigned depth);
+long notify_create(void);
+long notify_signal(handle_t n, uint64_t bits);
+long obj_bind(handle_t obj, handle_t ep, uint64_t cookie);
+long irq_create(handle_t dev, unsigned intid);
+long irq_ack(handle_t irq);
+long timer_set(handle_t t, uint64_t deadline, uint64_t period);
+long mmio_map(handle_t dev, handle_t vs, uint64_t uva, uint64_t pa,
+    uint64_t len);
+uint64_t clock_get(void);
+long thread_yield(void);
+long thread_sleep(uint64_t ns);
+long system_poweroff(handle_t dev, long status);
+long sys_info(unsigned what, uint64_t arg);
+
+#endif /* __aarch64__ && !LK_HOST */
 
 #endif

@@ -23,7 +23,7 @@
 	X(1,  handle_close,     1, "close a handle") \
 	X(2,  handle_dup,       3, "(h, rights, badge): a new handle with fewer rights; badge 0 keeps it") \
 	X(3,  handle_info,      2, "(h, struct handle_info *)") \
-	X(4,  process_create,   3, "(name, namelen, personality ep or 0): a process with an empty vmspace") \
+	X(4,  process_create,   4, "(name, namelen, personality ep or 0, vmspace or 0): a process (an empty vmspace if 0)") \
 	X(5,  process_vmspace,  1, "(process): a handle to its vmspace") \
 	X(6,  process_give,     3, "(process, h, rights): copy h into the process; returns its number there") \
 	X(7,  process_kill,     2, "(process, status): kill every thread") \

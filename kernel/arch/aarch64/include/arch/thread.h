@@ -18,6 +18,7 @@ _Static_assert(__builtin_offsetof(struct arch_ctx, q) == 128, "switch.S");
 
 void arch_switch(struct arch_ctx *prev, struct arch_ctx *next);
 void arch_thread_start(void);
+void arch_user_first(void);
 
 /* Set up ctx so that switching to it calls thread_first_run(fn, arg). */
 static inline void
@@ -30,6 +31,19 @@ arch_ctx_init(struct arch_ctx *ctx, uint64_t stack_top, void (*fn)(void *),
 	ctx->x19_x30[1] = (uint64_t)arg;
 	ctx->x19_x30[11] = (uint64_t)arch_thread_start;
 	ctx->sp = stack_top;
+}
+
+/*
+ * Set up ctx so that switching to it finishes the switch and returns to
+ * EL0 through the trap frame at frame (the top of the thread's stack).
+ */
+static inline void
+arch_ctx_init_user(struct arch_ctx *ctx, uint64_t frame)
+{
+	for (unsigned i = 0; i < sizeof(*ctx) / 8; i++)
+		((uint64_t *)ctx)[i] = 0;
+	ctx->x19_x30[11] = (uint64_t)arch_user_first;
+	ctx->sp = frame;
 }
 
 #endif

@@ -1,0 +1,756 @@
+/*
+ * Endpoints, messages and reply tokens (endpoint.h; docs/ipc.md).
+ *
+ * A message is copied twice at most: from the sender into the kernel
+ * (registers into a struct kmsg, out-of-line data into a kernel buffer),
+ * and from there into the receiver, by the receiver, in its own context.
+ * When a receiver is already waiting, the sender fills the receiver's
+ * embedded slot (thread.ipc_slot) and nothing is allocated.
+ *
+ * Locking: ep->lock guards the queue and the receivers; a thread's
+ * ipc_lock guards its call_reply and, for a call, its ipc_got. Order:
+ * ep->lock or ipc_lock, then the scheduler's locks (thread_wake). No two
+ * endpoint locks are ever held together.
+ */
+#include <lichen/errno.h>
+#include <lichen/string.h>
+#include <arch/memlayout.h>
+#include <arch/trap.h>
+#include <endpoint.h>
+#include <kernel.h>
+#include <pmm.h>
+#include <process.h>
+#include <thread.h>
+#include <uaccess.h>
+
+/* --- out-of-line buffers: the heap up to 2 KiB, whole pages above --- */
+
+static unsigned
+buf_order(size_t len)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < len)
+		order++;
+	return order;
+}
+
+static void *
+ipc_buf_alloc(size_t len)
+{
+	uint64_t pa;
+
+	if (len <= 2048)
+		return kmem_alloc(len);
+	pa = page_alloc(buf_order(len), PAGE_USE_KERNEL);
+	return pa != 0 ? hal_phys_to_virt(pa) : NULL;
+}
+
+static void
+ipc_buf_free(void *buf, size_t len)
+{
+	if (buf == NULL)
+		return;
+	if (len <= 2048)
+		kmem_free(buf);
+	else
+		page_free((uint64_t)buf - PAGE_OFFSET, buf_order(len), PAGE_USE_KERNEL);
+}
+
+/* --- messages --- */
+
+void
+kmsg_release(struct kmsg *m)
+{
+	ipc_buf_free(m->buf, m->len);
+	m->buf = NULL;
+	for (uint32_t i = 0; i < m->nh; i++) {
+		kobj_rights_hold(m->h[i].obj, m->h[i].rights, -1);
+		kobj_put(m->h[i].obj);
+	}
+	m->nh = 0;
+	if (m->reply != NULL) {
+		kobj_put(&m->reply->obj);	/* unanswered: the caller hears -EPIPE */
+		m->reply = NULL;
+	}
+}
+
+/* A queued sender's message, on the heap. */
+static struct kmsg *
+kmsg_dup(const struct kmsg *m)
+{
+	struct kmsg *q = kmem_alloc(sizeof(*q));
+
+	if (q != NULL)
+		*q = *m;
+	return q;
+}
+
+/* Copy m's contents into dst (a thread's slot); heap messages are freed. */
+static void
+kmsg_take(struct kmsg *m, struct kmsg *dst)
+{
+	if (m->source != NULL) {
+		event_take(m, dst);
+		return;
+	}
+	*dst = *m;
+	kmem_free(m);
+}
+
+/* --- endpoints --- */
+
+struct endpoint *
+endpoint_create(unsigned depth)
+{
+	struct endpoint *ep;
+
+	if (depth == 0)
+		depth = IPC_DEPTH_DEFAULT;
+	if (depth > IPC_DEPTH_MAX)
+		return NULL;
+	ep = kmem_zalloc(sizeof(*ep));
+	if (ep == NULL)
+		return NULL;
+	kobj_init(&ep->obj, OBJ_ENDPOINT);
+	ep->lock = (struct spinlock)SPINLOCK_INIT;
+	list_init(&ep->queue);
+	list_init(&ep->receivers);
+	ep->depth = depth;
+	return ep;
+}
+
+/* Take everything queued off ep (lock held); the caller releases it. */
+static void
+ep_flush_locked(struct endpoint *ep, struct list_node *out)
+{
+	while (!list_empty(&ep->queue)) {
+		struct kmsg *m = list_first_entry(&ep->queue, struct kmsg, link);
+
+		list_remove(&m->link);
+		if (m->source != NULL) {
+			struct kmsg dummy;
+
+			event_take(m, &dummy);	/* the event is lost with its endpoint */
+			continue;
+		}
+		list_add_tail(out, &m->link);
+	}
+	ep->count = 0;
+}
+
+static void
+release_list(struct list_node *l)
+{
+	while (!list_empty(l)) {
+		struct kmsg *m = list_first_entry(l, struct kmsg, link);
+
+		list_remove(&m->link);
+		kmsg_release(m);
+		kmem_free(m);
+	}
+}
+
+void
+endpoint_recv_changed(struct endpoint *ep, int delta)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	struct list_node dropped;
+
+	list_init(&dropped);
+	ep->recv_holds += (uint32_t)delta;
+	if (ep->recv_holds == 0 && delta < 0) {
+		/* Nobody can ever receive: fail the queued calls, refuse new ones. */
+		ep->dead = true;
+		ep_flush_locked(ep, &dropped);
+		while (!list_empty(&ep->receivers)) {
+			struct thread *t = list_first_entry(&ep->receivers,
+			    struct thread, wait_link);
+
+			list_remove(&t->wait_link);
+			thread_wake(t);
+		}
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	release_list(&dropped);
+}
+
+void
+endpoint_destroy(struct kobj *o)
+{
+	struct endpoint *ep = container_of(o, struct endpoint, obj);
+	struct list_node dropped;
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	list_init(&dropped);
+	ep_flush_locked(ep, &dropped);
+	spin_unlock_irqrestore(&ep->lock, flags);
+	release_list(&dropped);
+	kmem_free(ep);
+}
+
+int
+endpoint_post(struct endpoint *ep, struct kmsg *m, bool bounded,
+    struct thread **handoff)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	struct thread *r;
+	struct kmsg *q;
+
+	if (ep->dead) {
+		spin_unlock_irqrestore(&ep->lock, flags);
+		return -EPIPE;
+	}
+	if (!list_empty(&ep->receivers)) {
+		r = list_first_entry(&ep->receivers, struct thread, wait_link);
+		list_remove(&r->wait_link);
+		r->ipc_slot = *m;
+		r->ipc_slot.counted = false;
+		r->ipc_got = &r->ipc_slot;
+		if (handoff != NULL)
+			*handoff = r;
+		else
+			thread_wake(r);
+		spin_unlock_irqrestore(&ep->lock, flags);
+		return 0;
+	}
+	if (bounded && ep->count >= ep->depth) {
+		spin_unlock_irqrestore(&ep->lock, flags);
+		return -EAGAIN;
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	/* Allocate outside the lock, then look again: a receiver may have come. */
+	q = kmsg_dup(m);
+	if (q == NULL)
+		return -ENOMEM;
+	flags = spin_lock_irqsave(&ep->lock);
+	if (ep->dead || !list_empty(&ep->receivers) ||
+	    (bounded && ep->count >= ep->depth)) {
+		spin_unlock_irqrestore(&ep->lock, flags);
+		kmem_free(q);
+		return endpoint_post(ep, m, bounded, handoff);
+	}
+	if (bounded)
+		ep->count++;
+	q->counted = bounded;
+	list_add_tail(&ep->queue, &q->link);
+	spin_unlock_irqrestore(&ep->lock, flags);
+	if (handoff != NULL)
+		*handoff = NULL;
+	return 0;
+}
+
+bool
+endpoint_post_event(struct endpoint *ep, struct kmsg *m)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+	bool posted = !ep->dead;
+
+	if (posted && !list_empty(&ep->receivers)) {
+		struct thread *r = list_first_entry(&ep->receivers, struct thread,
+		    wait_link);
+
+		list_remove(&r->wait_link);
+		event_take(m, &r->ipc_slot);
+		r->ipc_got = &r->ipc_slot;
+		thread_wake(r);
+	} else if (posted) {
+		list_add_tail(&ep->queue, &m->link);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	return posted;
+}
+
+void
+endpoint_cancel_event(struct endpoint *ep, struct kmsg *m)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	if (!list_empty(&m->link))
+		list_remove(&m->link);
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/* --- reply tokens --- */
+
+static struct reply *
+reply_create(struct thread *caller, struct endpoint *ep, uint64_t cookie)
+{
+	struct reply *r = kmem_alloc(sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	kobj_init(&r->obj, OBJ_REPLY);
+	r->caller = caller;
+	r->ep = ep;
+	r->cookie = cookie;
+	r->answered = false;
+	if (caller != NULL)
+		kobj_get(&caller->obj);
+	if (ep != NULL)
+		kobj_get(&ep->obj);
+	return r;
+}
+
+/*
+ * Deliver the answer m (consumed) for r. A call's thread gets it in its
+ * slot; with handoff non-NULL it is returned there asleep instead of woken.
+ */
+static void
+reply_answer(struct reply *r, struct kmsg *m, struct thread **handoff)
+{
+	r->answered = true;
+	if (handoff != NULL)
+		*handoff = NULL;
+	if (r->caller != NULL) {
+		struct thread *t = r->caller;
+		uint64_t flags = spin_lock_irqsave(&t->ipc_lock);
+
+		if (t->call_reply == r) {
+			t->ipc_slot = *m;
+			t->ipc_got = &t->ipc_slot;
+			t->call_reply = NULL;
+			if (handoff != NULL)
+				*handoff = t;
+			else
+				thread_wake(t);
+			spin_unlock_irqrestore(&t->ipc_lock, flags);
+			return;
+		}
+		spin_unlock_irqrestore(&t->ipc_lock, flags);
+		kmsg_release(m);	/* the caller gave up (killed) */
+		return;
+	}
+	m->badge = r->cookie;
+	if (endpoint_post(r->ep, m, false, NULL) != 0)
+		kmsg_release(m);
+}
+
+void
+reply_destroy(struct kobj *o)
+{
+	struct reply *r = container_of(o, struct reply, obj);
+
+	if (!r->answered) {
+		struct kmsg m = { .label = LABEL_ERROR, .status = -EPIPE };
+
+		m.w[0] = (uint64_t)-EPIPE;
+		reply_answer(r, &m, NULL);
+	}
+	if (r->caller != NULL)
+		kobj_put(&r->caller->obj);
+	if (r->ep != NULL)
+		kobj_put(&r->ep->obj);
+	kmem_free(r);
+}
+
+/* --- between user registers and messages --- */
+
+static int
+read_ext(uint64_t xp, struct ipc_ext *x)
+{
+	if (xp == 0) {
+		memset(x, 0, sizeof(*x));
+		return 0;
+	}
+	return copy_from_user(x, uva(xp), sizeof(*x));
+}
+
+/*
+ * The sender's message from its registers and ext: copy the data, take
+ * references to the handles (still in the sender's table; moved on
+ * success by msg_commit).
+ */
+static int
+msg_from_user(struct process *p, const struct trap_frame *tf,
+    const struct ipc_ext *x, struct kmsg *m)
+{
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	list_init(&m->link);
+	m->label = tf->x[1];
+	for (int i = 0; i < 6; i++)
+		m->w[i] = tf->x[2 + i];
+	m->w[6] = tf->x[9];
+	m->w[7] = tf->x[10];
+	if (x->slen > IPC_BUF_MAX)
+		return -EMSGSIZE;
+	if (x->nshandles > IPC_HANDLES)
+		return -EINVAL;
+	if (x->slen > 0) {
+		m->buf = ipc_buf_alloc(x->slen);
+		if (m->buf == NULL)
+			return -ENOMEM;
+		m->len = (uint32_t)x->slen;
+		if (copy_from_user(m->buf, uva(x->sbuf), x->slen) != 0) {
+			err = -EFAULT;
+			goto fail;
+		}
+	}
+	for (uint32_t i = 0; i < x->nshandles; i++) {
+		struct kmsg_handle *h = &m->h[i];
+
+		for (uint32_t j = 0; j < i; j++)
+			if (x->shandles[j] == x->shandles[i]) {
+				err = -EINVAL;
+				goto fail;
+			}
+		err = process_handle_get(p, x->shandles[i], OBJ_NONE, RIGHT_TRANSFER,
+		    &h->obj, &h->rights, &h->badge);
+		if (err != 0)
+			goto fail;
+		kobj_rights_hold(h->obj, h->rights, +1);
+		m->nh++;
+	}
+	return 0;
+fail:
+	kmsg_release(m);
+	return err;
+}
+
+/* The send succeeded: the handles it carries leave the sender's table. */
+static void
+msg_commit(struct process *p, const struct ipc_ext *x)
+{
+	for (uint32_t i = 0; i < x->nshandles; i++)
+		process_handle_close(p, x->shandles[i]);
+}
+
+/*
+ * Hand m (in the caller's slot) to the calling thread: registers, data,
+ * handles, token. The message is consumed whatever happens.
+ */
+static long
+msg_to_user(struct process *p, struct trap_frame *tf, uint64_t xp,
+    struct kmsg *m)
+{
+	struct ipc_ext x;
+	long err = 0, token = 0;
+
+	tf->x[1] = m->label;
+	for (int i = 0; i < 6; i++)
+		tf->x[2 + i] = m->w[i];
+	tf->x[9] = m->w[6];
+	tf->x[10] = m->w[7];
+	tf->x[11] = m->badge;
+	if (m->reply != NULL) {
+		token = process_handle_add(p, &m->reply->obj, RIGHT_SEND, 0);
+		kobj_put(&m->reply->obj);	/* the table has it now, or it is dropped */
+		m->reply = NULL;
+		if (token < 0)
+			err = token, token = 0;
+	}
+	tf->x[12] = (uint64_t)token;
+	if (xp != 0 && err == 0 && (err = read_ext(xp, &x)) == 0) {
+		uint64_t n = m->len < x.rcap ? m->len : x.rcap;
+
+		x.rlen = m->len;
+		x.nrhandles = 0;
+		if (n > 0 && copy_to_user(uva(x.rbuf), m->buf, n) != 0)
+			err = -EFAULT;
+		for (uint32_t i = 0; err == 0 && i < m->nh; i++) {
+			long h = process_handle_add(p, m->h[i].obj, m->h[i].rights,
+			    m->h[i].badge);
+
+			if (h > 0)
+				x.rhandles[x.nrhandles++] = (handle_t)h;
+		}
+		if (err == 0 && copy_to_user(uva(xp + offsetof(struct ipc_ext, rlen)),
+		    &x.rlen, sizeof(x) - offsetof(struct ipc_ext, rlen)) != 0)
+			err = -EFAULT;
+	}
+	kmsg_release(m);
+	return err;
+}
+
+/* --- the calls --- */
+
+static int
+get_endpoint(struct process *p, handle_t h, uint32_t rights,
+    struct endpoint **ep, uint64_t *badge)
+{
+	struct kobj *o;
+	int err = process_handle_get(p, h, OBJ_ENDPOINT, rights, &o, NULL, badge);
+
+	if (err == 0)
+		*ep = container_of(o, struct endpoint, obj);
+	return err;
+}
+
+long
+sys_ipc_send(struct trap_frame *tf)
+{
+	struct process *p = process_current();
+	struct endpoint *ep, *rep = NULL;
+	struct ipc_ext x;
+	struct kmsg m;
+	uint64_t badge;
+	long err;
+
+	if ((err = read_ext(tf->x[11], &x)) != 0)
+		return err;
+	if ((err = get_endpoint(p, (handle_t)tf->x[0], RIGHT_SEND, &ep, &badge)) != 0)
+		return err;
+	if (x.reply_ep != HANDLE_NONE &&
+	    (err = get_endpoint(p, x.reply_ep, RIGHT_SEND, &rep, NULL)) != 0)
+		goto out;
+	if ((err = msg_from_user(p, tf, &x, &m)) != 0)
+		goto out;
+	m.badge = badge;
+	if (rep != NULL && (m.reply = reply_create(NULL, rep, x.cookie)) == NULL) {
+		err = -ENOMEM;
+	} else if ((err = endpoint_post(ep, &m, true, NULL)) == 0) {
+		msg_commit(p, &x);
+		goto out;
+	}
+	if (m.reply != NULL)
+		m.reply->answered = true;	/* never sent: no error message either */
+	kmsg_release(&m);
+out:
+	if (rep != NULL)
+		kobj_put(&rep->obj);
+	kobj_put(&ep->obj);
+	return err;
+}
+
+/*
+ * Sleep until a call's answer is in our slot (or we are killed). On
+ * entry the thread is THREAD_SLEEPING; next, if set, is a receiver we
+ * woke in spirit and may switch to directly.
+ */
+static struct kmsg *
+wait_reply(struct thread *t, struct thread *next)
+{
+	uint64_t flags;
+	struct kmsg *got;
+
+	if (next != NULL)
+		sched_handoff(next);
+	else
+		sched_block();
+	for (;;) {
+		flags = spin_lock_irqsave(&t->ipc_lock);
+		got = t->ipc_got;
+		if (got != NULL || t->killed) {
+			t->call_reply = NULL;	/* a late answer finds us gone */
+			t->ipc_got = NULL;
+			t->state = THREAD_RUNNABLE;
+			spin_unlock_irqrestore(&t->ipc_lock, flags);
+			return got;
+		}
+		t->state = THREAD_SLEEPING;
+		spin_unlock_irqrestore(&t->ipc_lock, flags);
+		sched_block();
+	}
+}
+
+/*
+ * Post m as a call from t and wait; the answer is in t->ipc_slot. *posted
+ * says whether m left (else it still owns its contents).
+ */
+static int
+call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool *posted)
+{
+	struct thread *next = NULL;
+	struct reply *r = reply_create(t, NULL, 0);
+	uint64_t flags;
+	int err;
+
+	*posted = false;
+	if (r == NULL)
+		return -ENOMEM;
+	m->reply = r;
+	flags = spin_lock_irqsave(&t->ipc_lock);
+	t->call_reply = r;
+	t->ipc_got = NULL;
+	t->state = THREAD_SLEEPING;	/* before the answer can come: none is lost */
+	spin_unlock_irqrestore(&t->ipc_lock, flags);
+	err = endpoint_post(ep, m, true, &next);
+	if (err != 0) {
+		flags = spin_lock_irqsave(&t->ipc_lock);
+		t->call_reply = NULL;
+		t->state = THREAD_RUNNABLE;
+		spin_unlock_irqrestore(&t->ipc_lock, flags);
+		r->answered = true;
+		m->reply = NULL;
+		kobj_put(&r->obj);
+		return err;
+	}
+	*posted = true;
+	if (wait_reply(t, next) == NULL)
+		return -EINTR;
+	return t->ipc_slot.status;
+}
+
+long
+sys_ipc_call(struct trap_frame *tf)
+{
+	struct thread *t = thread_current();
+	struct process *p = t->proc;
+	struct endpoint *ep;
+	struct ipc_ext x;
+	struct kmsg m;
+	uint64_t badge;
+	bool posted;
+	long err;
+
+	if ((err = read_ext(tf->x[11], &x)) != 0)
+		return err;
+	if ((err = get_endpoint(p, (handle_t)tf->x[0], RIGHT_SEND, &ep, &badge)) != 0)
+		return err;
+	if ((err = msg_from_user(p, tf, &x, &m)) != 0)
+		goto out;
+	m.badge = badge;
+	err = call_and_wait(t, ep, &m, &posted);
+	if (!posted) {
+		kmsg_release(&m);
+		goto out;
+	}
+	msg_commit(p, &x);	/* the handles went with the message */
+	if (err == 0)
+		err = msg_to_user(p, tf, tf->x[11], &t->ipc_slot);
+	else if (err == -EPIPE)
+		kmsg_release(&t->ipc_slot);
+out:
+	kobj_put(&ep->obj);
+	return err;
+}
+
+int
+endpoint_call_kernel(struct endpoint *ep, struct kmsg *m)
+{
+	bool posted;
+	int err = call_and_wait(thread_current(), ep, m, &posted);
+
+	if (!posted)
+		kmsg_release(m);
+	return err;
+}
+
+/*
+ * Receive on ep into the caller. wake, if set, is a thread we answered
+ * and have not woken yet: switch to it if we must sleep, else wake it.
+ */
+static long
+recv_on(struct endpoint *ep, struct trap_frame *tf, bool block,
+    struct thread *wake)
+{
+	struct thread *t = thread_current();
+	uint64_t flags = spin_lock_irqsave(&ep->lock);
+
+	for (;;) {
+		if (t->ipc_got != NULL) {
+			t->ipc_got = NULL;
+			break;
+		}
+		if (!list_empty(&ep->queue)) {
+			struct kmsg *m = list_first_entry(&ep->queue, struct kmsg, link);
+
+			list_remove(&m->link);
+			if (m->counted)
+				ep->count--;
+			kmsg_take(m, &t->ipc_slot);
+			break;
+		}
+		if (!list_empty(&t->wait_link))
+			list_remove(&t->wait_link);
+		if (ep->dead || !block || t->killed) {
+			long err = ep->dead ? -EPIPE : t->killed ? -EINTR : -EAGAIN;
+
+			spin_unlock_irqrestore(&ep->lock, flags);
+			if (wake != NULL)
+				thread_wake(wake);
+			return err;
+		}
+		list_add_tail(&ep->receivers, &t->wait_link);
+		t->state = THREAD_SLEEPING;
+		spin_unlock_irqrestore(&ep->lock, flags);
+		if (wake != NULL)
+			sched_handoff(wake);
+		else
+			sched_block();
+		wake = NULL;
+		flags = spin_lock_irqsave(&ep->lock);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	if (wake != NULL)
+		thread_wake(wake);
+	return msg_to_user(t->proc, tf, tf->x[11], &t->ipc_slot);
+}
+
+static long
+recv_call(struct trap_frame *tf, handle_t h, bool block, struct thread *wake)
+{
+	struct endpoint *ep;
+	long err = get_endpoint(process_current(), h, RIGHT_RECV, &ep, NULL);
+
+	if (err != 0) {
+		if (wake != NULL)
+			thread_wake(wake);
+		return err;
+	}
+	err = recv_on(ep, tf, block, wake);
+	kobj_put(&ep->obj);
+	return err;
+}
+
+long
+sys_ipc_recv(struct trap_frame *tf)
+{
+	return recv_call(tf, (handle_t)tf->x[0], true, NULL);
+}
+
+long
+sys_ipc_recv_poll(struct trap_frame *tf)
+{
+	return recv_call(tf, (handle_t)tf->x[0], false, NULL);
+}
+
+/* Answer token h with the caller's registers and ext; *wake as in reply_answer. */
+static long
+do_reply(struct trap_frame *tf, handle_t h, struct thread **wake)
+{
+	struct process *p = process_current();
+	struct ipc_ext x;
+	struct kobj *o;
+	struct kmsg m;
+	long err;
+
+	*wake = NULL;
+	if ((err = read_ext(tf->x[11], &x)) != 0)
+		return err;
+	if ((err = process_handle_take(p, h, OBJ_REPLY, &o)) != 0)
+		return err;
+	if ((err = msg_from_user(p, tf, &x, &m)) != 0) {
+		kobj_put(o);		/* the token is spent: the caller hears -EPIPE */
+		return err;
+	}
+	msg_commit(p, &x);
+	reply_answer(container_of(o, struct reply, obj), &m, wake);
+	kobj_put(o);
+	return 0;
+}
+
+long
+sys_ipc_reply(struct trap_frame *tf)
+{
+	struct thread *wake;
+	long err = do_reply(tf, (handle_t)tf->x[0], &wake);
+
+	if (wake != NULL)
+		thread_wake(wake);
+	return err;
+}
+
+long
+sys_ipc_reply_recv(struct trap_frame *tf)
+{
+	struct thread *wake = NULL;
+	handle_t token = (handle_t)tf->x[0];
+	long err;
+
+	if (token != HANDLE_NONE && (err = do_reply(tf, token, &wake)) != 0)
+		return err;
+	return recv_call(tf, (handle_t)tf->x[12], true, wake);
+}

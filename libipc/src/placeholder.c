@@ -1,2 +1,0 @@
-/* Replaced by the event loop and stubs. */
-typedef int libipc_placeholder;
