@@ -3,7 +3,8 @@
  * loads init's ELF itself (every later program is loaded by init through
  * native calls), gives it a read-only copy of the archive, a device handle
  * and its boot arguments (lichen/ipc.h, "How a native program starts"),
- * and powers the machine off if init ever exits.
+ * and powers the machine off if init ever exits. lichen.init=NAME starts
+ * another program of the archive in its place (the native tests do).
  */
 #include <lichen/cpio.h>
 #include <lichen/elf.h>
@@ -114,12 +115,12 @@ watch_init(void *arg)
 	struct process *p = arg;
 	long status = process_wait(p);
 
-	kprintf("lichen: init exited with status %ld; powering off\n", status);
+	kprintf("lichen: %s exited with status %ld; powering off\n", p->name, status);
 	hal_poweroff();
 }
 
 int
-init_start(const void *archive, size_t len, const char *bootargs)
+init_start(const void *archive, size_t len, const char *name, const char *bootargs)
 {
 	struct cpio_entry e;
 	struct elf_image img;
@@ -130,16 +131,17 @@ init_start(const void *archive, size_t len, const char *bootargs)
 	long devh;
 	int err;
 
-	if (cpio_find(archive, len, "init", &e) != 1) {
-		kprintf("lichen: no init in the boot archive\n");
+	if (cpio_find(archive, len, name, &e) != 1) {
+		kprintf("lichen: no %s in the boot archive\n", name);
 		return -ENOENT;
 	}
 	if (elf_parse(e.data, e.size, ELF_EM_AARCH64, &img) != 0 || img.has_interp ||
 	    img.type != ELF_ET_EXEC) {
-		kprintf("lichen: init in the boot archive is not a static aarch64 executable\n");
+		kprintf("lichen: %s in the boot archive is not a static aarch64 executable\n",
+		    name);
 		return -ENOEXEC;
 	}
-	p = process_create("init", 4, NULL);
+	p = process_create(name, strlen(name), NULL);
 	dev = device_create();
 	if (p == NULL || dev == NULL)
 		return -ENOMEM;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 /* Load and start init; 0, or an error already reported on the console. */
-int init_start(const void *archive, size_t len, const char *bootargs);
+int init_start(const void *archive, size_t len, const char *name,
+    const char *bootargs);
 
 #endif

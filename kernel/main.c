@@ -4,6 +4,7 @@
  * boot report printed and the boot archive found.
  */
 #include <lichen/cpio.h>
+#include <lichen/string.h>
 #include <kernel.h>
 #include <dt.h>
 #include <cpu.h>
@@ -186,6 +187,22 @@ check_initrd(const struct boot_info *bi)
 		    "(error %d after %u entries)", r, n);
 }
 
+/* lichen.init=NAME (default "init"); false for lichen.init=none. */
+static bool
+init_name(const char *bootargs, char *name, size_t size)
+{
+	size_t len;
+	const char *v = cmdline_get(bootargs, "lichen.init", &len);
+
+	if (v == NULL)
+		v = "init", len = 4;
+	if (len >= size)
+		len = size - 1;
+	memcpy(name, v, len);
+	name[len] = '\0';
+	return strcmp(name, "none") != 0;
+}
+
 void
 kernel_main(uint64_t dtb_pa)
 {
@@ -193,6 +210,7 @@ kernel_main(uint64_t dtb_pa)
 	    hal_phys_to_virt(dtb_pa) : NULL;
 	struct boot_info *bi = &boot_info;
 	const char *why;
+	char name[64];
 	uint64_t t;
 
 	kprintf("\nlichen %s (aarch64) booting\n", LICHEN_VERSION);
@@ -220,9 +238,9 @@ kernel_main(uint64_t dtb_pa)
 		sched_report();
 	t = hal_counter() * 1000 / hal_counter_freq();
 	kprintf("lichen: boot complete at %lu ms\n", t);
-	if (cmdline_is(bi->bootargs, "lichen.init", "none") ||
+	if (!init_name(bi->bootargs, name, sizeof(name)) ||
 	    init_start(hal_phys_to_virt(bi->initrd_start),
-	    bi->initrd_end - bi->initrd_start, bi->bootargs) != 0) {
+	    bi->initrd_end - bi->initrd_start, name, bi->bootargs) != 0) {
 		kprintf("lichen: no init to run; powering off\n");
 		hal_poweroff();
 	}

@@ -180,12 +180,24 @@ out:
 	return err;
 }
 
+/* A process handle with rights, or 0 for the caller's own process. */
+static int
+get_process(uint64_t h, uint32_t rights, struct process **p)
+{
+	if (h == 0) {
+		*p = process_current();
+		kobj_get(&(*p)->obj);
+		return 0;
+	}
+	return GET(h, OBJ_PROCESS, rights, *p, struct process);
+}
+
 long
 sys_process_vmspace(struct trap_frame *tf)
 {
 	struct process *p;
 	long h;
-	int err = GET(ARG(0), OBJ_PROCESS, RIGHT_MANAGE, p, struct process);
+	int err = get_process(ARG(0), RIGHT_MANAGE, &p);
 	uint64_t flags;
 	struct vmspace *vs;
 
@@ -266,7 +278,7 @@ sys_thread_create(struct trap_frame *tf)
 {
 	struct process *p;
 	struct thread *t;
-	int err = GET(ARG(0), OBJ_PROCESS, RIGHT_MANAGE, p, struct process);
+	int err = get_process(ARG(0), RIGHT_MANAGE, &p);
 
 	if (err != 0)
 		return err;

@@ -24,12 +24,12 @@
 	X(2,  handle_dup,       3, "(h, rights, badge): a new handle with fewer rights; badge 0 keeps it") \
 	X(3,  handle_info,      2, "(h, struct handle_info *)") \
 	X(4,  process_create,   4, "(name, namelen, personality ep or 0, vmspace or 0): a process (an empty vmspace if 0)") \
-	X(5,  process_vmspace,  1, "(process): a handle to its vmspace") \
+	X(5,  process_vmspace,  1, "(process, or 0 for the caller): a handle to its vmspace") \
 	X(6,  process_give,     3, "(process, h, rights): copy h into the process; returns its number there") \
 	X(7,  process_kill,     2, "(process, status): kill every thread") \
 	X(8,  process_wait,     1, "(process): block until it exits; returns its status") \
 	X(9,  process_exit,     1, "(status): end the calling process") \
-	X(10, thread_create,    4, "(process, pc, sp, arg): a thread, not yet started") \
+	X(10, thread_create,    4, "(process or 0 for the caller, pc, sp, arg): a thread, not yet started") \
 	X(11, thread_start,     1, "(thread)") \
 	X(12, thread_exit,      0, "end the calling thread") \
 	X(13, thread_kill,      1, "(thread)") \
