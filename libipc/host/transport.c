@@ -3,16 +3,22 @@
  * one host process, for unit tests in which a client thread and a server
  * thread run protocol code against each other (lichen/ipc_host.h).
  *
- * It mirrors the kernel's semantics: endpoints are bounded queues (a send
- * never blocks, -EAGAIN when full); a send naming a reply endpoint gives
- * the receiver a one-shot reply token whose answer (or, if the token dies
- * unanswered, a LABEL_ERROR with -EPIPE) is posted there tagged with the
- * cookie; handles move with messages; the receiver sees the badge of the
- * handle the sender used; an endpoint whose last receive handle is gone
- * fails every message queued on it with -EPIPE and refuses new ones.
+ * It follows kernel/endpoint.c and kernel/syscall.c call for call: the
+ * same checks in the same order with the same errors, and the same
+ * handle table (libkernel's <lichen/handle.h>, so handle values carry a
+ * generation and stale ones fail with -EBADF). Endpoints are bounded
+ * queues (a send never blocks, -EAGAIN when full; replies and kernel
+ * messages do not count); a send naming a reply endpoint gives the
+ * receiver a one-shot reply token (RIGHT_SEND) whose answer, or if it
+ * dies unanswered a LABEL_ERROR with -EPIPE, is posted there with
+ * badge = the cookie; handles move with a message when it is sent; the
+ * receiver sees the badge of the handle the sender used; an endpoint
+ * whose last receive right is gone fails what is queued on it with
+ * -EPIPE and refuses new messages. What differs: one handle table for
+ * the whole host process, no direct switch, and pointers are trusted
+ * (only NULL buffers give -EFAULT).
  *
- * One mutex (lock) guards everything here. Every function decodes and
- * checks all of its arguments before it changes anything.
+ * One mutex (lock) guards everything here.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -23,6 +29,7 @@
 #include <unistd.h>
 
 #include <lichen/errno.h>
+#include <lichen/handle.h>
 #include <lichen/ipc.h>
 #include <lichen/ipc_host.h>
 #include <lichen/native.h>
@@ -31,22 +38,19 @@
 #define EMSGSIZE 90
 #endif
 
-/* The rights of a received reply token. */
-#define TOKEN_RIGHTS	(RIGHT_SEND | RIGHT_TRANSFER)
-#define EP_RIGHTS	(RIGHT_SEND | RIGHT_RECV | RIGHT_TRANSFER | RIGHT_MANAGE)
-
 struct obj;
 
-/* A handle: in the table, or in flight inside a message. */
+/* A handle in flight inside a message. */
 struct hrec {
-	struct obj *obj;	/* NULL: a free table slot */
+	struct obj *obj;
 	uint32_t rights;
 	uint64_t badge;
 };
 
 struct hmsg {
 	struct hmsg *next;
-	bool counted;		/* against the queue's depth (sends do, replies not) */
+	bool counted;		/* against the queue's depth (sends, not replies) */
+	long status;		/* what an ipc_call returns for it: 0 or -EPIPE */
 	uint64_t label;
 	uint64_t w[IPC_WORDS];
 	uint64_t badge;
@@ -60,32 +64,28 @@ struct hmsg {
 /* An ipc_call's caller, waiting on its stack for the answer. */
 struct call_wait {
 	pthread_cond_t cv;
-	bool done;
-	long status;
-	struct ipc_msg *m;
-	struct ipc_ext *x;
+	struct hmsg *got;	/* the answer, once it came */
 };
 
 struct endpoint {
 	struct hmsg *head, *tail;
 	unsigned count;		/* queued messages that count against depth */
 	unsigned depth;
-	unsigned receivers;	/* handles with RIGHT_RECV, in tables or in flight */
-	bool closed;		/* receivers reached 0: nothing is ever delivered */
-	unsigned waiting;	/* threads blocked in ipc_recv */
-	pthread_cond_t cv;
+	unsigned recv_holds;	/* RIGHT_RECV handles, in tables or in flight */
+	bool dead;		/* recv_holds fell to 0: nothing is delivered */
+	pthread_cond_t cv;	/* receivers wait here */
 };
 
 struct token {
 	struct obj *reply_ep;	/* an async send's reply endpoint, or NULL */
 	uint64_t cookie;
-	struct call_wait *call;	/* an ipc_call's caller, or NULL */
+	struct call_wait *call;	/* an ipc_call's caller until answered, or NULL */
 	bool answered;
 };
 
 struct obj {
 	enum obj_type type;	/* OBJ_ENDPOINT or OBJ_REPLY */
-	unsigned refs;		/* handle records and tokens naming it */
+	unsigned refs;		/* handles (in tables or in flight), tokens */
 	uint64_t koid;
 	union {
 		struct endpoint ep;
@@ -93,25 +93,16 @@ struct obj {
 	};
 };
 
-/* What a send, call or reply was asked to carry, checked. */
-struct send_args {
-	const void *data;
-	size_t len;
-	handle_t sh[IPC_HANDLES];
-	unsigned nsh;
-	struct obj *reply_ep;
-	uint64_t cookie;
-};
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct hrec table[IPC_HOST_HANDLES];	/* [0] is HANDLE_NONE */
+static struct htable table;
+static bool table_ready;
 static uint64_t next_koid = 1;
-static unsigned live_handles, live_objects;
+static unsigned live_objects;
 
-static void obj_unref(struct obj *o);
-static void msg_drop(struct hmsg *msg);
+static void obj_put(struct obj *o);
+static void msg_release(struct hmsg *msg);
 
-/* Objects. */
+/* --- objects --- */
 
 static struct obj *
 obj_new(enum obj_type type)
@@ -121,6 +112,7 @@ obj_new(enum obj_type type)
 	if (o == NULL)
 		return NULL;
 	o->type = type;
+	o->refs = 1;
 	o->koid = next_koid++;
 	if (type == OBJ_ENDPOINT)
 		pthread_cond_init(&o->ep.cv, NULL);
@@ -128,7 +120,7 @@ obj_new(enum obj_type type)
 	return o;
 }
 
-/* Detaches ep's queue and fails every message on it. */
+/* Takes everything queued off ep and releases it. */
 static void
 ep_flush(struct endpoint *ep)
 {
@@ -139,239 +131,359 @@ ep_flush(struct endpoint *ep)
 	while (msg != NULL) {
 		struct hmsg *next = msg->next;
 
-		msg_drop(msg);
+		msg_release(msg);
 		msg = next;
 	}
 }
 
-/* Appends msg; bounded sends fail when the queue is full. */
+/* Appends msg (consumed on success); bounded posts fail when full. */
 static long
 ep_post(struct obj *o, struct hmsg *msg, bool bounded)
 {
 	struct endpoint *ep = &o->ep;
 
-	if (ep->closed)
+	if (ep->dead)
 		return -EPIPE;
 	if (bounded && ep->count >= ep->depth)
 		return -EAGAIN;
 	msg->next = NULL;
+	msg->counted = bounded;
 	if (ep->tail != NULL)
 		ep->tail->next = msg;
 	else
 		ep->head = msg;
 	ep->tail = msg;
-	msg->counted = bounded;
 	if (bounded)
 		ep->count++;
 	pthread_cond_signal(&ep->cv);
 	return 0;
 }
 
+/* kobj_rights_hold: receive rights come and go with handles. */
 static void
-ep_lose_receiver(struct obj *o)
+rights_hold(struct obj *o, uint32_t rights, int delta)
 {
-	if (--o->ep.receivers > 0)
+	if (o->type != OBJ_ENDPOINT || !(rights & RIGHT_RECV))
 		return;
-	o->ep.closed = true;
-	pthread_cond_broadcast(&o->ep.cv);
-	ep_flush(&o->ep);
+	o->ep.recv_holds += (unsigned)delta;
+	if (o->ep.recv_holds == 0 && delta < 0) {
+		o->ep.dead = true;
+		pthread_cond_broadcast(&o->ep.cv);
+		ep_flush(&o->ep);
+	}
 }
 
-/* The kernel's error answer for a token that dies unanswered. */
+/* reply_answer: msg (consumed) is the answer to tok. */
 static void
-token_fail(struct token *tok, long error)
+token_answer(struct token *tok, struct hmsg *msg)
 {
-	struct hmsg *msg;
-
+	tok->answered = true;
 	if (tok->call != NULL) {
-		tok->call->status = error;
-		tok->call->done = true;
+		tok->call->got = msg;
 		pthread_cond_signal(&tok->call->cv);
+		tok->call = NULL;
 		return;
 	}
-	msg = calloc(1, sizeof(*msg));
-	if (msg == NULL)
+	if (tok->reply_ep == NULL) {
+		msg_release(msg);	/* a call answered already */
 		return;
-	msg->label = LABEL_ERROR;
-	msg->w[0] = (uint64_t)error;
+	}
 	msg->badge = tok->cookie;
 	if (ep_post(tok->reply_ep, msg, false) != 0)
-		free(msg);
+		msg_release(msg);
 }
 
 static void
 obj_destroy(struct obj *o)
 {
+	struct hmsg *msg;
+
 	if (o->type == OBJ_ENDPOINT) {
 		ep_flush(&o->ep);
 		pthread_cond_destroy(&o->ep.cv);
 	} else if (o->type == OBJ_REPLY) {
-		if (!o->tok.answered)
-			token_fail(&o->tok, -EPIPE);
+		if (!o->tok.answered && (msg = calloc(1, sizeof(*msg))) != NULL) {
+			msg->label = LABEL_ERROR;
+			msg->status = -EPIPE;
+			msg->w[0] = (uint64_t)-EPIPE;
+			token_answer(&o->tok, msg);
+		}
 		if (o->tok.reply_ep != NULL)
-			obj_unref(o->tok.reply_ep);
+			obj_put(o->tok.reply_ep);
 	}
 	live_objects--;
 	free(o);
 }
 
 static void
-obj_unref(struct obj *o)
+obj_put(struct obj *o)
 {
 	if (--o->refs == 0)
 		obj_destroy(o);
 }
 
-/* A handle record ends (closed, or dropped with its message). */
 static void
-rec_drop(struct hrec *r)
+msg_release(struct hmsg *msg)
 {
-	struct obj *o = r->obj;
-
-	if (o == NULL)
-		return;
-	r->obj = NULL;
-	if (o->type == OBJ_ENDPOINT && (r->rights & RIGHT_RECV))
-		ep_lose_receiver(o);
-	obj_unref(o);
-}
-
-static void
-msg_drop(struct hmsg *msg)
-{
+	for (unsigned i = 0; i < msg->nh; i++) {
+		rights_hold(msg->h[i].obj, msg->h[i].rights, -1);
+		obj_put(msg->h[i].obj);
+	}
 	if (msg->token != NULL)
-		obj_unref(msg->token);
-	for (unsigned i = 0; i < msg->nh; i++)
-		rec_drop(&msg->h[i]);
+		obj_put(msg->token);	/* unanswered: the caller hears -EPIPE */
 	free(msg->data);
 	free(msg);
 }
 
-/* The handle table. */
+/* --- the handle table (the kernel's: libkernel's htable) --- */
 
-static struct hrec *
-h_lookup(handle_t h)
+static void *
+table_alloc(void *ctx, size_t bytes)
 {
-	if (h == HANDLE_NONE || h >= IPC_HOST_HANDLES || table[h].obj == NULL)
-		return NULL;
-	return &table[h];
+	(void)ctx;
+	return malloc(bytes);
 }
 
-static unsigned
-h_free_slots(void)
+static void
+table_free(void *ctx, void *p)
 {
-	return IPC_HOST_HANDLES - 1 - live_handles;
+	(void)ctx;
+	free(p);
 }
 
-/* Puts r in the lowest free slot: its number, or -EMFILE. */
+static void
+table_init(void)
+{
+	if (!table_ready) {
+		htable_init(&table, IPC_HOST_HANDLES, table_alloc, table_free, NULL);
+		table_ready = true;
+	}
+}
+
+/* process_handle_get: -EBADF, -EINVAL (type), -EACCES (rights). */
+static int
+h_get(handle_t h, enum obj_type type, uint32_t rights, struct hslot **s)
+{
+	table_init();
+	return htable_get(&table, h, (uint16_t)type, rights, s);
+}
+
+/* process_handle_add: takes a reference and a right hold for the table. */
 static long
-h_install(struct hrec r)
+h_add(struct obj *o, uint32_t rights, uint64_t badge)
 {
-	for (handle_t h = 1; h < IPC_HOST_HANDLES; h++) {
-		if (table[h].obj == NULL) {
-			table[h] = r;
-			live_handles++;
-			return h;
-		}
+	long h;
+
+	table_init();
+	h = htable_insert(&table, o, (uint16_t)o->type, rights, badge);
+	if (h > 0) {
+		o->refs++;
+		rights_hold(o, rights, +1);
 	}
-	return -EMFILE;
+	return h;
 }
 
-/* Takes the record out of the table (it moves or ends). */
-static struct hrec
-h_remove(handle_t h)
+static int
+h_close(handle_t h)
 {
-	struct hrec r = table[h];
+	struct hslot s;
+	int err;
 
-	table[h].obj = NULL;
-	live_handles--;
-	return r;
+	table_init();
+	if ((err = htable_remove(&table, h, &s)) == 0) {
+		rights_hold(s.obj, s.rights, -1);
+		obj_put(s.obj);
+	}
+	return err;
 }
 
-static struct obj *
-h_endpoint(handle_t h, uint32_t need, long *err)
-{
-	struct hrec *r = h_lookup(h);
+/* --- messages from and to "user" registers and ext --- */
 
-	if (r == NULL || r->obj->type != OBJ_ENDPOINT) {
-		*err = -EBADF;
-		return NULL;
-	}
-	if ((r->rights & need) != need) {
-		*err = -EACCES;
-		return NULL;
-	}
-	return r->obj;
-}
-
-/* Sending: decode, then build and move. */
-
+/*
+ * msg_from_user: the message m and x describe, with references to the
+ * handles (still in the table; msg_commit moves them on success).
+ */
 static long
-send_decode(const struct ipc_ext *x, bool with_reply_ep, struct send_args *a)
+msg_from(const struct ipc_msg *m, const struct ipc_ext *x, struct hmsg **out)
 {
-	long err = 0;
+	struct hmsg *msg;
+	struct hslot *s;
+	long err;
 
-	memset(a, 0, sizeof(*a));
-	if (x == NULL)
-		return 0;
-	if (x->slen > IPC_BUF_MAX)
+	if (x != NULL && x->slen > IPC_BUF_MAX)
 		return -EMSGSIZE;
-	if (x->slen > 0 && x->sbuf == 0)
-		return -EFAULT;
-	if (x->nshandles > IPC_HANDLES)
+	if (x != NULL && x->nshandles > IPC_HANDLES)
 		return -EINVAL;
-	for (unsigned i = 0; i < x->nshandles; i++) {
-		struct hrec *r = h_lookup(x->shandles[i]);
-
-		if (r == NULL)
-			return -EBADF;
-		if (!(r->rights & RIGHT_TRANSFER))
-			return -EACCES;
-		for (unsigned j = 0; j < i; j++)
-			if (x->shandles[j] == x->shandles[i])
-				return -EINVAL;
-		a->sh[i] = x->shandles[i];
-	}
-	a->nsh = x->nshandles;
-	a->data = (const void *)(uintptr_t)x->sbuf;
-	a->len = x->slen;
-	if (with_reply_ep && x->reply_ep != HANDLE_NONE) {
-		a->reply_ep = h_endpoint(x->reply_ep, RIGHT_SEND, &err);
-		if (a->reply_ep == NULL)
-			return err;
-		a->cookie = x->cookie;
-	}
-	return 0;
-}
-
-/* A message from m and a; -ENOMEM, and nothing moved, if out of memory. */
-static struct hmsg *
-msg_build(const struct ipc_msg *m, uint64_t badge, const struct send_args *a)
-{
-	struct hmsg *msg = calloc(1, sizeof(*msg));
-
-	if (msg == NULL)
-		return NULL;
-	if (a->len > 0 && (msg->data = malloc(a->len)) == NULL) {
-		free(msg);
-		return NULL;
-	}
-	if (a->len > 0)
-		memcpy(msg->data, a->data, a->len);
-	msg->len = a->len;
+	if ((msg = calloc(1, sizeof(*msg))) == NULL)
+		return -ENOMEM;
 	msg->label = m->label;
 	memcpy(msg->w, m->w, sizeof(msg->w));
-	msg->badge = badge;
-	return msg;
+	if (x == NULL) {
+		*out = msg;
+		return 0;
+	}
+	if (x->slen > 0) {
+		err = x->sbuf == 0 ? -EFAULT : -ENOMEM;
+		if (x->sbuf == 0 || (msg->data = malloc(x->slen)) == NULL)
+			goto fail;
+		memcpy(msg->data, (const void *)(uintptr_t)x->sbuf, x->slen);
+		msg->len = x->slen;
+	}
+	for (unsigned i = 0; i < x->nshandles; i++) {
+		for (unsigned j = 0; j < i; j++)
+			if (x->shandles[j] == x->shandles[i]) {
+				err = -EINVAL;
+				goto fail;
+			}
+		if ((err = h_get(x->shandles[i], OBJ_NONE, RIGHT_TRANSFER, &s)) != 0)
+			goto fail;
+		msg->h[i] = (struct hrec){ s->obj, s->rights, s->badge };
+		((struct obj *)s->obj)->refs++;
+		rights_hold(s->obj, s->rights, +1);
+		msg->nh++;
+	}
+	*out = msg;
+	return 0;
+fail:
+	msg_release(msg);
+	return err;
 }
 
-/* The point of no return: the sender's handles move into msg. */
+/* The send succeeded: the handles it carries leave the sender's table. */
 static void
-msg_take_handles(struct hmsg *msg, const struct send_args *a)
+msg_commit(const struct ipc_ext *x)
 {
-	for (unsigned i = 0; i < a->nsh; i++)
-		msg->h[i] = h_remove(a->sh[i]);
-	msg->nh = a->nsh;
+	for (unsigned i = 0; x != NULL && i < x->nshandles; i++)
+		h_close(x->shandles[i]);
+}
+
+/*
+ * msg_to_user: msg (consumed whatever happens) into m and x: words,
+ * token, data, handles. A handle the table cannot take is dropped.
+ */
+static long
+msg_to(struct hmsg *msg, struct ipc_msg *m, struct ipc_ext *x)
+{
+	long err = 0, token = 0;
+
+	if (msg->token != NULL) {
+		token = h_add(msg->token, RIGHT_SEND, 0);
+		obj_put(msg->token);	/* the table has it now, or it is dropped */
+		msg->token = NULL;
+		if (token < 0)
+			err = token, token = 0;
+	}
+	if (x != NULL && err == 0) {
+		size_t n = msg->len < x->rcap ? msg->len : x->rcap;
+
+		if (n > 0 && x->rbuf == 0) {
+			err = -EFAULT;
+		} else {
+			if (n > 0)
+				memcpy((void *)(uintptr_t)x->rbuf, msg->data, n);
+			x->rlen = msg->len;
+			x->nrhandles = 0;
+			for (unsigned i = 0; i < msg->nh; i++) {
+				long h = h_add(msg->h[i].obj, msg->h[i].rights,
+				    msg->h[i].badge);
+
+				if (h > 0)
+					x->rhandles[x->nrhandles++] = (handle_t)h;
+			}
+		}
+	}
+	if (err == 0) {
+		m->label = msg->label;
+		memcpy(m->w, msg->w, sizeof(m->w));
+		m->badge = msg->badge;
+		m->token = (handle_t)token;
+	} else if (token > 0) {
+		h_close((handle_t)token);	/* the caller never learns it */
+	}
+	msg_release(msg);
+	return err;
+}
+
+/* --- the calls --- */
+
+long
+ep_create(unsigned depth)
+{
+	struct obj *o;
+	long h;
+
+	if (depth > IPC_DEPTH_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&lock);
+	h = -ENOMEM;
+	if ((o = obj_new(OBJ_ENDPOINT)) != NULL) {
+		o->ep.depth = depth != 0 ? depth : IPC_DEPTH_DEFAULT;
+		h = h_add(o, RIGHTS_ALL, 0);
+		obj_put(o);
+	}
+	pthread_mutex_unlock(&lock);
+	return h;
+}
+
+long
+handle_close(handle_t h)
+{
+	long err;
+
+	pthread_mutex_lock(&lock);
+	err = h_close(h);
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+long
+handle_dup(handle_t h, uint32_t rights, uint64_t badge)
+{
+	struct hslot *s;
+	long err;
+
+	if (rights & ~RIGHTS_ALL)
+		return -EINVAL;
+	pthread_mutex_lock(&lock);
+	if ((err = h_get(h, OBJ_NONE, 0, &s)) == 0) {
+		if ((rights & s->rights) != rights)
+			err = -EACCES;
+		else
+			err = h_add(s->obj, rights, badge != 0 ? badge : s->badge);
+	}
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+long
+handle_info(handle_t h, struct handle_info *hi)
+{
+	struct hslot *s;
+	long err;
+
+	pthread_mutex_lock(&lock);
+	if ((err = h_get(h, OBJ_NONE, 0, &s)) == 0) {
+		hi->type = ((struct obj *)s->obj)->type;
+		hi->rights = s->rights;
+		hi->badge = s->badge;
+		hi->koid = ((struct obj *)s->obj)->koid;
+	}
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+static long
+get_endpoint(handle_t h, uint32_t rights, struct obj **ep, uint64_t *badge)
+{
+	struct hslot *s;
+	int err = h_get(h, OBJ_ENDPOINT, rights, &s);
+
+	if (err == 0) {
+		*ep = s->obj;
+		if (badge != NULL)
+			*badge = s->badge;
+	}
+	return err;
 }
 
 static struct obj *
@@ -381,7 +493,6 @@ token_new(struct obj *reply_ep, uint64_t cookie, struct call_wait *call)
 
 	if (t == NULL)
 		return NULL;
-	t->refs = 1;
 	t->tok.call = call;
 	t->tok.cookie = cookie;
 	t->tok.reply_ep = reply_ep;
@@ -390,189 +501,32 @@ token_new(struct obj *reply_ep, uint64_t cookie, struct call_wait *call)
 	return t;
 }
 
-/*
- * Delivers msg into m and x (a receive, or an ipc_call's answer) and
- * frees it. The token and handles are installed; what does not fit the
- * table is dropped (a token dropped answers -EPIPE).
- */
-static void
-msg_deliver(struct hmsg *msg, struct ipc_msg *m, struct ipc_ext *x)
-{
-	long h;
-
-	m->label = msg->label;
-	memcpy(m->w, msg->w, sizeof(m->w));
-	m->badge = msg->badge;
-	m->token = HANDLE_NONE;
-	if (msg->token != NULL) {
-		h = h_install((struct hrec){ msg->token, TOKEN_RIGHTS, 0 });
-		if (h > 0)
-			m->token = (handle_t)h;
-		else
-			obj_unref(msg->token);
-	}
-	if (x != NULL) {
-		size_t n = msg->len < x->rcap ? msg->len : x->rcap;
-
-		if (n > 0)
-			memcpy((void *)(uintptr_t)x->rbuf, msg->data, n);
-		x->rlen = msg->len;
-		x->nrhandles = 0;
-	}
-	for (unsigned i = 0; i < msg->nh; i++) {
-		h = x != NULL ? h_install(msg->h[i]) : -EMFILE;
-		if (h > 0)
-			x->rhandles[x->nrhandles++] = (handle_t)h;
-		else
-			rec_drop(&msg->h[i]);
-	}
-	free(msg->data);
-	free(msg);
-}
-
-static long
-check_recv_ext(const struct ipc_ext *x)
-{
-	if (x != NULL && x->rcap > 0 && x->rbuf == 0)
-		return -EFAULT;
-	return 0;
-}
-
-/* The calls. */
-
-long
-ep_create(unsigned depth)
-{
-	struct obj *o;
-	long h = -EMFILE;
-
-	if (depth == 0)
-		depth = IPC_DEPTH_DEFAULT;
-	if (depth > IPC_DEPTH_MAX)
-		return -EINVAL;
-	pthread_mutex_lock(&lock);
-	if (h_free_slots() == 0)
-		goto out;
-	h = -ENOMEM;
-	if ((o = obj_new(OBJ_ENDPOINT)) == NULL)
-		goto out;
-	o->ep.depth = depth;
-	o->ep.receivers = 1;
-	o->refs = 1;
-	h = h_install((struct hrec){ o, EP_RIGHTS, 0 });
-out:
-	pthread_mutex_unlock(&lock);
-	return h;
-}
-
-long
-handle_close(handle_t h)
-{
-	struct hrec r;
-	long err = 0;
-
-	pthread_mutex_lock(&lock);
-	if (h_lookup(h) == NULL) {
-		err = -EBADF;
-	} else {
-		r = h_remove(h);
-		rec_drop(&r);
-	}
-	pthread_mutex_unlock(&lock);
-	return err;
-}
-
-long
-handle_dup(handle_t h, uint32_t rights, uint64_t badge)
-{
-	struct hrec *r, n;
-	long err;
-
-	pthread_mutex_lock(&lock);
-	r = h_lookup(h);
-	if (r == NULL) {
-		err = -EBADF;
-	} else if (r->obj->type == OBJ_REPLY) {
-		err = -EINVAL;		/* one-shot: there is only ever one */
-	} else if (rights & ~r->rights) {
-		err = -EACCES;
-	} else {
-		n = (struct hrec){ r->obj, rights, badge != 0 ? badge : r->badge };
-		err = h_install(n);
-		if (err > 0) {
-			n.obj->refs++;
-			if (n.obj->type == OBJ_ENDPOINT && (rights & RIGHT_RECV))
-				n.obj->ep.receivers++;
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	return err;
-}
-
-long
-handle_info(handle_t h, struct handle_info *hi)
-{
-	struct hrec *r;
-	long err = 0;
-
-	pthread_mutex_lock(&lock);
-	r = h_lookup(h);
-	if (r == NULL) {
-		err = -EBADF;
-	} else {
-		hi->type = r->obj->type;
-		hi->rights = r->rights;
-		hi->badge = r->badge;
-		hi->koid = r->obj->koid;
-	}
-	pthread_mutex_unlock(&lock);
-	return err;
-}
-
-/* Everything a send or call checks; then the message is built. */
-static long
-send_prepare(handle_t ep_h, const struct ipc_msg *m, const struct ipc_ext *x,
-    bool with_reply_ep, struct obj **ep, struct send_args *a,
-    struct hmsg **msg)
-{
-	long err = 0;
-	uint64_t badge;
-
-	*ep = h_endpoint(ep_h, RIGHT_SEND, &err);
-	if (*ep == NULL)
-		return err;
-	badge = table[ep_h].badge;
-	if ((err = send_decode(x, with_reply_ep, a)) != 0)
-		return err;
-	if ((*ep)->ep.closed)
-		return -EPIPE;
-	if ((*ep)->ep.count >= (*ep)->ep.depth)
-		return -EAGAIN;
-	if ((*msg = msg_build(m, badge, a)) == NULL)
-		return -ENOMEM;
-	return 0;
-}
-
 long
 ipc_send(handle_t ep_h, struct ipc_msg *m, struct ipc_ext *x)
 {
-	struct send_args a;
+	struct obj *ep, *rep = NULL;
 	struct hmsg *msg;
-	struct obj *ep;
+	uint64_t badge;
 	long err;
 
 	pthread_mutex_lock(&lock);
-	err = send_prepare(ep_h, m, x, true, &ep, &a, &msg);
-	if (err != 0)
+	if ((err = get_endpoint(ep_h, RIGHT_SEND, &ep, &badge)) != 0)
 		goto out;
-	if (a.reply_ep != NULL &&
-	    (msg->token = token_new(a.reply_ep, a.cookie, NULL)) == NULL) {
-		msg_drop(msg);
+	if (x != NULL && x->reply_ep != HANDLE_NONE &&
+	    (err = get_endpoint(x->reply_ep, RIGHT_SEND, &rep, NULL)) != 0)
+		goto out;
+	if ((err = msg_from(m, x, &msg)) != 0)
+		goto out;
+	msg->badge = badge;
+	if (rep != NULL && (msg->token = token_new(rep, x->cookie, NULL)) == NULL) {
 		err = -ENOMEM;
+	} else if ((err = ep_post(ep, msg, true)) == 0) {
+		msg_commit(x);
 		goto out;
 	}
-	msg_take_handles(msg, &a);
-	ep_post(ep, msg, true);
+	if (msg->token != NULL)
+		msg->token->tok.answered = true;	/* never sent: no error either */
+	msg_release(msg);
 out:
 	pthread_mutex_unlock(&lock);
 	return err;
@@ -581,83 +535,87 @@ out:
 long
 ipc_call(handle_t ep_h, struct ipc_msg *m, struct ipc_ext *x)
 {
-	struct call_wait w = { .m = m, .x = x };
-	struct send_args a;
+	struct call_wait w = { .got = NULL };
 	struct hmsg *msg;
 	struct obj *ep;
+	uint64_t badge;
 	long err;
 
 	pthread_mutex_lock(&lock);
-	err = check_recv_ext(x);
-	if (err == 0)
-		err = send_prepare(ep_h, m, x, false, &ep, &a, &msg);
-	if (err != 0)
+	if ((err = get_endpoint(ep_h, RIGHT_SEND, &ep, &badge)) != 0)
 		goto out;
+	if ((err = msg_from(m, x, &msg)) != 0)
+		goto out;
+	msg->badge = badge;
 	if ((msg->token = token_new(NULL, 0, &w)) == NULL) {
-		msg_drop(msg);
+		msg_release(msg);
 		err = -ENOMEM;
 		goto out;
 	}
 	pthread_cond_init(&w.cv, NULL);
-	msg_take_handles(msg, &a);
-	ep_post(ep, msg, true);
-	while (!w.done)
+	if ((err = ep_post(ep, msg, true)) != 0) {
+		msg->token->tok.answered = true;
+		msg->token->tok.call = NULL;
+		msg_release(msg);
+		pthread_cond_destroy(&w.cv);
+		goto out;
+	}
+	msg_commit(x);		/* the handles went with the message */
+	while (w.got == NULL)
 		pthread_cond_wait(&w.cv, &lock);
 	pthread_cond_destroy(&w.cv);
-	err = w.status;
+	err = w.got->status;
+	if (err == 0)
+		err = msg_to(w.got, m, x);
+	else
+		msg_release(w.got);
 out:
 	pthread_mutex_unlock(&lock);
 	return err;
 }
 
-/* Checks a receive on h: the endpoint, or NULL with *err. */
-static struct obj *
-recv_prepare(handle_t h, const struct ipc_ext *x, long *err)
-{
-	struct obj *o = h_endpoint(h, RIGHT_RECV, err);
-
-	if (o != NULL && (*err = check_recv_ext(x)) != 0)
-		return NULL;
-	return o;
-}
-
+/* recv_on: the next message on ep into m and x. */
 static long
-recv_locked(struct obj *o, struct ipc_msg *m, struct ipc_ext *x, bool block)
+recv_on(struct obj *o, struct ipc_msg *m, struct ipc_ext *x, bool block)
 {
 	struct endpoint *ep = &o->ep;
 	struct hmsg *msg;
-	long err = 0;
+	long err;
 
 	o->refs++;		/* it stays while we wait, whatever is closed */
-	while (ep->head == NULL && !ep->closed && block) {
-		ep->waiting++;
+	while (ep->head == NULL && !ep->dead && block)
 		pthread_cond_wait(&ep->cv, &lock);
-		ep->waiting--;
-	}
-	if (ep->head != NULL) {
+	if (ep->head == NULL) {
+		err = ep->dead ? -EPIPE : -EAGAIN;
+	} else {
 		msg = ep->head;
 		ep->head = msg->next;
 		if (ep->head == NULL)
 			ep->tail = NULL;
 		if (msg->counted)
 			ep->count--;
-		msg_deliver(msg, m, x);
-	} else {
-		err = ep->closed ? -EPIPE : -EAGAIN;
+		err = msg_to(msg, m, x);
 	}
-	obj_unref(o);
+	obj_put(o);
 	return err;
+}
+
+static long
+recv_call(handle_t h, struct ipc_msg *m, struct ipc_ext *x, bool block)
+{
+	struct obj *ep;
+	long err = get_endpoint(h, RIGHT_RECV, &ep, NULL);
+
+	return err != 0 ? err : recv_on(ep, m, x, block);
 }
 
 long
 ipc_recv(handle_t h, struct ipc_msg *m, struct ipc_ext *x)
 {
-	struct obj *o;
 	long err;
 
 	pthread_mutex_lock(&lock);
-	if ((o = recv_prepare(h, x, &err)) != NULL)
-		err = recv_locked(o, m, x, true);
+	err = recv_call(h, m, x, true);
 	pthread_mutex_unlock(&lock);
 	return err;
 }
@@ -665,50 +623,37 @@ ipc_recv(handle_t h, struct ipc_msg *m, struct ipc_ext *x)
 long
 ipc_recv_poll(handle_t h, struct ipc_msg *m, struct ipc_ext *x)
 {
-	struct obj *o;
 	long err;
 
 	pthread_mutex_lock(&lock);
-	if ((o = recv_prepare(h, x, &err)) != NULL)
-		err = recv_locked(o, m, x, false);
+	err = recv_call(h, m, x, false);
 	pthread_mutex_unlock(&lock);
 	return err;
 }
 
-/* Answers token with m and x (the caller holds lock). */
+/*
+ * do_reply: the token leaves the table first, so a reply that cannot be
+ * built still spends it (the caller hears -EPIPE).
+ */
 static long
-reply_locked(handle_t token, const struct ipc_msg *m, const struct ipc_ext *x)
+do_reply(handle_t token, const struct ipc_msg *m, const struct ipc_ext *x)
 {
-	struct hrec *r = h_lookup(token);
-	struct send_args a;
+	struct hslot *s, copy;
 	struct hmsg *msg;
-	struct token *tok;
-	struct hrec tr;
+	struct obj *o;
 	long err;
 
-	if (r == NULL || r->obj->type != OBJ_REPLY)
-		return -EBADF;
-	tok = &r->obj->tok;
-	if ((err = send_decode(x, false, &a)) != 0)
+	if ((err = h_get(token, OBJ_REPLY, 0, &s)) != 0)
 		return err;
-	for (unsigned i = 0; i < a.nsh; i++)
-		if (a.sh[i] == token)
-			return -EINVAL;	/* it is consumed, not moved */
-	if ((msg = msg_build(m, tok->cookie, &a)) == NULL)
-		return -ENOMEM;
-	msg_take_handles(msg, &a);
-	tok->answered = true;
-	if (tok->call != NULL) {
-		msg->badge = 0;
-		msg_deliver(msg, tok->call->m, tok->call->x);
-		tok->call->status = 0;
-		tok->call->done = true;
-		pthread_cond_signal(&tok->call->cv);
-	} else if (ep_post(tok->reply_ep, msg, false) != 0) {
-		msg_drop(msg);		/* the caller is gone: not our error */
+	htable_remove(&table, token, &copy);
+	o = copy.obj;
+	if ((err = msg_from(m, x, &msg)) != 0) {
+		obj_put(o);
+		return err;
 	}
-	tr = h_remove(token);
-	rec_drop(&tr);
+	msg_commit(x);
+	token_answer(&o->tok, msg);
+	obj_put(o);
 	return 0;
 }
 
@@ -718,34 +663,23 @@ ipc_reply(handle_t token, struct ipc_msg *m, struct ipc_ext *x)
 	long err;
 
 	pthread_mutex_lock(&lock);
-	err = reply_locked(token, m, x);
+	err = do_reply(token, m, x);
 	pthread_mutex_unlock(&lock);
 	return err;
 }
 
-/*
- * Both halves are checked before either happens: a failure means no
- * reply went out and nothing was received.
- */
+/* The reply first (an error there returns at once), then the receive. */
 long
 ipc_reply_recv(handle_t token, handle_t ep_h, struct ipc_msg *m,
     struct ipc_ext *x)
 {
-	struct hrec *tr;
-	struct obj *o;
-	long err;
+	long err = 0;
 
 	pthread_mutex_lock(&lock);
-	o = recv_prepare(ep_h, x, &err);
-	if (o != NULL && token != HANDLE_NONE) {
-		tr = h_lookup(token);
-		if (tr == NULL || tr->obj->type != OBJ_REPLY)
-			err = -EBADF;
-		else
-			err = reply_locked(token, m, x);
-	}
-	if (o != NULL && err == 0)
-		err = recv_locked(o, m, x, true);
+	if (token != HANDLE_NONE)
+		err = do_reply(token, m, x);
+	if (err == 0)
+		err = recv_call(ep_h, m, x, true);
 	pthread_mutex_unlock(&lock);
 	return err;
 }
@@ -753,20 +687,18 @@ ipc_reply_recv(handle_t token, handle_t ep_h, struct ipc_msg *m,
 long
 ipc_host_post(handle_t ep_h, const struct ipc_msg *m)
 {
-	struct send_args a = { 0 };
 	struct hmsg *msg;
-	struct obj *o;
+	struct obj *ep;
 	long err;
 
 	pthread_mutex_lock(&lock);
-	o = h_endpoint(ep_h, 0, &err);
-	if (o == NULL)
+	if ((err = get_endpoint(ep_h, 0, &ep, NULL)) != 0)
 		goto out;
-	err = -ENOMEM;
-	if ((msg = msg_build(m, m->badge, &a)) == NULL)
+	if ((err = msg_from(m, NULL, &msg)) != 0)
 		goto out;
-	if ((err = ep_post(o, msg, false)) != 0)
-		msg_drop(msg);
+	msg->badge = m->badge;
+	if ((err = ep_post(ep, msg, false)) != 0)
+		msg_release(msg);
 out:
 	pthread_mutex_unlock(&lock);
 	return err;
@@ -778,7 +710,8 @@ ipc_host_live_handles(void)
 	unsigned n;
 
 	pthread_mutex_lock(&lock);
-	n = live_handles;
+	table_init();
+	n = htable_count(&table);
 	pthread_mutex_unlock(&lock);
 	return n;
 }
@@ -794,7 +727,7 @@ ipc_host_live_objects(void)
 	return n;
 }
 
-/* The rest of what a host test may call. */
+/* --- the rest of what a host test may call --- */
 
 long
 log_write(const char *s, size_t n)
@@ -820,7 +753,8 @@ thread_yield(void)
 long
 thread_sleep(uint64_t ns)
 {
-	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+	struct timespec ts = { (time_t)(ns / 1000000000u),
+		(long)(ns % 1000000000u) };
 
 	return nanosleep(&ts, NULL) == 0 ? 0 : -EINTR;
 }

@@ -248,25 +248,17 @@ dispatch(struct ipc_server *srv, struct ipc_msg *m, struct ipc_ext *x)
 }
 
 /*
- * The reply in m/x was refused (a bad handle or too much data in it):
- * answer with the bare error so the client is not left waiting, and if
- * even that fails, close the token (the client gets -EPIPE).
+ * The kernel refused the reply in x (a bad handle, too much data): the
+ * token is spent and the client hears -EPIPE. The handles meant to go
+ * out did not move; close them. (If instead the reply went out and the
+ * receive failed, they are stale values, which close as -EBADF.)
  */
 static void
-reply_failed(struct ipc_server *srv, handle_t token, uint64_t label,
-    long error, const struct ipc_ext *x)
+reply_failed(struct ipc_server *srv, const struct ipc_ext *x)
 {
-	struct ipc_msg m;
-
 	srv->stats.reply_errors++;
-	/* A refused send moved nothing: the handles are still ours. */
 	for (unsigned i = 0; i < x->nshandles && i < IPC_HANDLES; i++)
 		handle_close(x->shandles[i]);
-	memset(&m, 0, sizeof(m));
-	m.label = label;
-	m.w[0] = (uint64_t)error;
-	if (ipc_reply(token, &m, NULL) != 0)
-		handle_close(token);
 }
 
 long
@@ -287,8 +279,8 @@ ipc_server_run(struct ipc_server *srv)
 			ext_for_recv(srv, &x);
 		r = ipc_reply_recv(token, srv->ep, &m, &x);
 		if (r < 0 && token != HANDLE_NONE) {
-			/* The reply part failed, so nothing was received. */
-			reply_failed(srv, token, m.label, r, &x);
+			/* Most likely the reply part: try receiving alone. */
+			reply_failed(srv, &x);
 			token = HANDLE_NONE;
 			continue;
 		}
@@ -297,7 +289,7 @@ ipc_server_run(struct ipc_server *srv)
 		token = dispatch(srv, &m, &x);
 		if (srv->stopping) {
 			if (token != HANDLE_NONE && ipc_reply(token, &m, &x) != 0)
-				reply_failed(srv, token, m.label, -EINVAL, &x);
+				reply_failed(srv, &x);
 			return srv->stop_status;
 		}
 	}
@@ -322,8 +314,8 @@ ipc_server_poll(struct ipc_server *srv)
 			return r;
 		n++;
 		token = dispatch(srv, &m, &x);
-		if (token != HANDLE_NONE && (r = ipc_reply(token, &m, &x)) != 0)
-			reply_failed(srv, token, m.label, r, &x);
+		if (token != HANDLE_NONE && ipc_reply(token, &m, &x) != 0)
+			reply_failed(srv, &x);
 		if (srv->stopping)
 			return n;
 	}

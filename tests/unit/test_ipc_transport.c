@@ -67,8 +67,7 @@ START_TEST(ep_create_depths)
 	ep = new_ep(0);
 	ck_assert_int_eq(handle_info(ep, &hi), 0);
 	ck_assert_uint_eq(hi.type, OBJ_ENDPOINT);
-	ck_assert_uint_eq(hi.rights,
-	    RIGHT_SEND | RIGHT_RECV | RIGHT_TRANSFER | RIGHT_MANAGE);
+	ck_assert_uint_eq(hi.rights, RIGHTS_ALL);
 	ck_assert_uint_eq(hi.badge, 0);
 	for (unsigned i = 0; i < IPC_DEPTH_DEFAULT; i++)
 		ck_assert_int_eq(ipc_send(ep, &m, NULL), 0);
@@ -155,6 +154,7 @@ START_TEST(rights_are_checked)
 	ck_assert_int_eq(handle_dup((handle_t)s, RIGHT_SEND | RIGHT_RECV, 0),
 	    -EACCES);
 	ck_assert_int_eq(handle_dup((handle_t)s, RIGHT_TRANSFER, 0), -EACCES);
+	ck_assert_int_eq(handle_dup(ep, RIGHTS_ALL + 1, 0), -EINVAL);
 	ck_assert_int_eq(handle_info((handle_t)s, &hi), 0);
 	ck_assert_uint_eq(hi.rights, RIGHT_SEND);
 	ck_assert_uint_eq(hi.badge, 5);
@@ -209,12 +209,16 @@ START_TEST(out_of_line_data_and_truncation)
 	x.sbuf = 0;
 	x.slen = 1;
 	ck_assert_int_eq(ipc_send(ep, &m, &x), -EFAULT);
+	/* Nowhere to put it: the message is consumed, -EFAULT. */
 	rx.rbuf = 0;
 	ck_assert_int_eq(ipc_recv_poll(ep, &r, &rx), -EFAULT);
+	ck_assert_int_eq(ipc_recv_poll(ep, &r, &rx), -EAGAIN);
+	x.sbuf = (uint64_t)(uintptr_t)big;
+	ck_assert_int_eq(ipc_send(ep, &m, &x), 0);
 	rx.rcap = 0;
 	ck_assert_int_eq(ipc_recv_poll(ep, &r, &rx), 0);
-	ck_assert_uint_eq(rx.rlen, IPC_BUF_MAX);
-	ck_assert_int_eq(handle_close(ep), 0);
+	ck_assert_uint_eq(rx.rlen, 1);
+	assert_nothing_left();
 }
 END_TEST
 
@@ -326,7 +330,7 @@ START_TEST(reply_token_round_trip)
 	ck_assert_uint_ne(r.token, HANDLE_NONE);
 	ck_assert_int_eq(handle_info(r.token, &hi), 0);
 	ck_assert_uint_eq(hi.type, OBJ_REPLY);
-	ck_assert_int_eq(handle_dup(r.token, RIGHT_SEND, 0), -EINVAL);
+	ck_assert_uint_eq(hi.rights, RIGHT_SEND);
 	/* The answer: words, data and a handle. */
 	handle_t token = r.token;
 	r.w[0] = 2;
@@ -355,7 +359,8 @@ START_TEST(reply_token_round_trip)
 	ck_assert_int_eq(handle_close(rx.rhandles[0]), 0);
 	/* The gift moved out and back in: one handle fewer than at setup. */
 	ck_assert_uint_eq(ipc_host_live_handles(), base_handles - 1);
-	ck_assert_int_eq(ipc_reply(srv, &r, NULL), -EBADF);	/* not a token */
+	ck_assert_int_eq(ipc_reply(srv, &r, NULL), -EINVAL);	/* not a token */
+	ck_assert_int_eq(ipc_reply(HANDLE_NONE, &r, NULL), -EBADF);
 }
 END_TEST
 
@@ -553,27 +558,104 @@ START_TEST(endpoint_loses_last_receiver)
 }
 END_TEST
 
-/* ipc_reply_recv checks both halves before doing either. */
-START_TEST(reply_recv_checks_first)
+/* ipc_reply_recv: the reply first; an error there returns at once. */
+START_TEST(reply_recv_replies_then_receives)
 {
 	struct ipc_msg m = msg(1, 0), r;
 	struct ipc_ext x;
 	handle_t srv = new_ep(0), me = new_ep(0);
 	long send_only = handle_dup(srv, RIGHT_SEND, 0);
+	handle_t token;
 
 	memset(&x, 0, sizeof(x));
 	x.reply_ep = me;
-	ck_assert_int_eq(ipc_send(srv, &m, &x), 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(ipc_send(srv, &m, &x), 0);
 	ck_assert_int_eq(ipc_send(srv, &m, NULL), 0);
 	ck_assert_int_eq(ipc_reply_recv(HANDLE_NONE, srv, &r, NULL), 0);
-	handle_t token = r.token;
+	token = r.token;
+	/* The reply goes out, then the receive fails. */
 	ck_assert_int_eq(ipc_reply_recv(token, (handle_t)send_only, &r, NULL),
 	    -EACCES);
-	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), -EAGAIN);	/* no reply */
-	ck_assert_int_eq(ipc_reply_recv(me, srv, &r, NULL), -EBADF);
-	ck_assert_int_eq(ipc_reply_recv(token, srv, &r, NULL), 0);
+	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), 0);
+	ck_assert_uint_eq(r.label, 1);
+	/* Not a token: nothing is received either. */
+	ck_assert_int_eq(ipc_reply_recv(me, srv, &r, NULL), -EINVAL);
+	ck_assert_int_eq(ipc_reply_recv(token, srv, &r, NULL), -EBADF);
+	ck_assert_int_eq(ipc_reply_recv(HANDLE_NONE, srv, &r, NULL), 0);
+	ck_assert_int_eq(ipc_reply_recv(r.token, srv, &r, NULL), 0);
 	ck_assert_uint_eq(r.token, HANDLE_NONE);		/* the plain send */
 	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), 0);	/* the reply */
+}
+END_TEST
+
+/* A reply that cannot be sent still spends the token: -EPIPE. */
+START_TEST(refused_reply_spends_the_token)
+{
+	static char big[IPC_BUF_MAX + 1];
+	struct ipc_msg m = msg(1, 0), r;
+	struct ipc_ext x;
+	struct handle_info hi;
+	handle_t srv = new_ep(0), me = new_ep(0), keep = new_ep(0);
+
+	memset(&x, 0, sizeof(x));
+	x.reply_ep = me;
+	x.cookie = 6;
+	ck_assert_int_eq(ipc_send(srv, &m, &x), 0);
+	ck_assert_int_eq(ipc_recv(srv, &r, NULL), 0);
+	memset(&x, 0, sizeof(x));
+	x.sbuf = (uint64_t)(uintptr_t)big;
+	x.slen = sizeof(big);
+	x.shandles[0] = keep;
+	x.nshandles = 1;
+	ck_assert_int_eq(ipc_reply(r.token, &r, &x), -EMSGSIZE);
+	ck_assert_int_eq(ipc_reply(r.token, &r, NULL), -EBADF);
+	ck_assert_int_eq(handle_info(keep, &hi), 0);	/* did not move */
+	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), 0);
+	ck_assert_uint_eq(r.label, LABEL_ERROR);
+	ck_assert_int_eq((long)r.w[0], -EPIPE);
+	ck_assert_uint_eq(r.badge, 6);
+}
+END_TEST
+
+/* A closed handle's value stays dead when its slot is reused. */
+START_TEST(stale_handle_values)
+{
+	struct ipc_msg m = msg(1, 0);
+	handle_t a = new_ep(0), b;
+
+	ck_assert_int_eq(handle_close(a), 0);
+	b = new_ep(0);
+	ck_assert_uint_ne(a, b);
+	ck_assert_uint_eq(a & 0xffff, b & 0xffff);	/* the same slot */
+	ck_assert_int_eq(ipc_send(a, &m, NULL), -EBADF);
+	ck_assert_int_eq(handle_close(a), -EBADF);
+	ck_assert_int_eq(ipc_send(b, &m, NULL), 0);
+}
+END_TEST
+
+/* A duplicated token: the first answer counts, closing the other is quiet. */
+START_TEST(duplicated_token)
+{
+	struct ipc_msg m = msg(1, 0), r;
+	struct ipc_ext x;
+	handle_t srv = new_ep(0), me = new_ep(0);
+	long dup;
+
+	setup();
+	memset(&x, 0, sizeof(x));
+	x.reply_ep = me;
+	ck_assert_int_eq(ipc_send(srv, &m, &x), 0);
+	ck_assert_int_eq(ipc_recv(srv, &r, NULL), 0);
+	dup = handle_dup(r.token, RIGHT_SEND, 0);
+	ck_assert_int_gt(dup, 0);
+	ck_assert_int_eq(handle_dup(r.token, RIGHT_RECV, 0), -EACCES);
+	ck_assert_int_eq(ipc_reply(r.token, &r, NULL), 0);
+	ck_assert_int_eq(handle_close((handle_t)dup), 0);
+	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), 0);
+	ck_assert_uint_eq(r.label, 1);
+	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), -EAGAIN);
+	assert_nothing_left();
 }
 END_TEST
 
@@ -594,6 +676,8 @@ START_TEST(kernel_posts)
 	ck_assert_uint_eq(r.w[1], 17);
 	ck_assert_uint_eq(r.badge, 0xabc);
 	ck_assert_int_eq(ipc_host_post(HANDLE_NONE, &m), -EBADF);
+	ck_assert_int_eq(handle_close(ep), 0);
+	ck_assert_int_eq(ipc_host_post(ep, &m), -EBADF);
 }
 END_TEST
 
@@ -618,7 +702,10 @@ unit_suite(void)
 	tcase_add_test(tc, call_across_threads);
 	tcase_add_test(tc, call_gets_epipe_when_token_dropped);
 	tcase_add_test(tc, endpoint_loses_last_receiver);
-	tcase_add_test(tc, reply_recv_checks_first);
+	tcase_add_test(tc, reply_recv_replies_then_receives);
+	tcase_add_test(tc, refused_reply_spends_the_token);
+	tcase_add_test(tc, stale_handle_values);
+	tcase_add_test(tc, duplicated_token);
 	tcase_add_test(tc, kernel_posts);
 	suite_add_tcase(s, tc);
 	return s;

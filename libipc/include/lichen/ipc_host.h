@@ -3,17 +3,20 @@
  * calls of lichen/native.h: posting the kernel's own messages, and
  * counters for leak checks. Host builds only (unit tests).
  *
- * The transport is one process's worth of the kernel's IPC: one handle
- * table shared by every thread, endpoints with bounded queues, one-shot
- * reply tokens, handles moved with messages, badges. docs/libipc.md
- * lists where it knowingly differs from the kernel.
+ * The transport is one process's worth of the kernel's IPC, call for
+ * call as kernel/endpoint.c does it: one handle table shared by every
+ * thread, endpoints with bounded queues, one-shot reply tokens, handles
+ * moved with messages, badges. docs/libipc.md lists where it differs.
  */
 #ifndef LICHEN_IPC_HOST_H
 #define LICHEN_IPC_HOST_H
 
 #include <lichen/native.h>
 
-/* Table size: handle numbers are 1..IPC_HOST_HANDLES-1. */
+/*
+ * The handle table's size, as a process's in the kernel. Handle values
+ * are libkernel's (<lichen/handle.h>): a generation and a slot.
+ */
 #define IPC_HOST_HANDLES	4096u
 
 /*

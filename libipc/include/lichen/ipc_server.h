@@ -126,7 +126,7 @@ struct ipc_server_stats {
 	uint64_t unknown;		/* no handler: answered -ENOSYS */
 	uint64_t replies;		/* continuation calls */
 	uint64_t stale;			/* replies whose cookie matched nothing */
-	uint64_t reply_errors;		/* replies the kernel refused */
+	uint64_t reply_errors;		/* replies refused: their clients got -EPIPE */
 };
 
 struct ipc_server {
@@ -180,8 +180,9 @@ long ipc_server_send(struct ipc_server *srv, handle_t ep, struct ipc_msg *m,
 
 /*
  * Answers a kept token (a handler returned IPC_SUSPEND): label, w0 =
- * status, the rest from out (NULL for none). The kernel's result: 0, or
- * -EBADF if token is not a live reply token.
+ * status, the rest from out (NULL for none). The kernel's result: 0;
+ * -EBADF or -EINVAL if token is not a live reply token; another error if
+ * out could not be sent (the token is spent all the same: -EPIPE).
  */
 long ipc_answer(handle_t token, uint64_t label, long status,
     const struct ipc_out *out);
