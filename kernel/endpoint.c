@@ -554,33 +554,41 @@ call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool *poste
 {
 	struct thread *next = NULL;
 	struct reply *r = reply_create(t, NULL, 0);
-	uint64_t flags;
+	struct kmsg *got;
+	uint64_t irq;
 	int err;
 
 	*posted = false;
 	if (r == NULL)
 		return -ENOMEM;
 	m->reply = r;
-	flags = spin_lock_irqsave(&t->ipc_lock);
+	/*
+	 * Asleep before the answer can come, so none is lost; interrupts
+	 * masked until the message is out, so a tick cannot switch us away
+	 * while nobody knows to wake us.
+	 */
+	irq = hal_irq_save();
+	spin_lock(&t->ipc_lock);
 	t->call_reply = r;
 	t->ipc_got = NULL;
-	t->state = THREAD_SLEEPING;	/* before the answer can come: none is lost */
-	spin_unlock_irqrestore(&t->ipc_lock, flags);
+	t->state = THREAD_SLEEPING;
+	spin_unlock(&t->ipc_lock);
 	err = endpoint_post(ep, m, true, &next);
 	if (err != 0) {
-		flags = spin_lock_irqsave(&t->ipc_lock);
+		spin_lock(&t->ipc_lock);
 		t->call_reply = NULL;
 		t->state = THREAD_RUNNABLE;
-		spin_unlock_irqrestore(&t->ipc_lock, flags);
+		spin_unlock(&t->ipc_lock);
+		hal_irq_restore(irq);
 		r->answered = true;
 		m->reply = NULL;
 		kobj_put(&r->obj);
 		return err;
 	}
 	*posted = true;
-	if (wait_reply(t, next) == NULL)
-		return -EINTR;
-	return t->ipc_slot.status;
+	got = wait_reply(t, next);
+	hal_irq_restore(irq);
+	return got == NULL ? -EINTR : t->ipc_slot.status;
 }
 
 long

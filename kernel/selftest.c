@@ -434,7 +434,7 @@ selftest_smp(struct check_state *st)
 		    cpus[i].irqs, cpus[i].ipis_received, cpus[i].ipis_sent);
 }
 
-/* --- locks: every CPU hammers one counter under a ticket lock --- */
+/* --- locks: every CPU hammers one counter under one lock --- */
 
 #define LOCK_ROUNDS	1000
 

@@ -1,5 +1,5 @@
 /*
- * Ticket spinlocks: fair (first come, first served) and held with this
+ * Spinlocks: test-and-test-and-set, held with this
  * CPU's interrupts masked, so an interrupt handler on the same CPU can
  * never spin on a lock its own CPU holds. Each CPU counts the locks it
  * holds (struct cpu.lock_depth); switching threads with a nonzero count is
@@ -12,9 +12,14 @@
 #include <cpu.h>
 #include <hal.h>
 
+/*
+ * Not ticket locks: under QEMU on an oversubscribed host a vCPU holding
+ * the next ticket may not be running, and every waiter behind it spins
+ * for a host time slice (docs/smp.md). Whoever runs takes a free lock.
+ */
 struct spinlock {
-	uint16_t next;		/* the next ticket to hand out */
-	uint16_t owner;		/* the ticket being served */
+	uint32_t locked;	/* 0 free, 1 held */
+	uint32_t pad;
 };
 
 #define SPINLOCK_INIT	{ 0, 0 }
@@ -23,10 +28,10 @@ static inline uint64_t
 spin_lock_irqsave(struct spinlock *l)
 {
 	uint64_t flags = hal_irq_save();
-	uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-		hal_cpu_relax();
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
+			hal_cpu_relax();
 	this_cpu()->lock_depth++;
 	return flags;
 }
@@ -35,7 +40,7 @@ static inline void
 spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
 	this_cpu()->lock_depth--;
-	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	hal_irq_restore(flags);
 }
 
@@ -50,7 +55,7 @@ static inline void
 spin_unlock(struct spinlock *l)
 {
 	this_cpu()->lock_depth--;
-	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
 #endif
