@@ -1,13 +1,71 @@
-/* Placeholder until the init server lands: say hello and exit. */
+/*
+ * init: the first process (docs/init.md). The kernel starts it with x0 =
+ * a device handle, x1/x2 = the boot archive's address and length, and
+ * argv = "init" and the boot arguments. init reads the boot manifest
+ * from the archive, starts what it lists, and serves the name service on
+ * its endpoint for as long as the machine runs.
+ */
+#include <lichen/ipc_server.h>
 #include <lichen/native.h>
 #include <lichen/rt.h>
 
+#include "init_core.h"
+
+#define INIT_EP_DEPTH	256u	/* every server's first requests land here */
+
 int main(int argc, char **argv);
+
+static handle_t device;
+
+static long
+spawn(void *ctx, const struct init_spawn *s, handle_t *proc)
+{
+	(void)ctx;
+	return init_spawn(s, proc);
+}
+
+static void
+poweroff(void *ctx, long status)
+{
+	(void)ctx;
+	system_poweroff(device, status);
+}
+
+static void
+print(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
+static struct init in;
+static struct ipc_server srv;
+static char buf[NAME_LEN_MAX + 1];	/* the largest request: a name */
 
 int
 main(int argc, char **argv)
 {
-	printf("init: started with %d argument%s (%s)\n", argc, argc == 1 ? "" : "s",
-	    argc > 0 ? argv[0] : "?");
-	return 0;
+	const struct init_ops ops = { spawn, poweroff, print, NULL };
+	const char *manifest = init_manifest_name(argc, argv);
+	long ep, r;
+
+	device = (handle_t)native_start_word(0);
+	ep = ep_create(INIT_EP_DEPTH);
+	if (ep < 0) {
+		printf("init: cannot create an endpoint: error %ld\n", ep);
+		system_poweroff(device, 1);
+		return 1;
+	}
+	if (init_begin(&in, (const void *)native_start_word(1),
+	    (size_t)native_start_word(2), manifest, (handle_t)ep, &ops) != 0) {
+		system_poweroff(device, 1);
+		return 1;
+	}
+	ipc_server_init(&srv, (handle_t)ep, init_handlers, init_nhandlers, NULL,
+	    0, buf, sizeof(buf), &in);
+	init_step(&in);
+	r = ipc_server_run(&srv);
+	printf("init: the name service stopped: error %ld\n", r);
+	system_poweroff(device, r);
+	return (int)r;
 }
