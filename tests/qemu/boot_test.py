@@ -6,7 +6,7 @@ guest does not power itself off within --timeout seconds (a hung guest is
 a failure, never a hang of the test run).
 
 usage: boot_test.py --qemu QEMU --kernel IMAGE [--initrd FILE]
-         [--machine virt,...] [--smp N] [--mem SIZE] [--append ARGS]
+         [--machine virt,...] [--smp N] [--mem SIZE] [--append ARGS] [--init PROG]
          [--fdtput 'ARGS WITH {dtb}']... [--timeout S]
          [--expect REGEX]... [--reject REGEX]...
 """
@@ -28,6 +28,9 @@ def parse_args():
     p.add_argument("--smp", default="1")
     p.add_argument("--mem", default="128M")
     p.add_argument("--append", default="")
+    p.add_argument("--init", default="none",
+                   help="the first program (lichen.init=); 'none' (the "
+                        "default) powers off after the boot report")
     p.add_argument("--fdtput", action="append", default=[],
                    help="boot with QEMU's own device tree edited by "
                         "`fdtput ARGS` ({dtb} stands for the file)")
@@ -59,8 +62,8 @@ def main():
         cmd = qemu_base(a) + ["-kernel", a.kernel]
         if a.initrd:
             cmd += ["-initrd", a.initrd]
-        if a.append:
-            cmd += ["-append", a.append]
+        append = f"lichen.init={a.init} {a.append}".strip()
+        cmd += ["-append", append]
         if a.fdtput:
             cmd += ["-dtb", make_dtb(a, tmp)]
         print("+", " ".join(cmd), flush=True)
