@@ -33,6 +33,7 @@ init_begin(struct init *in, const void *archive, size_t len,
 	in->ops = *ops;
 	in->waiting = -1;
 	in->next_cookie = INIT_COOKIE_BASE;
+	in->mf.file = manifest;
 	names_init(&in->names);
 	r = archive != NULL ? cpio_find(archive, len, manifest, &e) : 0;
 	if (r != 1) {
@@ -111,6 +112,32 @@ start(struct init *in, const struct manifest_cmd *cmd)
 	return i;
 }
 
+static unsigned
+children_running(const struct init *in)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < INIT_CHILDREN_MAX; i++)
+		n += in->child[i].running;
+	return n;
+}
+
+/*
+ * Only init's children can reach its endpoint (their send handles cannot
+ * be passed on) and only they post exits to it: with the manifest done
+ * and none of them left, nothing can ever happen again.
+ */
+static void
+check_idle(struct init *in)
+{
+	if (!in->manifest_done || children_running(in) > 0)
+		return;
+	say(in, "init: %s done and nothing is running; powering off",
+	    in->mf.file);
+	in->ops.poweroff(in->ops.ctx, in->last_status);
+	say(in, "init: poweroff failed");
+}
+
 void
 init_step(struct init *in)
 {
@@ -139,6 +166,7 @@ init_step(struct init *in)
 			break;
 		}
 	}
+	check_idle(in);
 }
 
 void
@@ -157,8 +185,8 @@ init_child_exited(struct init *in, uint64_t cookie, long status)
 	if (in->waiting == (int)i) {
 		in->waiting = -1;
 		in->last_status = status;
-		init_step(in);
 	}
+	init_step(in);		/* goes on after a `run`; checks for idle */
 }
 
 /* The handlers. */

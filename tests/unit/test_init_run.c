@@ -235,16 +235,24 @@ START_TEST(missing_path_and_failed_start)
 			      "run t bin/t\n"), 0);
 	init_step(&in);
 	ck_assert_uint_eq(nspawned, 1);
+	ck_assert_uint_eq(npoweroffs, 1);
 	ck_assert_int_eq(powered_off[0], INIT_STATUS_NOT_RUN);
+	/* The last program exits: nothing is left, so init powers off. */
 	init_child_exited(&in, cookie_of("t"), -9);
+	ck_assert_uint_eq(npoweroffs, 2);
+	ck_assert_int_eq(powered_off[1], -9);
 	spawn_error = -ENOEXEC;
 	ck_assert_int_eq(boot("start a bin/a\nrun b bin/b\npoweroff\n"), 0);
 	init_step(&in);
-	ck_assert_int_eq(powered_off[1], INIT_STATUS_NOT_RUN);
+	ck_assert_uint_eq(npoweroffs, 4);
+	ck_assert_int_eq(powered_off[2], INIT_STATUS_NOT_RUN);
+	ck_assert_int_eq(powered_off[3], INIT_STATUS_NOT_RUN);
 	ck_assert_str_eq(log_buf,
 	    "init: boot.manifest:1: cannot start a from bin/a: error -8\n"
 	    "init: boot.manifest:2: cannot start b from bin/b: error -8\n"
-	    "init: boot.manifest:3: poweroff failed\n");
+	    "init: boot.manifest:3: poweroff failed\n"
+	    "init: boot.manifest done and nothing is running; powering off\n"
+	    "init: poweroff failed\n");
 }
 END_TEST
 
@@ -257,8 +265,26 @@ START_TEST(missing_path_messages)
 	ck_assert_str_eq(log_buf,
 	    "init: boot.manifest:1: no bin/gone in the boot archive\n"
 	    "init: boot.manifest:2: unknown verb 'bogus'\n"
-	    "init: boot.manifest:3: no bin/nothere in the boot archive\n");
+	    "init: boot.manifest:3: no bin/nothere in the boot archive\n"
+	    "init: boot.manifest done and nothing is running; powering off\n"
+	    "init: poweroff failed\n");
 	ck_assert(in.manifest_done);
+	ck_assert_uint_eq(npoweroffs, 1);
+	ck_assert_int_eq(powered_off[0], INIT_STATUS_NOT_RUN);
+}
+END_TEST
+
+/* Nothing to start: nothing can ever reach init, so it powers off. */
+START_TEST(empty_manifest_powers_off)
+{
+	ck_assert_int_eq(boot("# nothing yet\n"), 0);
+	ck_assert_uint_eq(npoweroffs, 0);
+	init_step(&in);
+	ck_assert_uint_eq(npoweroffs, 1);
+	ck_assert_int_eq(powered_off[0], 0);
+	ck_assert_str_eq(log_buf,
+	    "init: boot.manifest done and nothing is running; powering off\n"
+	    "init: poweroff failed\n");
 }
 END_TEST
 
@@ -354,10 +380,13 @@ START_TEST(exit_message_through_the_loop)
 	m.badge = cookie_of("t");
 	ck_assert_int_eq(ipc_host_post(ep, &m), 0);
 	ck_assert_int_eq(ipc_server_poll(&srv), 1);
-	ck_assert_uint_eq(npoweroffs, 1);
+	ck_assert_uint_eq(npoweroffs, 2);
 	ck_assert_int_eq(powered_off[0], -11);
+	ck_assert_int_eq(powered_off[1], -11);
 	ck_assert_str_eq(log_buf, "init: t exited with status -11\n"
-	    "init: boot.manifest:2: poweroff failed\n");
+	    "init: boot.manifest:2: poweroff failed\n"
+	    "init: boot.manifest done and nothing is running; powering off\n"
+	    "init: poweroff failed\n");
 }
 END_TEST
 
@@ -372,6 +401,7 @@ unit_suite(void)
 	tcase_add_test(tc, poweroff_without_run_is_status_0);
 	tcase_add_test(tc, missing_path_and_failed_start);
 	tcase_add_test(tc, missing_path_messages);
+	tcase_add_test(tc, empty_manifest_powers_off);
 	tcase_add_test(tc, no_manifest);
 	tcase_add_test(tc, another_manifest);
 	tcase_add_test(tc, too_many_programs);
