@@ -272,7 +272,8 @@ switch_to_locked(struct sched_cpu *s, struct thread *prev, struct thread *next)
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
 		hal_cpu_relax();
 	next->on_cpu = true;
-	if (next->vs != prev->vs || next->vs == NULL)
+	/* Kernel threads run on whatever user space is loaded (vmspace_activate keeps it alive). */
+	if (next->vs != NULL && next->vs != vmspace_current())
 		vmspace_activate(next->vs);
 	arch_switch(&prev->ctx, &next->ctx);
 	sched_finish();

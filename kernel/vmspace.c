@@ -472,19 +472,37 @@ fail:
 
 /* --- switching --- */
 
+static void activate_asid(struct vmspace *vs, unsigned me);
+
 void
 vmspace_activate(struct vmspace *vs)
 {
+	unsigned me = hal_cpu_index();
+	struct vmspace *old = current_vs[me];
+
+	/*
+	 * The CPU holds a reference to the space it has loaded: kernel threads
+	 * (idle) keep it loaded, and it must not be freed under them.
+	 */
+	if (vs != NULL)
+		kobj_get(&vs->obj);
+	current_vs[me] = vs;
+	if (vs == NULL)
+		hal_user_space_switch(0, 0);
+	else
+		activate_asid(vs, me);
+	if (old != NULL)
+		kobj_put(&old->obj);
+}
+
+static void
+activate_asid(struct vmspace *vs, unsigned me)
+{
 	uint64_t *running[MAX_CPUS];
-	unsigned me = hal_cpu_index(), n = 0;
+	unsigned n = 0;
 	uint64_t flags;
 	bool rollover;
 
-	current_vs[me] = vs;
-	if (vs == NULL) {
-		hal_user_space_switch(0, 0);
-		return;
-	}
 	/* The spaces running now keep their ASIDs across a rollover. */
 	flags = spin_lock_irqsave(&asid_lock);
 	for (unsigned i = 0; i < ncpus; i++)

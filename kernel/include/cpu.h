@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <dt.h>
+#include <hal.h>
 
 #define MAX_CPUS	DT_MAX_CPUS
 
@@ -30,7 +31,12 @@ struct cpu {
 extern struct cpu cpus[MAX_CPUS];
 extern unsigned ncpus;			/* listed in the device tree (capped) */
 
-struct cpu *this_cpu(void);
+/* This CPU's entry: TPIDR_EL1 holds it (arch/hal_inline.h). */
+static inline struct cpu *
+this_cpu(void)
+{
+	return (struct cpu *)hal_this_cpu_ptr();
+}
 
 /* Start every secondary CPU (one at a time); returns how many are online. */
 unsigned smp_start(const struct boot_info *bi);

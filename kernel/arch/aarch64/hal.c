@@ -207,10 +207,15 @@ hal_user_space_switch(uint64_t root, unsigned asid)
 {
 	uint64_t tcr;
 
+	uint64_t want;
+
 	__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
-	tcr = root ? tcr & ~TCR_EPD0 : tcr | TCR_EPD0;
-	__asm__ volatile("msr ttbr0_el1, %0; msr tcr_el1, %1; isb"
-	    :: "r"(root | (uint64_t)asid << 48), "r"(tcr) : "memory");
+	want = root ? tcr & ~TCR_EPD0 : tcr | TCR_EPD0;
+	__asm__ volatile("msr ttbr0_el1, %0" :: "r"(root | (uint64_t)asid << 48) : "memory");
+	/* TCR only when walks turn on or off: QEMU flushes its TLB on each write. */
+	if (want != tcr)
+		__asm__ volatile("msr tcr_el1, %0" :: "r"(want) : "memory");
+	__asm__ volatile("isb" ::: "memory");
 }
 
 void

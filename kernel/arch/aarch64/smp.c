@@ -27,15 +27,6 @@ extern char secondary_entry[];
 static unsigned timer_intid;
 static uint64_t tick_period;
 
-struct cpu *
-this_cpu(void)
-{
-	struct cpu *c;
-
-	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(c));
-	return c;
-}
-
 unsigned
 hal_cpu_index(void)
 {
@@ -43,6 +34,7 @@ hal_cpu_index(void)
 
 	return c != NULL ? c->index : 0;
 }
+
 
 /* Boot CPU, from arch_main: its per-CPU pointer and what secondaries copy. */
 void

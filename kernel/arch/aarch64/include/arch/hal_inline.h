@@ -26,6 +26,16 @@ hal_irq_enable(void)
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 }
 
+/* The per-CPU pointer the kernel keeps in TPIDR_EL1 (struct cpu). */
+static inline void *
+hal_this_cpu_ptr(void)
+{
+	void *c;
+
+	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(c));
+	return c;
+}
+
 /* A polite pause inside a spin loop. */
 static inline void
 hal_cpu_relax(void)
