@@ -82,7 +82,7 @@ kmsg_dup(const struct kmsg *m)
 	struct kmsg *q = kmem_alloc(sizeof(*q));
 
 	if (q != NULL)
-		*q = *m;
+		kmsg_copy(q, m);
 	return q;
 }
 
@@ -94,7 +94,7 @@ kmsg_take(struct kmsg *m, struct kmsg *dst)
 		event_take(m, dst);
 		return;
 	}
-	*dst = *m;
+	kmsg_copy(dst, m);
 	kmem_free(m);
 }
 
@@ -204,7 +204,7 @@ endpoint_post(struct endpoint *ep, struct kmsg *m, bool bounded,
 	if (!list_empty(&ep->receivers)) {
 		r = list_first_entry(&ep->receivers, struct thread, wait_link);
 		list_remove(&r->wait_link);
-		r->ipc_slot = *m;
+		kmsg_copy(&r->ipc_slot, m);
 		r->ipc_slot.counted = false;
 		r->ipc_got = &r->ipc_slot;
 		if (handoff != NULL)
@@ -273,6 +273,54 @@ endpoint_cancel_event(struct endpoint *ep, struct kmsg *m)
 
 /* --- reply tokens --- */
 
+static void reply_answer(struct reply *r, struct kmsg *m, struct thread **handoff);
+static struct reply *reply_create(struct thread *caller, struct endpoint *ep,
+    uint64_t cookie);
+
+void
+reply_init_embedded(struct reply *r, struct thread *t)
+{
+	kobj_init(&r->obj, OBJ_REPLY);		/* the thread's base reference */
+	r->caller = t;
+	r->ep = NULL;
+	r->cookie = 0;
+	r->answered = true;
+	r->embedded = true;
+	r->idle = true;
+}
+
+/* The token for a call by t: its embedded reply if free, else a new one. */
+static struct reply *
+reply_for_call(struct thread *t)
+{
+	struct reply *r = &t->call_obj;
+
+	if (!__atomic_load_n(&r->idle, __ATOMIC_ACQUIRE))
+		return reply_create(t, NULL, 0);
+	r->idle = false;
+	r->answered = false;
+	kobj_get(&r->obj);			/* the token's reference */
+	kobj_get(&t->obj);			/* which keeps t (and r in it) alive */
+	return r;
+}
+
+void
+reply_token_gone(struct reply *r)
+{
+	struct thread *t = r->caller;
+
+	if (!r->embedded)
+		return;
+	if (!r->answered) {
+		struct kmsg m = { .label = LABEL_ERROR, .status = -EPIPE };
+
+		m.w[0] = (uint64_t)-EPIPE;
+		reply_answer(r, &m, NULL);
+	}
+	__atomic_store_n(&r->idle, true, __ATOMIC_RELEASE);
+	kobj_put(&t->obj);			/* may free t, and r with it */
+}
+
 static struct reply *
 reply_create(struct thread *caller, struct endpoint *ep, uint64_t cookie)
 {
@@ -285,6 +333,8 @@ reply_create(struct thread *caller, struct endpoint *ep, uint64_t cookie)
 	r->ep = ep;
 	r->cookie = cookie;
 	r->answered = false;
+	r->embedded = false;
+	r->idle = false;
 	if (caller != NULL)
 		kobj_get(&caller->obj);
 	if (ep != NULL)
@@ -307,7 +357,7 @@ reply_answer(struct reply *r, struct kmsg *m, struct thread **handoff)
 		uint64_t flags = spin_lock_irqsave(&t->ipc_lock);
 
 		if (t->call_reply == r) {
-			t->ipc_slot = *m;
+			kmsg_copy(&t->ipc_slot, m);
 			t->ipc_got = &t->ipc_slot;
 			t->call_reply = NULL;
 			if (handoff != NULL)
@@ -349,8 +399,11 @@ reply_destroy(struct kobj *o)
 static int
 read_ext(uint64_t xp, struct ipc_ext *x)
 {
-	if (xp == 0) {
-		memset(x, 0, sizeof(*x));
+	if (xp == 0) {		/* only what the sending side reads */
+		x->sbuf = x->slen = 0;
+		x->nshandles = 0;
+		x->reply_ep = HANDLE_NONE;
+		x->cookie = 0;
 		return 0;
 	}
 	return copy_from_user(x, uva(xp), sizeof(*x));
@@ -367,8 +420,15 @@ msg_from_user(struct process *p, const struct trap_frame *tf,
 {
 	int err;
 
-	memset(m, 0, sizeof(*m));
 	list_init(&m->link);
+	m->badge = 0;
+	m->reply = NULL;
+	m->buf = NULL;
+	m->len = 0;
+	m->nh = 0;
+	m->source = NULL;
+	m->status = 0;
+	m->counted = false;
 	m->label = tf->x[1];
 	for (int i = 0; i < 6; i++)
 		m->w[i] = tf->x[2 + i];
@@ -553,7 +613,7 @@ static int
 call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool *posted)
 {
 	struct thread *next = NULL;
-	struct reply *r = reply_create(t, NULL, 0);
+	struct reply *r = reply_for_call(t);
 	struct kmsg *got;
 	uint64_t irq;
 	int err;

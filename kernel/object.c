@@ -5,6 +5,7 @@
  */
 #include <kernel.h>
 #include <object.h>
+#include <endpoint.h>
 
 static uint64_t next_koid = 1;
 
@@ -36,6 +37,8 @@ kobj_put(struct kobj *o)
 
 	if (left == 0)
 		destructors[o->type](o);
+	else if (left == 1 && o->type == OBJ_REPLY)
+		reply_token_gone(container_of(o, struct reply, obj));
 	else if (left == UINT32_MAX)
 		panic("kobj_put: object %lu (type %u) released twice", o->koid, o->type);
 }

@@ -19,6 +19,7 @@
 #include <thread.h>
 #include <vmspace.h>
 #include <event.h>
+#include <endpoint.h>
 #include <arch/trap.h>
 
 #define STACK_ORDER	2		/* 16 KiB kernel stacks */
@@ -150,6 +151,7 @@ thread_alloc(const char *name, uint8_t prio, uint64_t affinity)
 	list_init(&t->wait_link);
 	list_init(&t->proc_link);
 	t->ipc_lock = (struct spinlock)SPINLOCK_INIT;
+	reply_init_embedded(&t->call_obj, t);
 	t->state = THREAD_NEW;
 	return t;
 }

@@ -28,13 +28,10 @@ struct endpoint {
 	bool dead;			/* the last receive right went: sends fail */
 };
 
-struct reply {
-	struct kobj obj;
-	struct thread *caller;		/* a call: the waiting thread (a reference) */
-	struct endpoint *ep;		/* a send: where the answer goes (a reference) */
-	uint64_t cookie;
-	bool answered;
-};
+/* An embedded reply's token went (kobj_put saw the count fall to 1). */
+void reply_token_gone(struct reply *r);
+/* Set up a thread's embedded reply (thread_alloc). */
+void reply_init_embedded(struct reply *r, struct thread *t);
 
 struct endpoint *endpoint_create(unsigned depth);
 

@@ -10,9 +10,10 @@
 #include <stdint.h>
 #include <lichen/ipc.h>
 #include <lichen/list.h>
+#include <object.h>
 
-struct kobj;
-struct reply;
+struct thread;
+struct endpoint;
 
 struct kmsg_handle {
 	struct kobj *obj;		/* a reference */
@@ -34,5 +35,41 @@ struct kmsg {
 	int status;			/* a call's result: 0, or -EPIPE when unanswered */
 	bool counted;			/* queued against the endpoint's depth */
 };
+
+/*
+ * A one-shot reply token (OBJ_REPLY). Answered once, or answered by the
+ * kernel with -EPIPE when its last token reference goes unanswered. A
+ * thread's calls use the reply embedded in the thread (no allocation)
+ * whenever no token of an earlier call is still alive; then the thread
+ * holds one base reference and the token the other.
+ */
+struct reply {
+	struct kobj obj;
+	struct thread *caller;		/* a call: the waiting thread (a reference per token) */
+	struct endpoint *ep;		/* a send: where the answer goes (a reference) */
+	uint64_t cookie;
+	bool answered;
+	bool embedded;			/* thread.call_obj */
+	bool idle;			/* embedded and free for the next call */
+};
+
+/* Copy a message's contents (only the handles it carries). */
+static inline void
+kmsg_copy(struct kmsg *dst, const struct kmsg *src)
+{
+	dst->label = src->label;
+	for (int i = 0; i < IPC_WORDS; i++)
+		dst->w[i] = src->w[i];
+	dst->badge = src->badge;
+	dst->reply = src->reply;
+	dst->buf = src->buf;
+	dst->len = src->len;
+	dst->nh = src->nh;
+	for (uint32_t i = 0; i < src->nh; i++)
+		dst->h[i] = src->h[i];
+	dst->source = src->source;
+	dst->status = src->status;
+	dst->counted = src->counted;
+}
 
 #endif

@@ -58,6 +58,7 @@ struct thread {
 	struct reply *call_reply;	/* the reply token it waits on in call */
 	struct kmsg *ipc_got;		/* delivered while it slept; NULL: none */
 	struct kmsg ipc_slot;		/* where direct deliveries land */
+	struct reply call_obj;		/* the reply its calls use when idle */
 };
 
 struct waitq {
