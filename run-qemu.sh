@@ -13,6 +13,12 @@ usage: ./run-qemu.sh [options]
   --gic 2|3        GIC version (default: QEMU's, v2)
   --el2            enter the kernel at EL2 (-M virt,virtualization=on)
   --append ARGS    kernel boot arguments, e.g. 'lichen.panic=halt'
+  --init PROG      start PROG from the boot archive instead of init
+                   (lichen.init=PROG; e.g. ipctest, ipcstress, ipcbench)
+  --manifest NAME  init reads NAME from the boot archive instead of
+                   boot.manifest (lichen.manifest=NAME; docs/init.md)
+  --icount         -icount shift=0: guest time counts instructions
+                   (one per nanosecond), for benchmarks
   --no-initrd      boot without the boot archive (to see that error)
   --qemu 'ARGS'    extra QEMU arguments
   --gdb            wait for a debugger on :1234 before the first instruction
@@ -25,12 +31,15 @@ Boot arguments lichen understands:
   lichen.crash=data-abort|undefined|exec-data|panic
                                       fail on purpose (tests the panic report)
   lichen.stats=1                      print per-CPU scheduler counters at the end
+  lichen.init=PROG|none               the first process (default init; none:
+                                      power off after the boot report)
+  lichen.manifest=NAME                init's manifest (default boot.manifest)
   lichen.selftest=uaccess,pages,wx,vmspace,smp,locks,sched
                                       run in-kernel self tests at boot
 USAGE
 }
 
-smp=4 mem=256M gic= el2=0 append= initrd=1 extra= gdb=0
+smp=4 mem=256M gic= el2=0 append= initrd=1 extra= gdb=0 icount=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smp) smp=$2; shift ;;
@@ -38,6 +47,9 @@ while [ $# -gt 0 ]; do
 	--gic) gic=$2; shift ;;
 	--el2) el2=1 ;;
 	--append) append=$2; shift ;;
+	--init) append="${append:+$append }lichen.init=$2"; shift ;;
+	--manifest) append="${append:+$append }lichen.manifest=$2"; shift ;;
+	--icount) icount=1 ;;
 	--no-initrd) initrd=0 ;;
 	--qemu) extra=$2; shift ;;
 	--gdb) gdb=1 ;;
@@ -57,6 +69,7 @@ machine=virt
 args=(-M "$machine" -cpu cortex-a72 -smp "$smp" -m "$mem" -nographic -nic none
 	-kernel build/kernel/Image)
 [ "$initrd" = 1 ] && args+=(-initrd build/image/bootfs.cpio)
+[ "$icount" = 1 ] && args+=(-icount shift=0)
 if [ "$gdb" = 1 ]; then
 	append="${append:+$append }lichen.panic=halt"
 	args+=(-s -S)
