@@ -238,7 +238,7 @@ dispatch(struct ipc_server *srv, struct ipc_msg *m, struct ipc_ext *x)
 	if (status == IPC_SUSPEND)
 		return HANDLE_NONE;
 
-	m->label = req.msg.label;
+	m->label = req.out.label != 0 ? req.out.label : req.msg.label;
 	for (unsigned i = 1; i < IPC_WORDS; i++)
 		m->w[i] = req.out.w[i];
 	m->w[0] = (uint64_t)status;

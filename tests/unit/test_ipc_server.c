@@ -40,6 +40,16 @@ do_add(struct ipc_server *srv, struct ipc_req *req)
 	return (long)(req->msg.w[0] + req->msg.w[1]);
 }
 
+/* A personality server ending the thread: the reply is LABEL_EXIT. */
+static long
+do_syscall(struct ipc_server *srv, struct ipc_req *req)
+{
+	(void)srv;
+	if (req->msg.w[6] == 93)	/* exit */
+		req->out.label = LABEL_EXIT;
+	return (long)req->msg.w[0];
+}
+
 static long
 do_data(struct ipc_server *srv, struct ipc_req *req)
 {
@@ -116,6 +126,7 @@ static const struct ipc_handler handlers[] = {
 	{ L_GIVE, do_give },
 	{ L_BADOUT, do_badout },
 	{ LABEL_EXIT, do_exit },
+	{ LABEL_SYSCALL, do_syscall },
 };
 
 static struct ipc_server srv;
@@ -358,6 +369,33 @@ START_TEST(plain_sends_get_no_reply)
 	/* The endpoint do_give made for the reply was closed. */
 	ck_assert_uint_eq(ipc_host_live_handles(), base_handles);
 	ck_assert_uint_eq(ipc_host_live_objects(), base_objects);
+}
+END_TEST
+
+START_TEST(reply_label_can_change)
+{
+	struct ipc_msg r;
+
+	setup();
+	request(LABEL_SYSCALL, 5, 0, NULL, NULL, 0, 1);
+	ck_assert_int_eq(ipc_server_poll(&srv), 1);
+	r = reply(NULL, 0, NULL);
+	ck_assert_uint_eq(r.label, LABEL_SYSCALL);
+	ck_assert_uint_eq(r.w[0], 5);
+	memset(&r, 0, sizeof(r));
+	r.label = LABEL_SYSCALL;
+	r.w[0] = 3;
+	r.w[6] = 93;
+	{
+		struct ipc_ext x = { .reply_ep = me, .cookie = 2 };
+
+		ck_assert_int_eq(ipc_send(sep, &r, &x), 0);
+	}
+	ck_assert_int_eq(ipc_server_poll(&srv), 1);
+	r = reply(NULL, 0, NULL);
+	ck_assert_uint_eq(r.label, LABEL_EXIT);
+	ck_assert_uint_eq(r.w[0], 3);
+	ck_assert_uint_eq(r.badge, 2);
 }
 END_TEST
 
@@ -618,6 +656,7 @@ unit_suite(void)
 	tcase_add_test(tc, suspend_then_answer);
 	tcase_add_test(tc, suspended_token_dropped);
 	tcase_add_test(tc, plain_sends_get_no_reply);
+	tcase_add_test(tc, reply_label_can_change);
 	tcase_add_test(tc, kernel_messages_by_label);
 	tcase_add_test(tc, continuation_runs_on_reply);
 	tcase_add_test(tc, continuation_gets_epipe);

@@ -42,8 +42,13 @@
 
 struct ipc_server;
 
-/* What goes out with a reply (or a request): words, data, handles. */
+/* What goes out with a reply: label, words, data, handles. */
 struct ipc_out {
+	/*
+	 * 0: the request's label (the convention). Otherwise the reply's,
+	 * e.g. LABEL_EXIT to end a personality process's thread.
+	 */
+	uint64_t label;
 	uint64_t w[IPC_WORDS];		/* w[0] is the status, set by the loop */
 	const void *data;		/* copied out by the kernel */
 	size_t len;
@@ -69,7 +74,8 @@ struct ipc_req {
 /*
  * A handler: the reply's status (>= 0 or -errno), or IPC_SUSPEND. It may
  * fill req->out for a reply with words (w[1..]), data or handles; the
- * reply goes out with the request's label when the handler returns.
+ * reply goes out with the request's label (or out.label) when the
+ * handler returns.
  */
 typedef long (*ipc_handler_fn)(struct ipc_server *srv, struct ipc_req *req);
 

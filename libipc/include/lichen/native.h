@@ -201,6 +201,8 @@ long handle_close(handle_t h);
 long handle_dup(handle_t h, uint32_t rights, uint64_t badge);
 long handle_info(handle_t h, struct handle_info *hi);
 long process_create(const char *name, size_t len, handle_t personality);
+long process_create_vs(const char *name, size_t len, handle_t personality,
+    handle_t vs);
 long process_vmspace(handle_t p);
 long process_give(handle_t p, handle_t h, uint32_t rights);
 long process_kill(handle_t p, long status);
