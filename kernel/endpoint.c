@@ -349,9 +349,13 @@ reply_create(struct thread *caller, struct endpoint *ep, uint64_t cookie)
 static void
 reply_answer(struct reply *r, struct kmsg *m, struct thread **handoff)
 {
-	r->answered = true;
 	if (handoff != NULL)
 		*handoff = NULL;
+	if (r->answered) {		/* cannot happen: tokens are never copied */
+		kmsg_release(m);
+		return;
+	}
+	r->answered = true;
 	if (r->caller != NULL) {
 		struct thread *t = r->caller;
 		uint64_t flags = spin_lock_irqsave(&t->ipc_lock);
@@ -494,15 +498,8 @@ msg_to_user(struct process *p, struct trap_frame *tf, uint64_t xp,
 	tf->x[9] = m->w[6];
 	tf->x[10] = m->w[7];
 	tf->x[11] = m->badge;
-	if (m->reply != NULL) {
-		token = process_handle_add(p, &m->reply->obj, RIGHT_SEND, 0);
-		kobj_put(&m->reply->obj);	/* the table has it now, or it is dropped */
-		m->reply = NULL;
-		if (token < 0)
-			err = token, token = 0;
-	}
-	tf->x[12] = (uint64_t)token;
-	if (xp != 0 && err == 0 && (err = read_ext(xp, &x)) == 0) {
+	x.nrhandles = 0;
+	if (xp != 0 && (err = read_ext(xp, &x)) == 0) {
 		uint64_t n = m->len < x.rcap ? m->len : x.rcap;
 
 		x.rlen = m->len;
@@ -520,7 +517,15 @@ msg_to_user(struct process *p, struct trap_frame *tf, uint64_t xp,
 		    &x.rlen, sizeof(x) - offsetof(struct ipc_ext, rlen)) != 0)
 			err = -EFAULT;
 	}
-	kmsg_release(m);
+	/* Tokens can only move, never be copied: one-shot for real. */
+	if (err == 0 && m->reply != NULL &&
+	    (token = process_handle_add(p, &m->reply->obj, RIGHT_TRANSFER, 0)) < 0)
+		err = token, token = 0;
+	if (err != 0)		/* what the program cannot know of, it does not keep */
+		for (uint32_t i = 0; i < x.nrhandles; i++)
+			process_handle_close(p, x.rhandles[i]);
+	tf->x[12] = (uint64_t)token;
+	kmsg_release(m);	/* an uninstalled token answers -EPIPE */
 	return err;
 }
 

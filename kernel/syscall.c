@@ -116,9 +116,10 @@ sys_handle_dup(struct trap_frame *tf)
 	err = process_handle_get(p, (handle_t)ARG(0), OBJ_NONE, 0, &o, &have, &badge);
 	if (err != 0)
 		return err;
-	if ((rights & have) != rights) {
+	if ((rights & have) != rights || o->type == OBJ_REPLY) {
+		err = o->type == OBJ_REPLY ? -EINVAL : -EACCES;	/* a token is one-shot */
 		kobj_put(o);
-		return -EACCES;
+		return err;
 	}
 	h = process_handle_add(p, o, rights, ARG(2) != 0 ? ARG(2) : badge);
 	kobj_put(o);
@@ -230,11 +231,17 @@ sys_process_give(struct trap_frame *tf)
 		return err;
 	err = process_handle_get(process_current(), (handle_t)ARG(1), OBJ_NONE,
 	    RIGHT_TRANSFER, &o, &have, &badge);
-	if (err == 0 && (rights & have) != rights)
-		err = -EACCES;
-	h = err == 0 ? process_handle_add(p, o, rights, badge) : err;
-	if (err == 0)
-		kobj_put(o);
+	if (err != 0) {
+		kobj_put(&p->obj);
+		return err;
+	}
+	if ((rights & have) != rights)
+		h = -EACCES;
+	else if (o->type == OBJ_REPLY)
+		h = -EINVAL;		/* giving copies; a token only moves */
+	else
+		h = process_handle_add(p, o, rights, badge);
+	kobj_put(o);
 	kobj_put(&p->obj);
 	return h;
 }

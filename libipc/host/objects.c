@@ -305,7 +305,7 @@ msg_to(struct hmsg *msg, struct ipc_msg *m, struct ipc_ext *x)
 	long err = 0, token = 0;
 
 	if (msg->token != NULL) {
-		token = h_add(msg->token, RIGHT_SEND, 0);
+		token = h_add(msg->token, RIGHT_TRANSFER, 0);
 		obj_put(msg->token);	/* the table has it now, or it is dropped */
 		msg->token = NULL;
 		if (token < 0)

@@ -9,7 +9,7 @@
  * generation and stale ones fail with -EBADF). Endpoints are bounded
  * queues (a send never blocks, -EAGAIN when full; replies and kernel
  * messages do not count); a send naming a reply endpoint gives the
- * receiver a one-shot reply token (RIGHT_SEND) whose answer, or if it
+ * receiver a one-shot reply token (RIGHT_TRANSFER: it moves, never copies) whose answer, or if it
  * dies unanswered a LABEL_ERROR with -EPIPE, is posted there with
  * badge = the cookie; handles move with a message when it is sent; the
  * receiver sees the badge of the handle the sender used; an endpoint
@@ -70,8 +70,8 @@ handle_dup(handle_t h, uint32_t rights, uint64_t badge)
 		return -EINVAL;
 	pthread_mutex_lock(&host_lock);
 	if ((err = h_get(h, OBJ_NONE, 0, &s)) == 0) {
-		if ((rights & s->rights) != rights)
-			err = -EACCES;
+		if ((rights & s->rights) != rights || s->type == OBJ_REPLY)
+			err = s->type == OBJ_REPLY ? -EINVAL : -EACCES;	/* one-shot */
 		else
 			err = h_add(s->obj, rights, badge != 0 ? badge : s->badge);
 	}

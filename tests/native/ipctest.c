@@ -187,6 +187,12 @@ test_transfer_and_tokens(void)
 	CHECK_EQ(ipc_recv_poll((handle_t)ep, &m, NULL), 0);
 	handle_t token = m.token;
 	CHECK(token != HANDLE_NONE, "no token");
+	/* one-shot: a token moves, it is never copied */
+	CHECK_EQ(handle_info(token, &hi), 0);
+	CHECK_EQ(hi.type, OBJ_REPLY);
+	CHECK_EQ(hi.rights, RIGHT_TRANSFER);
+	CHECK_EQ(handle_dup(token, RIGHT_TRANSFER, 0), -EINVAL);
+	CHECK_EQ(handle_dup(token, 0, 0), -EINVAL);
 	msg_set(&m, 8, 99);
 	CHECK_EQ(ipc_reply(token, &m, NULL), 0);
 	CHECK_EQ(ipc_reply(token, &m, NULL), -EBADF);	/* one-shot */
@@ -201,6 +207,15 @@ test_transfer_and_tokens(void)
 	CHECK_EQ(ipc_recv_poll((handle_t)rep, &m, NULL), 0);
 	CHECK(m.label == LABEL_ERROR && (long)m.w[0] == -EPIPE && m.badge == 0xc00c1e,
 	    "error answer %lx %ld", m.label, (long)m.w[0]);
+	/* a receive that cannot be delivered answers the sender, not silence */
+	msg_set(&m, 10, 0);
+	CHECK_EQ(ipc_send((handle_t)ep, &m, &x), 0);
+	memset(&x, 0, sizeof(x));
+	x.rbuf = 16;
+	x.rcap = 8;
+	CHECK_EQ(ipc_recv_poll((handle_t)ep, &m, (struct ipc_ext *)8), -EFAULT);
+	CHECK_EQ(ipc_recv_poll((handle_t)rep, &m, NULL), 0);
+	CHECK(m.label == LABEL_ERROR && (long)m.w[0] == -EPIPE, "after -EFAULT %lx", m.label);
 	CHECK_EQ(ipc_reply(0x4444, &m, NULL), -EBADF);
 	CHECK_EQ(ipc_reply((handle_t)ep, &m, NULL), -EINVAL);	/* not a token */
 	handle_close((handle_t)ep);

@@ -156,7 +156,7 @@ START_TEST(rights_are_checked)
 	ck_assert_int_eq(handle_dup((handle_t)s, RIGHT_TRANSFER, 0), -EACCES);
 	ck_assert_int_eq(handle_dup(ep, RIGHTS_ALL + 1, 0), -EINVAL);
 	ck_assert_int_eq(handle_info((handle_t)s, &hi), 0);
-	ck_assert_uint_eq(hi.rights, RIGHT_SEND);
+	ck_assert_uint_eq(hi.rights, RIGHT_TRANSFER);
 	ck_assert_uint_eq(hi.badge, 5);
 	ck_assert_int_eq(ipc_recv_poll((handle_t)s, &r, NULL), -EACCES);
 	ck_assert_int_eq(ipc_send((handle_t)rv, &m, NULL), -EACCES);
@@ -330,7 +330,7 @@ START_TEST(reply_token_round_trip)
 	ck_assert_uint_ne(r.token, HANDLE_NONE);
 	ck_assert_int_eq(handle_info(r.token, &hi), 0);
 	ck_assert_uint_eq(hi.type, OBJ_REPLY);
-	ck_assert_uint_eq(hi.rights, RIGHT_SEND);
+	ck_assert_uint_eq(hi.rights, RIGHT_TRANSFER);
 	/* The answer: words, data and a handle. */
 	handle_t token = r.token;
 	r.w[0] = 2;
@@ -634,24 +634,24 @@ START_TEST(stale_handle_values)
 }
 END_TEST
 
-/* A duplicated token: the first answer counts, closing the other is quiet. */
-START_TEST(duplicated_token)
+/* A token is one-shot: it cannot be duplicated, so it is answered once. */
+START_TEST(token_not_duplicated)
 {
 	struct ipc_msg m = msg(1, 0), r;
 	struct ipc_ext x;
 	handle_t srv = new_ep(0), me = new_ep(0);
-	long dup;
+	struct handle_info hi;
 
 	setup();
 	memset(&x, 0, sizeof(x));
 	x.reply_ep = me;
 	ck_assert_int_eq(ipc_send(srv, &m, &x), 0);
 	ck_assert_int_eq(ipc_recv(srv, &r, NULL), 0);
-	dup = handle_dup(r.token, RIGHT_SEND, 0);
-	ck_assert_int_gt(dup, 0);
-	ck_assert_int_eq(handle_dup(r.token, RIGHT_RECV, 0), -EACCES);
+	ck_assert_int_eq(handle_dup(r.token, RIGHT_TRANSFER, 0), -EINVAL);
+	ck_assert_int_eq(handle_dup(r.token, 0, 0), -EINVAL);
+	ck_assert_int_eq(handle_info(r.token, &hi), 0);
+	ck_assert_uint_eq(hi.rights, RIGHT_TRANSFER);
 	ck_assert_int_eq(ipc_reply(r.token, &r, NULL), 0);
-	ck_assert_int_eq(handle_close((handle_t)dup), 0);
 	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), 0);
 	ck_assert_uint_eq(r.label, 1);
 	ck_assert_int_eq(ipc_recv_poll(me, &r, NULL), -EAGAIN);
@@ -705,7 +705,7 @@ unit_suite(void)
 	tcase_add_test(tc, reply_recv_replies_then_receives);
 	tcase_add_test(tc, refused_reply_spends_the_token);
 	tcase_add_test(tc, stale_handle_values);
-	tcase_add_test(tc, duplicated_token);
+	tcase_add_test(tc, token_not_duplicated);
 	tcase_add_test(tc, kernel_posts);
 	suite_add_tcase(s, tc);
 	return s;
