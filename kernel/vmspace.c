@@ -18,6 +18,7 @@
 
 static struct asid_space asids;
 static struct spinlock asid_lock = SPINLOCK_INIT;
+static bool asid_rolling;		/* asid_lock's holder may start a new generation */
 static struct vmspace *current_vs[MAX_CPUS];	/* each CPU's TTBR0 space */
 static struct vm_stats stats;			/* atomic counters */
 
@@ -495,16 +496,33 @@ vmspace_activate(struct vmspace *vs)
 		kobj_put(&old->obj);
 }
 
+/*
+ * Load vs on this CPU (current_vs[me] is already vs). The fast path takes
+ * no lock: an ASID of the current generation stays valid unless a
+ * rollover is under way. A rollover raises asid_rolling before it reads
+ * current_vs[]; we read asid_rolling after writing current_vs[me], so
+ * either it sees vs (and keeps its ASID) or we see it rolling and take
+ * the lock.
+ */
 static void
 activate_asid(struct vmspace *vs, unsigned me)
 {
 	uint64_t *running[MAX_CPUS];
+	uint64_t flags, ctx;
 	unsigned n = 0;
-	uint64_t flags;
 	bool rollover;
 
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ctx = __atomic_load_n(&vs->asid_ctx, __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&asid_rolling, __ATOMIC_RELAXED) && ctx != 0 &&
+	    ctx >> asids.bits == __atomic_load_n(&asids.generation, __ATOMIC_RELAXED)) {
+		hal_user_space_switch(vs->root, asid_of(&asids, ctx));
+		return;
+	}
 	/* The spaces running now keep their ASIDs across a rollover. */
 	flags = spin_lock_irqsave(&asid_lock);
+	__atomic_store_n(&asid_rolling, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < ncpus; i++)
 		if (i != me && current_vs[i] != NULL)
 			running[n++] = &current_vs[i]->asid_ctx;
@@ -512,6 +530,7 @@ activate_asid(struct vmspace *vs, unsigned me)
 	if (rollover)
 		hal_tlb_flush_all();	/* broadcast: every CPU's stale entries go */
 	hal_user_space_switch(vs->root, vs_asid(vs));
+	__atomic_store_n(&asid_rolling, false, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&asid_lock, flags);
 }
 
