@@ -207,9 +207,10 @@ endpoint_post(struct endpoint *ep, struct kmsg *m, bool bounded,
 		kmsg_copy(&r->ipc_slot, m);
 		r->ipc_slot.counted = false;
 		r->ipc_got = &r->ipc_slot;
-		if (handoff != NULL)
+		if (handoff != NULL) {
+			kobj_get(&r->obj);	/* held until it is woken: it may be killed meanwhile */
 			*handoff = r;
-		else
+		} else
 			thread_wake(r);
 		spin_unlock_irqrestore(&ep->lock, flags);
 		return 0;
@@ -364,9 +365,10 @@ reply_answer(struct reply *r, struct kmsg *m, struct thread **handoff)
 			kmsg_copy(&t->ipc_slot, m);
 			t->ipc_got = &t->ipc_slot;
 			t->call_reply = NULL;
-			if (handoff != NULL)
+			if (handoff != NULL) {
+				kobj_get(&t->obj);	/* as in endpoint_post */
 				*handoff = t;
-			else
+			} else
 				thread_wake(t);
 			spin_unlock_irqrestore(&t->ipc_lock, flags);
 			return;
@@ -396,6 +398,22 @@ reply_destroy(struct kobj *o)
 	if (r->ep != NULL)
 		kobj_put(&r->ep->obj);
 	kmem_free(r);
+}
+
+/* Wake a thread handed to us by endpoint_post or reply_answer; drop its reference. */
+static void
+wake_handed(struct thread *t)
+{
+	thread_wake(t);
+	kobj_put(&t->obj);
+}
+
+/* Switch to it (or wake it and sleep); drop its reference when we run again. */
+static void
+handoff_to(struct thread *t)
+{
+	sched_handoff(t);
+	kobj_put(&t->obj);
 }
 
 /* --- between user registers and messages --- */
@@ -471,6 +489,19 @@ msg_from_user(struct process *p, const struct trap_frame *tf,
 fail:
 	kmsg_release(m);
 	return err;
+}
+
+/*
+ * A receive right may not travel on its own endpoint: queued there, it
+ * would keep the endpoint alive with nobody left to receive.
+ */
+static int
+check_own_recv(const struct kmsg *m, const struct endpoint *ep)
+{
+	for (uint32_t i = 0; i < m->nh; i++)
+		if (m->h[i].obj == &ep->obj && (m->h[i].rights & RIGHT_RECV))
+			return -EINVAL;
+	return 0;
 }
 
 /* The send succeeded: the handles it carries leave the sender's table. */
@@ -563,6 +594,10 @@ sys_ipc_send(struct trap_frame *tf)
 	if ((err = msg_from_user(p, tf, &x, &m)) != 0)
 		goto out;
 	m.badge = badge;
+	if ((err = check_own_recv(&m, ep)) != 0) {
+		kmsg_release(&m);
+		goto out;
+	}
 	if (rep != NULL && (m.reply = reply_create(NULL, rep, x.cookie)) == NULL) {
 		err = -ENOMEM;
 	} else if ((err = endpoint_post(ep, &m, true, NULL)) == 0) {
@@ -591,7 +626,7 @@ wait_reply(struct thread *t, struct thread *next)
 	struct kmsg *got;
 
 	if (next != NULL)
-		sched_handoff(next);
+		handoff_to(next);
 	else
 		sched_block();
 	for (;;) {
@@ -615,7 +650,8 @@ wait_reply(struct thread *t, struct thread *next)
  * says whether m left (else it still owns its contents).
  */
 static int
-call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool *posted)
+call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool bounded,
+    bool *posted)
 {
 	struct thread *next = NULL;
 	struct reply *r = reply_for_call(t);
@@ -638,7 +674,7 @@ call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool *poste
 	t->ipc_got = NULL;
 	t->state = THREAD_SLEEPING;
 	spin_unlock(&t->ipc_lock);
-	err = endpoint_post(ep, m, true, &next);
+	err = endpoint_post(ep, m, bounded, &next);
 	if (err != 0) {
 		spin_lock(&t->ipc_lock);
 		t->call_reply = NULL;
@@ -675,7 +711,11 @@ sys_ipc_call(struct trap_frame *tf)
 	if ((err = msg_from_user(p, tf, &x, &m)) != 0)
 		goto out;
 	m.badge = badge;
-	err = call_and_wait(t, ep, &m, &posted);
+	if ((err = check_own_recv(&m, ep)) != 0) {
+		kmsg_release(&m);
+		goto out;
+	}
+	err = call_and_wait(t, ep, &m, true, &posted);
 	if (!posted) {
 		kmsg_release(&m);
 		goto out;
@@ -694,7 +734,8 @@ int
 endpoint_call_kernel(struct endpoint *ep, struct kmsg *m)
 {
 	bool posted;
-	int err = call_and_wait(thread_current(), ep, m, &posted);
+	/* Not bounded: the thread waits anyway, and backpressure must not kill it. */
+	int err = call_and_wait(thread_current(), ep, m, false, &posted);
 
 	if (!posted)
 		kmsg_release(m);
@@ -733,14 +774,14 @@ recv_on(struct endpoint *ep, struct trap_frame *tf, bool block,
 
 			spin_unlock_irqrestore(&ep->lock, flags);
 			if (wake != NULL)
-				thread_wake(wake);
+				wake_handed(wake);
 			return err;
 		}
 		list_add_tail(&ep->receivers, &t->wait_link);
 		t->state = THREAD_SLEEPING;
 		spin_unlock_irqrestore(&ep->lock, flags);
 		if (wake != NULL)
-			sched_handoff(wake);
+			handoff_to(wake);
 		else
 			sched_block();
 		wake = NULL;
@@ -748,7 +789,7 @@ recv_on(struct endpoint *ep, struct trap_frame *tf, bool block,
 	}
 	spin_unlock_irqrestore(&ep->lock, flags);
 	if (wake != NULL)
-		thread_wake(wake);
+		wake_handed(wake);
 	return msg_to_user(t->proc, tf, tf->x[11], &t->ipc_slot);
 }
 
@@ -760,7 +801,7 @@ recv_call(struct trap_frame *tf, handle_t h, bool block, struct thread *wake)
 
 	if (err != 0) {
 		if (wake != NULL)
-			thread_wake(wake);
+			wake_handed(wake);
 		return err;
 	}
 	err = recv_on(ep, tf, block, wake);
@@ -812,7 +853,7 @@ sys_ipc_reply(struct trap_frame *tf)
 	long err = do_reply(tf, (handle_t)tf->x[0], &wake);
 
 	if (wake != NULL)
-		thread_wake(wake);
+		wake_handed(wake);
 	return err;
 }
 

@@ -142,8 +142,8 @@ irq_fire(unsigned intid)
 	hal_irq_line(intid, false);	/* masked until the driver acks it */
 	spin_lock(&irq_lock);
 	e = intid < MAX_INTID ? irq_owner[intid] : NULL;
-	if (e != NULL)
-		kobj_get(&e->obj);
+	if (e != NULL && !kobj_tryget(&e->obj))
+		e = NULL;		/* its last reference is going */
 	spin_unlock(&irq_lock);
 	if (e == NULL)
 		return;
@@ -184,17 +184,16 @@ irq_destroy(struct kobj *o)
 int
 timer_set(struct event *e, uint64_t deadline, uint64_t period)
 {
-	uint64_t flags = spin_lock_irqsave(&e->lock);
-	int cpu = e->kt_cpu;
+	uint64_t flags;
 
-	e->gen++;
-	e->kt_cpu = -1;
-	spin_unlock_irqrestore(&e->lock, flags);
-	if (cpu >= 0 && sched_timer_cancel(&e->kt, cpu))
-		kobj_put(&e->obj);	/* never the last: the caller holds one */
 	if (period != 0 && period < 1000000)
 		period = 1000000;	/* at most a thousand expirations a second */
+	/* One critical section: two timer_sets never interleave (sched locks nest inside). */
 	flags = spin_lock_irqsave(&e->lock);
+	e->gen++;
+	if (e->kt_cpu >= 0 && sched_timer_cancel(&e->kt, e->kt_cpu))
+		kobj_put(&e->obj);	/* the arming's reference; never the last */
+	e->kt_cpu = -1;
 	e->deadline = deadline;
 	e->period = period;
 	e->bits = 0;
@@ -214,21 +213,28 @@ timer_fire(struct ktimer *kt)
 	uint64_t flags = spin_lock_irqsave(&e->lock);
 	bool rearm = false;
 
-	if (e->kt_gen != e->gen) {		/* disarmed or reset meanwhile */
+	/* Disarmed or set again since this arming popped: not ours to fire. */
+	if (e->kt_gen != e->gen || kt->armed) {
 		spin_unlock_irqrestore(&e->lock, flags);
 		kobj_put(&e->obj);
 		return;
 	}
 	e->bits++;
 	e->kt_cpu = -1;
+	e->gen++;		/* this arming is spent */
 	if (e->period != 0) {
 		uint64_t now = clock_ns();
 
-		do
-			e->deadline += e->period;
-		while (e->deadline <= now);
+		if (e->deadline + e->period <= now) {	/* missed some: count them */
+			uint64_t missed = (now - e->deadline) / e->period;
+
+			e->bits += missed - 1;
+			e->deadline += missed * e->period;
+		}
+		e->deadline += e->period;
+		e->kt_gen = e->gen;
 		e->kt_cpu = sched_timer_arm(&e->kt, e->deadline);
-		rearm = true;
+		rearm = true;		/* the reference goes with the new arming */
 	}
 	spin_unlock_irqrestore(&e->lock, flags);
 	event_post(e);

@@ -152,7 +152,9 @@ int
 process_attach_thread(struct process *p, struct thread *t)
 {
 	uint64_t flags = spin_lock_irqsave(&p->lock);
-	int err = p->exiting ? -ESRCH : 0;
+	/* Checked and marked under the lock: a thread starts once. */
+	int err = p->exiting ? -ESRCH : t->exitq != NULL || t->state != THREAD_NEW ?
+	    -EBUSY : 0;
 
 	if (err == 0) {
 		list_add_tail(&p->threads, &t->proc_link);
@@ -163,6 +165,8 @@ process_attach_thread(struct process *p, struct thread *t)
 	spin_unlock_irqrestore(&p->lock, flags);
 	return err;
 }
+
+static void process_finish(struct process *p);
 
 /* Kill every thread; the caller holds p->lock. */
 static void
@@ -182,13 +186,17 @@ void
 process_kill(struct process *p, long status)
 {
 	uint64_t flags = spin_lock_irqsave(&p->lock);
+	bool finish = false;
 
 	if (!p->exiting) {
 		p->exiting = true;
 		p->status = status;
 		kill_threads_locked(p);
+		finish = p->nthreads == 0;	/* no thread will ever finish it */
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
+	if (finish)
+		process_finish(p);
 }
 
 static void
@@ -208,7 +216,7 @@ post_exit(struct process *p)
 	kobj_put(&ep->obj);
 }
 
-/* The last thread is leaving: close everything, tell whoever waits. */
+/* The last thread is leaving (or none ever ran): close everything, tell whoever waits. */
 static void
 process_finish(struct process *p)
 {
@@ -228,9 +236,12 @@ process_finish(struct process *p)
 		kobj_put(&p->personality->obj);
 		p->personality = NULL;
 	}
+	flags = spin_lock_irqsave(&p->lock);
 	vs = p->vs;
 	p->vs = NULL;
-	kobj_put(&vs->obj);		/* each thread keeps its own until switched away */
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (vs != NULL)
+		kobj_put(&vs->obj);	/* each thread keeps its own until switched away */
 	flags = spin_lock_irqsave(&p->exitq.lock);
 	p->exited = true;
 	spin_unlock_irqrestore(&p->exitq.lock, flags);

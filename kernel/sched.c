@@ -127,7 +127,6 @@ enqueue_locked(unsigned cpu, struct thread *t)
 static uint32_t next_tid = 1;
 
 static void schedule(void);
-static void schedule_away(void);
 
 /* A thread with a stack and no context yet: THREAD_NEW, one reference. */
 static struct thread *
@@ -232,8 +231,26 @@ thread_set_affinity(struct thread *t, uint64_t mask)
 		return -EINVAL;
 	__atomic_store_n(&t->se.affinity, mask, __ATOMIC_RELAXED);
 	if (t == thread_current() && !(mask & (1UL << hal_cpu_index())))
-		schedule_away();
+		schedule();	/* not queued here: sched_finish places it elsewhere */
 	return 0;
+}
+
+/* Queue t on the least loaded CPU its affinity allows. */
+static void
+place_elsewhere(struct thread *t)
+{
+	unsigned load[MAX_CPUS];
+	int cpu;
+
+	for (unsigned i = 0; i < ncpus; i++)
+		load[i] = cpu_load(i);
+	cpu = balance_pick_target(load, ncpus, t->se.affinity & online_mask(),
+	    (int)hal_cpu_index());
+	spin_lock(&scpu[cpu].lock);
+	if (t->state == THREAD_RUNNABLE && !t->se.queued)
+		enqueue_locked((unsigned)cpu, t);
+	spin_unlock(&scpu[cpu].lock);
+	kick((unsigned)cpu);
 }
 
 /* The thread we switched away from is saved: it may run elsewhere, or go. */
@@ -255,6 +272,9 @@ sched_finish(void)
 		kobj_put(&p->obj);
 		return;
 	}
+	if (p->state == THREAD_RUNNABLE && !p->se.queued &&
+	    !(p->se.affinity & (1UL << hal_cpu_index())) && p != &this_sc()->idle)
+		place_elsewhere(p);	/* its affinity changed while it ran here */
 	__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);
 }
 
@@ -293,7 +313,14 @@ schedule(void)
 		panic("schedule() with %u spinlocks held", this_cpu()->lock_depth);
 	spin_lock(&s->lock);
 	s->need_resched = false;
-	if (prev != &s->idle && prev->state == THREAD_RUNNABLE && !prev->se.queued)
+	/*
+	 * A killed thread never sleeps: its killer may have looked at it
+	 * before it marked itself asleep, and it must get back to notice.
+	 */
+	if (prev->state == THREAD_SLEEPING && prev->killed)
+		prev->state = THREAD_RUNNABLE;
+	if (prev != &s->idle && prev->state == THREAD_RUNNABLE && !prev->se.queued &&
+	    (prev->se.affinity & (1UL << hal_cpu_index())))
 		enqueue_locked(hal_cpu_index(), prev);
 	se = runq_pop(&s->rq);
 	next = se != NULL ? se_thread(se) : &s->idle;
@@ -306,26 +333,6 @@ schedule(void)
 	hal_irq_restore(flags);
 }
 
-/* Move the current thread to a CPU its affinity allows. */
-static void
-schedule_away(void)
-{
-	struct thread *t = thread_current();
-	uint64_t flags = hal_irq_save();
-	unsigned load[MAX_CPUS];
-	int cpu;
-
-	for (unsigned i = 0; i < ncpus; i++)
-		load[i] = cpu_load(i);
-	cpu = balance_pick_target(load, ncpus, t->se.affinity & online_mask(),
-	    (int)hal_cpu_index());
-	spin_lock(&scpu[cpu].lock);
-	enqueue_locked((unsigned)cpu, t);	/* queued: schedule() leaves it there */
-	spin_unlock(&scpu[cpu].lock);
-	kick((unsigned)cpu);
-	schedule();
-	hal_irq_restore(flags);
-}
 
 /* The first instructions of every thread in C (from arch_thread_start). */
 void thread_first_run(void (*fn)(void *), void *arg);
@@ -406,6 +413,8 @@ thread_sleep_ns(uint64_t ns)
 	struct thread *t;
 	uint64_t flags = hal_irq_save();
 
+	unsigned cpu = hal_cpu_index();
+
 	s = this_sc();
 	t = s->current;
 	spin_lock(&s->lock);
@@ -413,6 +422,10 @@ thread_sleep_ns(uint64_t ns)
 	timerq_arm(&s->timers, &t->timer, clock_ns() + ns);
 	spin_unlock(&s->lock);
 	schedule();
+	/* Woken early (killed): the timer must not outlive the sleep. */
+	spin_lock(&scpu[cpu].lock);
+	timerq_cancel(&scpu[cpu].timers, &t->timer);
+	spin_unlock(&scpu[cpu].lock);
 	hal_irq_restore(flags);
 }
 
@@ -438,7 +451,7 @@ sched_handoff(struct thread *next)
 	 * here, and prev really going to sleep (else it would be lost).
 	 */
 	if ((unsigned)next->se.cpu == me && next->state == THREAD_SLEEPING &&
-	    !next->se.queued && prev->state == THREAD_SLEEPING &&
+	    !next->se.queued && prev->state == THREAD_SLEEPING && !prev->killed &&
 	    (next->se.affinity & (1UL << me)) && s->current != next) {
 		next->state = THREAD_RUNNABLE;
 		s->need_resched = false;
@@ -467,12 +480,16 @@ waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
 		struct thread *t = thread_current();
 
 		if (cond(arg)) {
+			/* Woken by something else (a kill): leave the list too. */
+			if (!list_empty(&t->wait_link))
+				list_remove(&t->wait_link);
 			spin_unlock_irqrestore(&wq->lock, flags);
 			return;
 		}
 		/* Asleep before a waker can see us on the list: no lost wakeup. */
 		t->state = THREAD_SLEEPING;
-		list_add_tail(&wq->waiters, &t->wait_link);
+		if (list_empty(&t->wait_link))
+			list_add_tail(&wq->waiters, &t->wait_link);
 		spin_unlock_irqrestore(&wq->lock, flags);
 		schedule();
 	}
@@ -527,7 +544,7 @@ void
 sched_tick(void)
 {
 	struct sched_cpu *s;
-	struct ktimer *kt, *fired = NULL;
+	struct ktimer *kt;
 	struct thread *cur;
 
 	if (!ready || (s = this_sc())->current == NULL)
@@ -555,14 +572,14 @@ sched_tick(void)
 		else if (cur->se.slice_left == 0)
 			runq_refill(&cur->se);
 	}
-	while ((kt = timerq_pop_expired(&s->ev_timers, clock_ns())) != NULL) {
-		kt->deadline = (uint64_t)(uintptr_t)fired;	/* a list through the popped timers */
-		fired = kt;
-	}
 	spin_unlock(&s->lock);
-	while (fired != NULL) {
-		kt = fired;
-		fired = (struct ktimer *)(uintptr_t)kt->deadline;
+	/* Event timers one at a time, unlocked: timer_fire takes other locks. */
+	for (;;) {
+		spin_lock(&s->lock);
+		kt = timerq_pop_expired(&s->ev_timers, clock_ns());
+		spin_unlock(&s->lock);
+		if (kt == NULL)
+			break;
 		timer_fire(kt);
 	}
 	/* An idle CPU looks for work every tick; a busy one now and then. */

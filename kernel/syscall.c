@@ -306,7 +306,7 @@ sys_thread_start(struct trap_frame *tf)
 
 	if (err != 0)
 		return err;
-	if (t->proc == NULL || t->state != THREAD_NEW || t->exitq != NULL)
+	if (t->proc == NULL)
 		err = -EBUSY;
 	else if ((err = process_attach_thread(t->proc, t)) == 0) {
 		kobj_get(&t->obj);		/* the scheduler's reference */

@@ -7,6 +7,7 @@
 #ifndef OBJECT_H
 #define OBJECT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <lichen/ipc.h>
 
@@ -23,6 +24,19 @@ static inline void
 kobj_get(struct kobj *o)
 {
 	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* A reference unless the count already reached zero (the object is going). */
+static inline bool
+kobj_tryget(struct kobj *o)
+{
+	uint32_t n = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+
+	while (n != 0)
+		if (__atomic_compare_exchange_n(&o->refs, &n, n + 1, true,
+		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 /* Drop a reference; the last one destroys the object (may sleep: no spinlock held). */

@@ -267,6 +267,69 @@ test_timer_memory(void)
 	handle_close((handle_t)ep);
 }
 
+/* Review regressions: each of these once went wrong in the kernel. */
+static void
+child_sleeper(uint64_t ns)
+{
+	thread_sleep(ns);
+	process_exit(1);
+}
+
+static void
+short_nap(uint64_t ns)
+{
+	thread_sleep(ns);		/* returns: nt_thread ends the thread */
+}
+
+static void
+test_regressions(void)
+{
+	long ep = ep_create(0), t, p, vs, copy;
+	struct ipc_ext x;
+	struct ipc_msg m;
+	uint64_t start;
+
+	/* an endpoint's receive right cannot travel on that endpoint */
+	memset(&x, 0, sizeof(x));
+	x.nshandles = 1;
+	x.shandles[0] = (handle_t)ep;
+	msg_set(&m, 1, 0);
+	CHECK_EQ(ipc_send((handle_t)ep, &m, &x), -EINVAL);
+	/* a thread starts once */
+	t = nt_thread(short_nap, 1000, -1);
+	CHECK(t > 0, "thread %ld", t);
+	CHECK_EQ(thread_start((handle_t)t), -EBUSY);
+	handle_close((handle_t)t);
+	/* a process killed before any thread ran still finishes */
+	vs = process_vmspace(0);
+	copy = vm_clone((handle_t)vs);
+	p = process_create_vs("never", 5, 0, (handle_t)copy);
+	CHECK(p > 0, "process %ld", p);
+	CHECK_EQ(process_kill((handle_t)p, -3), 0);
+	CHECK_EQ(process_wait((handle_t)p), -3);
+	handle_close((handle_t)p);
+	handle_close((handle_t)copy);
+	handle_close((handle_t)vs);
+	/* a sleeping process dies at once when killed, and its timer goes with it */
+	p = nt_fork("sleeper", child_sleeper, 10000000000UL, NULL, 0, NULL);
+	thread_sleep(20000000);
+	start = clock_get();
+	CHECK_EQ(process_kill((handle_t)p, -4), 0);
+	CHECK_EQ(process_wait((handle_t)p), -4);
+	CHECK(clock_get() - start < 1000000000UL, "a killed sleeper took %lu ns",
+	    clock_get() - start);
+	handle_close((handle_t)p);
+	/* a periodic timer that fell behind counts what it missed in one message */
+	t = timer_create();
+	CHECK_EQ(obj_bind((handle_t)t, (handle_t)ep, 9), 0);
+	CHECK_EQ(timer_set((handle_t)t, clock_get() - 50000000, 1000000), 0);
+	CHECK_EQ(ipc_recv((handle_t)ep, &m, NULL), 0);
+	CHECK(m.label == LABEL_TIMER && m.w[0] >= 40, "caught up %lu", m.w[0]);
+	CHECK_EQ(timer_set((handle_t)t, 0, 0), 0);
+	handle_close((handle_t)t);
+	handle_close((handle_t)ep);
+}
+
 /* --- several processes --- */
 
 static void
@@ -408,6 +471,7 @@ main(int argc, char **argv)
 	test_transfer_and_tokens();
 	test_timer_memory();
 	test_processes();
+	test_regressions();
 	thread_sleep(50000000);		/* let dead threads be reaped */
 	free1 = sys_info(SYSINFO_FREE_PAGES, 0);
 	printf("ipctest: free pages %ld before, %ld after\n", free0, free1);

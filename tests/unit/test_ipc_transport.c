@@ -156,7 +156,7 @@ START_TEST(rights_are_checked)
 	ck_assert_int_eq(handle_dup((handle_t)s, RIGHT_TRANSFER, 0), -EACCES);
 	ck_assert_int_eq(handle_dup(ep, RIGHTS_ALL + 1, 0), -EINVAL);
 	ck_assert_int_eq(handle_info((handle_t)s, &hi), 0);
-	ck_assert_uint_eq(hi.rights, RIGHT_TRANSFER);
+	ck_assert_uint_eq(hi.rights, RIGHT_SEND);
 	ck_assert_uint_eq(hi.badge, 5);
 	ck_assert_int_eq(ipc_recv_poll((handle_t)s, &r, NULL), -EACCES);
 	ck_assert_int_eq(ipc_send((handle_t)rv, &m, NULL), -EACCES);
