@@ -4,9 +4,13 @@
  *
  *   namecheck serve NAME   registers an endpoint as NAME and serves
  *                          PROTO_TEST on it (libipc's test server)
- *   namecheck check NAME   waits for NAME, calls it (TEST_SUM, TEST_ECHO
+ *   namecheck check NAME [DONE]
+ *                          waits for NAME, calls it (TEST_SUM, TEST_ECHO
  *                          with data), checks the answers and lookups;
- *                          prints "namecheck: ok" and exits 0, or exits 1
+ *                          prints "namecheck: ok" and exits 0, or exits 1;
+ *                          with DONE, first registers an endpoint as DONE
+ *   namecheck wait NAME    waits until NAME is registered, says so, exits 0
+ *                          (so a manifest can wait for a check it started)
  */
 #include <lichen/errno.h>
 #include <lichen/ipc_server.h>
@@ -81,11 +85,25 @@ int
 main(int argc, char **argv)
 {
 	handle_t names = (handle_t)native_start_word(0);
+	handle_t h;
+	long ep;
+	int r;
 
 	if (argc == 3 && strcmp(argv[1], "serve") == 0)
 		return serve(names, argv[2]);
-	if (argc == 3 && strcmp(argv[1], "check") == 0)
-		return check(names, argv[2]);
-	printf("usage: namecheck serve|check NAME\n");
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "check") == 0) {
+		r = check(names, argv[2]);
+		if (r == 0 && argc == 4 && ((ep = ep_create(0)) < 0 ||
+		    name_register(names, argv[3], (handle_t)ep) != 0))
+			r = 1;
+		return r;
+	}
+	if (argc == 3 && strcmp(argv[1], "wait") == 0) {
+		if (name_wait(names, argv[2], &h) != 0)
+			return 1;
+		printf("namecheck: %s is there\n", argv[2]);
+		return 0;
+	}
+	printf("usage: namecheck serve|check|wait NAME\n");
 	return 2;
 }
