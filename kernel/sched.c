@@ -43,7 +43,7 @@ static volatile bool ready;
 static struct sched_cpu *
 this_sc(void)
 {
-	return &scpu[hal_cpu_index()];
+	return &scpu[this_cpu_index()];
 }
 
 uint64_t
@@ -80,7 +80,7 @@ sched_init_cpu(void)
 	runq_init(&s->rq);
 	timerq_init(&s->timers);
 	timerq_init(&s->ev_timers);
-	sched_entity_init(&s->idle.se, RUNQ_PRIOS - 1, 1UL << hal_cpu_index());
+	sched_entity_init(&s->idle.se, RUNQ_PRIOS - 1, 1UL << this_cpu_index());
 	s->idle.name = "idle";
 	s->idle.state = THREAD_RUNNABLE;
 	s->idle.on_cpu = true;
@@ -108,7 +108,7 @@ online_mask(void)
 static void
 kick(unsigned cpu)
 {
-	if (cpu == hal_cpu_index())
+	if (cpu == this_cpu_index())
 		this_sc()->need_resched = true;
 	else
 		ipi_send(cpu, IPI_RESCHED);
@@ -166,7 +166,7 @@ thread_start(struct thread *t, int cpu)
 	if (cpu < 0 || !(affinity & (1UL << cpu))) {
 		for (unsigned i = 0; i < ncpus; i++)
 			load[i] = cpu_load(i);
-		cpu = balance_pick_target(load, ncpus, affinity, (int)hal_cpu_index());
+		cpu = balance_pick_target(load, ncpus, affinity, (int)this_cpu_index());
 	}
 	flags = spin_lock_irqsave(&scpu[cpu].lock);
 	t->state = THREAD_RUNNABLE;
@@ -230,7 +230,7 @@ thread_set_affinity(struct thread *t, uint64_t mask)
 	if (mask == 0)
 		return -EINVAL;
 	__atomic_store_n(&t->se.affinity, mask, __ATOMIC_RELAXED);
-	if (t == thread_current() && !(mask & (1UL << hal_cpu_index())))
+	if (t == thread_current() && !(mask & (1UL << this_cpu_index())))
 		schedule();	/* not queued here: sched_finish places it elsewhere */
 	return 0;
 }
@@ -245,7 +245,7 @@ place_elsewhere(struct thread *t)
 	for (unsigned i = 0; i < ncpus; i++)
 		load[i] = cpu_load(i);
 	cpu = balance_pick_target(load, ncpus, t->se.affinity & online_mask(),
-	    (int)hal_cpu_index());
+	    (int)this_cpu_index());
 	spin_lock(&scpu[cpu].lock);
 	if (t->state == THREAD_RUNNABLE && !t->se.queued)
 		enqueue_locked((unsigned)cpu, t);
@@ -273,7 +273,7 @@ sched_finish(void)
 		return;
 	}
 	if (p->state == THREAD_RUNNABLE && !p->se.queued &&
-	    !(p->se.affinity & (1UL << hal_cpu_index())) && p != &this_sc()->idle)
+	    !(p->se.affinity & (1UL << this_cpu_index())) && p != &this_sc()->idle)
 		place_elsewhere(p);	/* its affinity changed while it ran here */
 	__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);
 }
@@ -288,7 +288,7 @@ switch_to_locked(struct sched_cpu *s, struct thread *prev, struct thread *next)
 	s->current = next;
 	s->prev = prev;
 	s->switches++;
-	next->last_cpu = hal_cpu_index();
+	next->last_cpu = this_cpu_index();
 	next->switches_in++;
 	spin_unlock(&s->lock);
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
@@ -320,8 +320,8 @@ schedule(void)
 	if (prev->state == THREAD_SLEEPING && prev->killed)
 		prev->state = THREAD_RUNNABLE;
 	if (prev != &s->idle && prev->state == THREAD_RUNNABLE && !prev->se.queued &&
-	    (prev->se.affinity & (1UL << hal_cpu_index())))
-		enqueue_locked(hal_cpu_index(), prev);
+	    (prev->se.affinity & (1UL << this_cpu_index())))
+		enqueue_locked(this_cpu_index(), prev);
 	se = runq_pop(&s->rq);
 	next = se != NULL ? se_thread(se) : &s->idle;
 	if (next == prev) {
@@ -413,7 +413,7 @@ thread_sleep_ns(uint64_t ns)
 	struct thread *t;
 	uint64_t flags = hal_irq_save();
 
-	unsigned cpu = hal_cpu_index();
+	unsigned cpu = this_cpu_index();
 
 	s = this_sc();
 	t = s->current;
@@ -441,7 +441,7 @@ sched_handoff(struct thread *next)
 	uint64_t flags = hal_irq_save();
 	struct sched_cpu *s = this_sc();
 	struct thread *prev = s->current;
-	unsigned me = hal_cpu_index();
+	unsigned me = this_cpu_index();
 
 	if (this_cpu()->lock_depth != 0)
 		panic("sched_handoff() with %u spinlocks held", this_cpu()->lock_depth);
@@ -513,7 +513,7 @@ waitq_wake_all(struct waitq *wq)
 static void
 balance(struct sched_cpu *s)
 {
-	unsigned me = hal_cpu_index(), load[MAX_CPUS], imbalance, lo, hi;
+	unsigned me = this_cpu_index(), load[MAX_CPUS], imbalance, lo, hi;
 	int busiest;
 
 	for (unsigned i = 0; i < ncpus; i++)
@@ -558,7 +558,7 @@ sched_tick(void)
 		if (t->state == THREAD_SLEEPING) {
 			t->state = THREAD_RUNNABLE;
 			if (s->current != t && !t->se.queued)
-				enqueue_locked(hal_cpu_index(), t);
+				enqueue_locked(this_cpu_index(), t);
 		}
 	}
 	if (cur == &s->idle) {
@@ -584,7 +584,7 @@ sched_tick(void)
 	}
 	/* An idle CPU looks for work every tick; a busy one now and then. */
 	if (cur == &s->idle ||
-	    s->ticks % BALANCE_EVERY == hal_cpu_index() % BALANCE_EVERY)
+	    s->ticks % BALANCE_EVERY == this_cpu_index() % BALANCE_EVERY)
 		balance(s);
 }
 
@@ -596,7 +596,7 @@ sched_timer_arm(struct ktimer *kt, uint64_t deadline)
 
 	timerq_arm(&s->ev_timers, kt, deadline);
 	spin_unlock_irqrestore(&s->lock, flags);
-	return (int)hal_cpu_index();
+	return (int)this_cpu_index();
 }
 
 bool

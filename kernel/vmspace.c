@@ -478,7 +478,7 @@ static void activate_asid(struct vmspace *vs, unsigned me);
 void
 vmspace_activate(struct vmspace *vs)
 {
-	unsigned me = hal_cpu_index();
+	unsigned me = this_cpu_index();
 	struct vmspace *old = current_vs[me];
 
 	/*
@@ -543,7 +543,7 @@ vmspace_stats(struct vm_stats *st)
 struct vmspace *
 vmspace_current(void)
 {
-	return current_vs[hal_cpu_index()];
+	return current_vs[this_cpu_index()];
 }
 
 /*

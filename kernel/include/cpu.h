@@ -38,6 +38,13 @@ this_cpu(void)
 	return (struct cpu *)hal_this_cpu_ptr();
 }
 
+/* hal_cpu_index() for hot paths: TPIDR_EL1 is set before the first lock. */
+static inline unsigned
+this_cpu_index(void)
+{
+	return this_cpu()->index;
+}
+
 /* Start every secondary CPU (one at a time); returns how many are online. */
 unsigned smp_start(const struct boot_info *bi);
 /* The C entry of a secondary CPU, MMU on, on its own stack. */
