@@ -33,6 +33,7 @@ struct sched_cpu {
 	struct thread *current;
 	struct thread idle;		/* this CPU's boot context */
 	struct thread *prev;		/* switched away from; sched_finish clears on_cpu */
+	bool fp_on;			/* FP/SIMD access enabled (boot: yes) */
 	volatile bool need_resched;
 	uint64_t switches, migrations, idle_ticks, ticks;
 };
@@ -85,6 +86,7 @@ sched_init_cpu(void)
 	s->idle.state = THREAD_RUNNABLE;
 	s->idle.on_cpu = true;
 	s->current = &s->idle;
+	s->fp_on = true;		/* boot.S enables it; libfdt uses it at boot */
 }
 
 static unsigned
@@ -294,6 +296,19 @@ switch_to_locked(struct sched_cpu *s, struct thread *prev, struct thread *next)
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
 		hal_cpu_relax();
 	next->on_cpu = true;
+	/*
+	 * Lazy FP/SIMD: save prev's registers only if it loaded them, and
+	 * trap next's first use. Threads that never touch FP (servers) cost
+	 * nothing; one that does pays a trap per time slice.
+	 */
+	if (prev->fp_loaded) {
+		arch_fp_save(&prev->ctx);
+		prev->fp_loaded = false;
+	}
+	if (s->fp_on) {
+		arch_fp_access(0);
+		s->fp_on = false;
+	}
 	/* Kernel threads run on whatever user space is loaded (vmspace_activate keeps it alive). */
 	if (next->vs != NULL && next->vs != vmspace_current())
 		vmspace_activate(next->vs);
@@ -344,6 +359,20 @@ thread_first_run(void (*fn)(void *), void *arg)
 	hal_irq_enable();
 	fn(arg);
 	thread_exit();
+}
+
+void
+sched_fp_trap(void)
+{
+	struct sched_cpu *s = this_sc();
+	struct thread *t = s->current;
+
+	arch_fp_access(1);
+	s->fp_on = true;
+	if (!t->fp_loaded) {
+		arch_fp_load(&t->ctx);
+		t->fp_loaded = true;
+	}
 }
 
 /* A user thread's first instructions, before its trap frame is restored. */

@@ -39,6 +39,7 @@ struct thread {
 	volatile enum thread_state state;
 	volatile bool on_cpu;		/* its context is live on some CPU */
 	volatile bool killed;		/* leave at the next kernel exit */
+	bool fp_loaded;			/* its FP/SIMD state is in this CPU's registers */
 	const char *name;
 	uint32_t tid;
 	uint64_t stack;			/* PA of its kernel stack pages */
@@ -106,6 +107,12 @@ void waitq_init(struct waitq *wq);
 /* Sleep until cond(arg) holds; cond is re-checked under wq's lock. */
 void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg);
 void waitq_wake_all(struct waitq *wq);
+
+/*
+ * The running thread touched FP/SIMD with access trapped: load its state
+ * and let it go on (the trap handler's answer to the FP access class).
+ */
+void sched_fp_trap(void);
 
 /* From the timer interrupt, and on the way out of every interrupt. */
 void sched_tick(void);

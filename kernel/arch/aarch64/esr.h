@@ -15,6 +15,7 @@
 #define ESR_WNR		(1UL << 6)	/* data abort: the access was a write */
 
 #define EC_UNKNOWN	0x00
+#define EC_FP_ACCESS	0x07	/* FP/SIMD access trapped by CPACR_EL1.FPEN */
 #define EC_SVC64	0x15
 #define EC_IABT_LOW	0x20
 #define EC_IABT_CUR	0x21

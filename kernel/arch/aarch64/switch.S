@@ -1,9 +1,10 @@
 /*
  * arch_switch(prev, next): save the callee-saved registers, the stack
- * pointer, the return address and the whole FP/SIMD state into prev's
- * context and load next's. The kernel itself never touches FP/SIMD
- * registers (-mgeneral-regs-only), so whatever is in them belongs to the
- * thread being switched out, and it is saved and restored here, eagerly.
+ * pointer, the return address and TPIDR_EL0 into prev's context and load
+ * next's. FP/SIMD state is switched lazily (arch_fp_save / arch_fp_load,
+ * called by the scheduler and the FP trap): the kernel itself never
+ * touches FP/SIMD registers (-mgeneral-regs-only), so whatever is in them
+ * belongs to the thread that last loaded them.
  * Layout: struct arch_ctx in arch/thread.h.
  */
 	.text
@@ -57,11 +58,6 @@ arch_switch:
 	mov	x2, sp
 	mrs	x3, tpidr_el0
 	stp	x2, x3, [x0, #96]
-	mrs	x2, fpsr
-	mrs	x3, fpcr
-	stp	x2, x3, [x0, #112]
-	add	x2, x0, #128
-	fp_save	x2
 
 	ldp	x19, x20, [x1, #0]
 	ldp	x21, x22, [x1, #16]
@@ -72,10 +68,25 @@ arch_switch:
 	ldp	x2, x3, [x1, #96]
 	mov	sp, x2
 	msr	tpidr_el0, x3
-	ldp	x2, x3, [x1, #112]
+	ret
+
+/* arch_fp_save(ctx): q0-q31, FPSR and FPCR into ctx (FP access enabled). */
+	.globl	arch_fp_save
+arch_fp_save:
+	mrs	x2, fpsr
+	mrs	x3, fpcr
+	stp	x2, x3, [x0, #112]
+	add	x2, x0, #128
+	fp_save	x2
+	ret
+
+/* arch_fp_load(ctx): the reverse. */
+	.globl	arch_fp_load
+arch_fp_load:
+	ldp	x2, x3, [x0, #112]
 	msr	fpsr, x2
 	msr	fpcr, x3
-	add	x2, x1, #128
+	add	x2, x0, #128
 	fp_load	x2
 	ret
 

@@ -131,6 +131,12 @@ trap_handler(struct trap_frame *tf, enum trap_kind kind)
 {
 	uint64_t fixup;
 
+	/* FP/SIMD is switched lazily: the first use after a switch lands here. */
+	if ((kind == TRAP_EL0_64_SYNC || kind == TRAP_EL1H_SYNC) &&
+	    ESR_EC(tf->esr) == EC_FP_ACCESS) {
+		sched_fp_trap();
+		return;
+	}
 	if (kind >= TRAP_EL0_64_SYNC) {
 		user_trap(tf, kind);
 		return;

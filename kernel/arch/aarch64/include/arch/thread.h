@@ -17,6 +17,20 @@ _Static_assert(__builtin_offsetof(struct arch_ctx, fpsr) == 112, "switch.S");
 _Static_assert(__builtin_offsetof(struct arch_ctx, q) == 128, "switch.S");
 
 void arch_switch(struct arch_ctx *prev, struct arch_ctx *next);
+void arch_fp_save(struct arch_ctx *ctx);
+void arch_fp_load(struct arch_ctx *ctx);
+
+/*
+ * FP/SIMD access for this CPU: on, or trapped at EL0 and EL1 (the first
+ * use then loads the running thread's state: sched.c, fp_trap).
+ */
+static inline void
+arch_fp_access(int on)
+{
+	uint64_t v = on ? (3UL << 20) : 0;
+
+	__asm__ volatile("msr cpacr_el1, %0; isb" :: "r"(v) : "memory");
+}
 void arch_thread_start(void);
 void arch_user_first(void);
 
