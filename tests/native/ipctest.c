@@ -330,6 +330,97 @@ test_regressions(void)
 	handle_close((handle_t)ep);
 }
 
+/* --- the personality path: a process whose SVCs are messages --- */
+
+/* A Linux-style system call: number in x8, arguments x0-x5, result x0. */
+static long
+svc6(long nr, long a0, long a1, long a2)
+{
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a0;
+	register long x1 __asm__("x1") = a1;
+	register long x2 __asm__("x2") = a2;
+
+	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+	return x0;
+}
+
+static volatile uint64_t mode_addr = 0x10;	/* volatile: no compile-time bounds */
+
+static void
+linux_child(uint64_t mode)
+{
+	long r = svc6(64, 1, 0x1234, 5);	/* "write(1, buf, 5)" */
+
+	if (mode == 1) {
+		volatile int *bad = (volatile int *)mode_addr;
+
+		*bad = (int)r;			/* a fault: LABEL_FAULT */
+	}
+	/* a native call number is just a number here: it becomes a message */
+	r = svc6(SYS_log_write, (long)"no", 2, r);
+	svc6(93, r, 0, 0);			/* "exit(r)": answered LABEL_EXIT */
+	for (;;)
+		;
+}
+
+static void
+test_personality(void)
+{
+	long pers = ep_create(0), p;
+	struct ipc_msg m;
+	handle_t tok;
+
+	/* syscalls arrive as LABEL_SYSCALL; the answer becomes x0 */
+	p = nt_fork_personality("linux", linux_child, 0, (handle_t)pers);
+	CHECK(p > 0, "fork %ld", p);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
+	CHECK(m.label == LABEL_SYSCALL && m.w[6] == 64 && m.w[0] == 1 &&
+	    m.w[1] == 0x1234 && m.w[2] == 5, "syscall %lx nr %lu args %lu %lx %lu",
+	    m.label, m.w[6], m.w[0], m.w[1], m.w[2]);
+	CHECK(m.token != HANDLE_NONE && m.badge != 0, "token %u badge %lu", m.token, m.badge);
+	CHECK(m.w[7] >= NATIVE_LOAD_BASE, "pc 0x%lx", m.w[7]);
+	tok = m.token;
+	msg_set(&m, LABEL_SYSCALL, 42);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
+	CHECK(m.label == LABEL_SYSCALL && m.w[6] == SYS_log_write && m.w[2] == 42,
+	    "second syscall nr %lu, x2 %lu (the first answer)", m.w[6], m.w[2]);
+	tok = m.token;
+	msg_set(&m, LABEL_SYSCALL, 7);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
+	CHECK(m.label == LABEL_SYSCALL && m.w[6] == 93 && m.w[0] == 7, "exit call %lu", m.w[6]);
+	tok = m.token;
+	msg_set(&m, LABEL_EXIT, 7);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(process_wait((handle_t)p), 7);
+	handle_close((handle_t)p);
+
+	/* a fault outside any mapping arrives as LABEL_FAULT */
+	p = nt_fork_personality("linux-fault", linux_child, 1, (handle_t)pers);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
+	tok = m.token;
+	msg_set(&m, LABEL_SYSCALL, 5);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
+	CHECK(m.label == LABEL_FAULT && m.w[1] == 0x10, "fault %lx far 0x%lx", m.label, m.w[1]);
+	CHECK_EQ((m.w[0] >> 26) & 0x3f, 0x24);	/* a data abort from EL0 */
+	tok = m.token;
+	msg_set(&m, LABEL_EXIT, 139);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(process_wait((handle_t)p), 139);
+	handle_close((handle_t)p);
+
+	/* the personality dies: its process is ended, not left waiting */
+	p = nt_fork_personality("linux-orphan", linux_child, 0, (handle_t)pers);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
+	CHECK_EQ(handle_close(m.token), 0);		/* dropped unanswered */
+	CHECK_EQ(process_wait((handle_t)p), -EPIPE);
+	handle_close((handle_t)p);
+	handle_close((handle_t)pers);
+}
+
 /* --- several processes --- */
 
 static void
@@ -472,6 +563,7 @@ main(int argc, char **argv)
 	test_timer_memory();
 	test_processes();
 	test_regressions();
+	test_personality();
 	thread_sleep(50000000);		/* let dead threads be reaped */
 	free1 = sys_info(SYSINFO_FREE_PAGES, 0);
 	printf("ipctest: free pages %ld before, %ld after\n", free0, free1);

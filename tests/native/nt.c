@@ -66,9 +66,26 @@ nt_thread(void (*fn)(uint64_t), uint64_t arg, int cpu)
 	return t;
 }
 
+static long fork_with(const char *name, void (*fn)(uint64_t), uint64_t arg,
+    const handle_t *give, unsigned ngive, handle_t *given, handle_t personality);
+
 long
 nt_fork(const char *name, void (*fn)(uint64_t), uint64_t arg,
     const handle_t *give, unsigned ngive, handle_t *given)
+{
+	return fork_with(name, fn, arg, give, ngive, given, HANDLE_NONE);
+}
+
+long
+nt_fork_personality(const char *name, void (*fn)(uint64_t), uint64_t arg,
+    handle_t personality)
+{
+	return fork_with(name, fn, arg, NULL, 0, NULL, personality);
+}
+
+static long
+fork_with(const char *name, void (*fn)(uint64_t), uint64_t arg,
+    const handle_t *give, unsigned ngive, handle_t *given, handle_t personality)
 {
 	long vs = process_vmspace(0), copy, p, t;
 	uint64_t sp;
@@ -80,7 +97,7 @@ nt_fork(const char *name, void (*fn)(uint64_t), uint64_t arg,
 	handle_close((handle_t)vs);
 	if (sp == 0 || copy < 0)
 		return copy < 0 ? copy : -ENOMEM;
-	p = process_create_vs(name, strlen(name), 0, (handle_t)copy);
+	p = process_create_vs(name, strlen(name), personality, (handle_t)copy);
 	if (p < 0 || ngive > NT_MAX_GIVE) {
 		handle_close((handle_t)copy);
 		return p < 0 ? p : -EINVAL;
