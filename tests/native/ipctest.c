@@ -421,6 +421,111 @@ test_personality(void)
 	handle_close((handle_t)pers);
 }
 
+/* --- devices: MMIO and interrupts, with the device handle init gets --- */
+
+#define UART_PA		0x09000000UL	/* QEMU virt's PL011 */
+#define UART_VA		0x300000000UL
+#define UART_IRQ	33
+#define UART_DR		0x000
+#define UART_IMSC	0x038
+#define UART_ICR	0x044
+#define UART_TXIM	(1u << 5)
+
+static void
+test_devices(void)
+{
+	handle_t dev = (handle_t)native_start_word(0);
+	long vs = process_vmspace(0), ep = ep_create(0), irq;
+	volatile uint32_t *uart = (volatile uint32_t *)UART_VA;
+	struct handle_info hi;
+	struct ipc_msg m;
+
+	CHECK(handle_info(dev, &hi) == 0 && hi.type == OBJ_DEVICE, "no device handle");
+	/* only with the device right, only outside RAM, page-aligned */
+	CHECK_EQ(mmio_map((handle_t)ep, (handle_t)vs, UART_VA, UART_PA, 4096), -EINVAL);
+	CHECK_EQ(mmio_map(dev, (handle_t)vs, UART_VA, 0x40000000UL, 4096), -EPERM);
+	CHECK_EQ(mmio_map(dev, (handle_t)vs, UART_VA, UART_PA + 8, 4096), -EINVAL);
+	CHECK_EQ(mmio_map(dev, (handle_t)vs, UART_VA, UART_PA, 4096), 0);
+	CHECK(uart[0xfe0 / 4] == 0x11 && uart[0xff0 / 4] == 0x0d,
+	    "PL011 id registers %x %x", uart[0xfe0 / 4], uart[0xff0 / 4]);
+	/* an interrupt line: one owner, SPIs only */
+	CHECK_EQ(irq_create((handle_t)ep, UART_IRQ), -EINVAL);
+	CHECK_EQ(irq_create(dev, 5), -EINVAL);
+	irq = irq_create(dev, UART_IRQ);
+	CHECK(irq > 0, "irq_create %ld", irq);
+	CHECK_EQ(irq_create(dev, UART_IRQ), -EBUSY);
+	CHECK_EQ(obj_bind((handle_t)irq, (handle_t)ep, 33), 0);
+	/* the transmit interrupt: a character out raises it */
+	uart[UART_IMSC / 4] = UART_TXIM;
+	uart[UART_DR / 4] = '\n';
+	CHECK_EQ(ipc_recv((handle_t)ep, &m, NULL), 0);
+	CHECK(m.label == LABEL_IRQ && m.w[0] == UART_IRQ && m.badge == 33,
+	    "irq message %lx %lu", m.label, m.w[0]);
+	uart[UART_IMSC / 4] = 0;
+	uart[UART_ICR / 4] = 0x7ff;
+	CHECK_EQ(irq_ack((handle_t)irq), 0);
+	CHECK_EQ(ipc_recv_poll((handle_t)ep, &m, NULL), -EAGAIN);
+	CHECK_EQ(vm_unmap((handle_t)vs, UART_VA, 4096), 0);
+	handle_close((handle_t)irq);
+	/* closing it freed the line */
+	irq = irq_create(dev, UART_IRQ);
+	CHECK(irq > 0, "irq_create after close %ld", irq);
+	handle_close((handle_t)irq);
+	handle_close((handle_t)ep);
+	handle_close((handle_t)vs);
+}
+
+/* --- a flooding client does not stop the system --- */
+
+static void child_server(uint64_t delay_ns);
+
+static void
+child_flooder(uint64_t unused)
+{
+	struct ipc_msg m;
+	uint64_t full = 0;
+
+	(void)unused;
+	memset(&m, 0, sizeof(m));
+	while (full < 20000)
+		if (ipc_send(nt_given[0], &m, NULL) == -EAGAIN)
+			full++;
+	process_exit(0);
+}
+
+static void
+test_flood(void)
+{
+	long victim = ep_create(8), ep = ep_create(0), flood, server, sendonly;
+	handle_t give[1] = { (handle_t)victim };
+	struct ipc_msg m;
+	uint64_t calls = 0;
+
+	flood = nt_fork("flooder", child_flooder, 0, give, 1, NULL);
+	give[0] = (handle_t)ep;
+	sendonly = handle_dup((handle_t)ep, RIGHT_SEND, 0);
+	server = nt_fork("server", child_server, 0, give, 1, NULL);
+	handle_close((handle_t)ep);
+	/* while it floods, calls to another server keep being answered */
+	for (int i = 0; i < 200; i++) {
+		msg_set(&m, 1, (uint64_t)i);
+		m.w[1] = 1;
+		if (ipc_call((handle_t)sendonly, &m, NULL) == 0 && m.w[0] == (uint64_t)i + 1)
+			calls++;
+	}
+	CHECK_EQ(calls, 200);
+	CHECK_EQ(process_wait((handle_t)flood), 0);	/* it saw its 20000 -EAGAINs */
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(ipc_recv_poll((handle_t)victim, &m, NULL), 0);
+	CHECK_EQ(ipc_recv_poll((handle_t)victim, &m, NULL), -EAGAIN);	/* exactly full */
+	process_kill((handle_t)server, 0);
+	process_wait((handle_t)server);
+	handle_close((handle_t)server);
+	handle_close((handle_t)flood);
+	handle_close((handle_t)sendonly);
+	handle_close((handle_t)victim);
+}
+
 /* --- several processes --- */
 
 static void
@@ -562,8 +667,10 @@ main(int argc, char **argv)
 	test_transfer_and_tokens();
 	test_timer_memory();
 	test_processes();
+	test_flood();
 	test_regressions();
 	test_personality();
+	test_devices();
 	thread_sleep(50000000);		/* let dead threads be reaped */
 	free1 = sys_info(SYSINFO_FREE_PAGES, 0);
 	printf("ipctest: free pages %ld before, %ld after\n", free0, free1);
