@@ -574,6 +574,32 @@ get_endpoint(struct process *p, handle_t h, uint32_t rights,
 	return err;
 }
 
+/*
+ * What ipc_send and ipc_call start with: the ext, the endpoint (RIGHT_SEND;
+ * a reference in *ep) and the message from the caller's registers. On
+ * failure nothing is held.
+ */
+static long
+send_prepare(struct process *p, const struct trap_frame *tf, struct ipc_ext *x,
+    struct endpoint **ep, struct kmsg *m)
+{
+	uint64_t badge;
+	long err;
+
+	if ((err = read_ext(tf->x[11], x)) != 0)
+		return err;
+	if ((err = get_endpoint(p, (handle_t)tf->x[0], RIGHT_SEND, ep, &badge)) != 0)
+		return err;
+	if ((err = msg_from_user(p, tf, x, m)) == 0) {
+		m->badge = badge;
+		if ((err = check_own_recv(m, *ep)) == 0)
+			return 0;
+		kmsg_release(m);
+	}
+	kobj_put(&(*ep)->obj);
+	return err;
+}
+
 long
 sys_ipc_send(struct trap_frame *tf)
 {
@@ -581,20 +607,12 @@ sys_ipc_send(struct trap_frame *tf)
 	struct endpoint *ep, *rep = NULL;
 	struct ipc_ext x;
 	struct kmsg m;
-	uint64_t badge;
 	long err;
 
-	if ((err = read_ext(tf->x[11], &x)) != 0)
-		return err;
-	if ((err = get_endpoint(p, (handle_t)tf->x[0], RIGHT_SEND, &ep, &badge)) != 0)
+	if ((err = send_prepare(p, tf, &x, &ep, &m)) != 0)
 		return err;
 	if (x.reply_ep != HANDLE_NONE &&
-	    (err = get_endpoint(p, x.reply_ep, RIGHT_SEND, &rep, NULL)) != 0)
-		goto out;
-	if ((err = msg_from_user(p, tf, &x, &m)) != 0)
-		goto out;
-	m.badge = badge;
-	if ((err = check_own_recv(&m, ep)) != 0) {
+	    (err = get_endpoint(p, x.reply_ep, RIGHT_SEND, &rep, NULL)) != 0) {
 		kmsg_release(&m);
 		goto out;
 	}
@@ -700,21 +718,11 @@ sys_ipc_call(struct trap_frame *tf)
 	struct endpoint *ep;
 	struct ipc_ext x;
 	struct kmsg m;
-	uint64_t badge;
 	bool posted;
 	long err;
 
-	if ((err = read_ext(tf->x[11], &x)) != 0)
+	if ((err = send_prepare(p, tf, &x, &ep, &m)) != 0)
 		return err;
-	if ((err = get_endpoint(p, (handle_t)tf->x[0], RIGHT_SEND, &ep, &badge)) != 0)
-		return err;
-	if ((err = msg_from_user(p, tf, &x, &m)) != 0)
-		goto out;
-	m.badge = badge;
-	if ((err = check_own_recv(&m, ep)) != 0) {
-		kmsg_release(&m);
-		goto out;
-	}
 	err = call_and_wait(t, ep, &m, true, &posted);
 	if (!posted) {
 		kmsg_release(&m);
