@@ -32,6 +32,20 @@ kvprintf(const char *fmt, va_list ap)
 }
 
 void
+console_write(const char *s, size_t n)
+{
+	uint64_t flags;
+
+	if (console_unlocked || this_cpu() == NULL) {
+		hal_console_write(s, n);
+		return;
+	}
+	flags = spin_lock_irqsave(&console_lock);
+	hal_console_write(s, n);
+	spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void
 console_break_lock(void)
 {
 	console_unlocked = 1;

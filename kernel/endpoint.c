@@ -835,6 +835,7 @@ do_reply(struct trap_frame *tf, handle_t h, struct thread **wake)
 {
 	struct process *p = process_current();
 	struct ipc_ext x;
+	struct reply *r;
 	struct kobj *o;
 	struct kmsg m;
 	long err;
@@ -848,8 +849,14 @@ do_reply(struct trap_frame *tf, handle_t h, struct thread **wake)
 		kobj_put(o);		/* the token is spent: the caller hears -EPIPE */
 		return err;
 	}
+	r = container_of(o, struct reply, obj);
+	if (r->ep != NULL && (err = check_own_recv(&m, r->ep)) != 0) {
+		kmsg_release(&m);
+		kobj_put(o);
+		return err;
+	}
 	msg_commit(p, &x);
-	reply_answer(container_of(o, struct reply, obj), &m, wake);
+	reply_answer(r, &m, wake);
 	kobj_put(o);
 	return 0;
 }

@@ -17,6 +17,8 @@
 #include <thread.h>
 
 #define MAX_INTID	1020
+#define TIMER_PERIOD_MAX	(1UL << 62)	/* ns: deadlines stay far from wrapping */
+#define TIMER_DEADLINE_MAX	(1UL << 62)
 
 static struct event *irq_owner[MAX_INTID];
 static struct spinlock irq_lock = SPINLOCK_INIT;
@@ -186,6 +188,8 @@ timer_set(struct event *e, uint64_t deadline, uint64_t period)
 {
 	uint64_t flags;
 
+	if (period > TIMER_PERIOD_MAX || deadline > TIMER_DEADLINE_MAX)
+		return -EINVAL;		/* no deadline arithmetic may wrap */
 	if (period != 0 && period < 1000000)
 		period = 1000000;	/* at most a thousand expirations a second */
 	/* One critical section: two timer_sets never interleave (sched locks nest inside). */
@@ -214,7 +218,7 @@ timer_fire(struct ktimer *kt)
 	bool rearm = false;
 
 	/* Disarmed or set again since this arming popped: not ours to fire. */
-	if (e->kt_gen != e->gen || kt->armed) {
+	if (e->kt_gen != e->gen) {
 		spin_unlock_irqrestore(&e->lock, flags);
 		kobj_put(&e->obj);
 		return;
@@ -228,7 +232,7 @@ timer_fire(struct ktimer *kt)
 		if (e->deadline + e->period <= now) {	/* missed some: count them */
 			uint64_t missed = (now - e->deadline) / e->period;
 
-			e->bits += missed - 1;
+			e->bits += missed;	/* D+P .. D+missed*P fell due too */
 			e->deadline += missed * e->period;
 		}
 		e->deadline += e->period;

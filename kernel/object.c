@@ -33,12 +33,15 @@ kobj_init(struct kobj *o, enum obj_type type)
 void
 kobj_put(struct kobj *o)
 {
-	uint32_t left = __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
+	/* Read before letting go: once our reference is gone, o may be too. */
+	uint32_t type = o->type, left;
+	bool embedded_reply = type == OBJ_REPLY && container_of(o, struct reply, obj)->embedded;
 
+	left = __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
 	if (left == 0)
-		destructors[o->type](o);
-	else if (left == 1 && o->type == OBJ_REPLY)
+		destructors[type](o);
+	else if (left == 1 && embedded_reply)	/* its owner's base reference stays */
 		reply_token_gone(container_of(o, struct reply, obj));
 	else if (left == UINT32_MAX)
-		panic("kobj_put: object %lu (type %u) released twice", o->koid, o->type);
+		panic("kobj_put: an object of type %u released twice", type);
 }

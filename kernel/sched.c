@@ -58,7 +58,12 @@ clock_ns(void)
 struct thread *
 thread_current(void)
 {
-	return this_sc()->current;
+	/* Masked: a preemption between the two loads could move us to another CPU. */
+	uint64_t flags = hal_irq_save();
+	struct thread *t = this_sc()->current;
+
+	hal_irq_restore(flags);
+	return t;
 }
 
 static struct thread *
@@ -129,6 +134,7 @@ enqueue_locked(unsigned cpu, struct thread *t)
 static uint32_t next_tid = 1;
 
 static void schedule(void);
+static void place_elsewhere(struct thread *t);
 
 /* A thread with a stack and no context yet: THREAD_NEW, one reference. */
 static struct thread *
@@ -423,14 +429,23 @@ thread_wake(struct thread *t)
 			spin_unlock_irqrestore(&scpu[cpu].lock, flags);
 			continue;
 		}
+		bool elsewhere = false;
+
 		if (t->state == THREAD_SLEEPING) {
 			t->state = THREAD_RUNNABLE;
 			/* Still on its CPU, not yet switched out: it will requeue itself. */
-			if (scpu[cpu].current != t && !t->se.queued)
-				enqueue_locked(cpu, t);
+			if (scpu[cpu].current != t && !t->se.queued) {
+				if (t->se.affinity & (1UL << cpu))
+					enqueue_locked(cpu, t);
+				else
+					elsewhere = true;	/* its affinity changed while it slept */
+			}
 		}
 		spin_unlock_irqrestore(&scpu[cpu].lock, flags);
-		kick(cpu);
+		if (elsewhere)
+			place_elsewhere(t);
+		else
+			kick(cpu);
 		return;
 	}
 }

@@ -510,11 +510,13 @@ activate_asid(struct vmspace *vs, unsigned me)
 	uint64_t *running[MAX_CPUS];
 	uint64_t flags, ctx;
 	unsigned n = 0;
-	bool rollover;
+	bool rollover, rolling;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* rolling first (acquire): a finished rollover's generation is then seen. */
+	rolling = __atomic_load_n(&asid_rolling, __ATOMIC_ACQUIRE);
 	ctx = __atomic_load_n(&vs->asid_ctx, __ATOMIC_RELAXED);
-	if (!__atomic_load_n(&asid_rolling, __ATOMIC_RELAXED) && ctx != 0 &&
+	if (!rolling && ctx != 0 &&
 	    ctx >> asids.bits == __atomic_load_n(&asids.generation, __ATOMIC_RELAXED)) {
 		hal_user_space_switch(vs->root, asid_of(&asids, ctx));
 		return;
@@ -527,9 +529,10 @@ activate_asid(struct vmspace *vs, unsigned me)
 		if (i != me && current_vs[i] != NULL)
 			running[n++] = &current_vs[i]->asid_ctx;
 	rollover = asid_get(&asids, &vs->asid_ctx, running, n);
+	/* Off the old tables first, then forget every stale entry. */
+	hal_user_space_switch(vs->root, vs_asid(vs));
 	if (rollover)
 		hal_tlb_flush_all();	/* broadcast: every CPU's stale entries go */
-	hal_user_space_switch(vs->root, vs_asid(vs));
 	__atomic_store_n(&asid_rolling, false, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&asid_lock, flags);
 }

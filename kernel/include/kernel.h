@@ -15,6 +15,8 @@
 /* Print to the console. */
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int kvprintf(const char *fmt, va_list ap);
+/* Write n bytes whole (under the console lock), NULs and all. */
+void console_write(const char *s, size_t n);
 /* From a panic: print without the console lock from now on. */
 void console_break_lock(void);
 
