@@ -225,6 +225,42 @@ thread_create_user(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg)
 }
 
 void
+thread_user_regs(struct thread *t, struct user_regs *r, bool set)
+{
+	struct trap_frame *tf = t->utf;
+
+	if (!set) {
+		memcpy(r->x, tf->x, sizeof(r->x));
+		r->sp = tf->sp;
+		r->pc = tf->elr;
+		r->pstate = tf->spsr;
+		r->tpidr_el0 = t->ctx.tpidr_el0;
+		return;
+	}
+	memcpy(tf->x, r->x, sizeof(r->x));
+	tf->sp = r->sp;
+	tf->elr = r->pc;
+	/* Only the condition flags: the thread stays at EL0 with interrupts on. */
+	tf->spsr = (tf->spsr & ~0xf0000000UL) | (r->pstate & 0xf0000000UL);
+	t->ctx.tpidr_el0 = r->tpidr_el0;
+}
+
+void
+thread_user_fpregs(struct thread *t, struct user_fpregs *f, bool set)
+{
+	/* Not running, so not loaded: the saved copy is the state. */
+	if (!set) {
+		memcpy(f->v, t->ctx.q, sizeof(f->v));
+		f->fpsr = (uint32_t)t->ctx.fpsr;
+		f->fpcr = (uint32_t)t->ctx.fpcr;
+		return;
+	}
+	memcpy(t->ctx.q, f->v, sizeof(f->v));
+	t->ctx.fpsr = f->fpsr;
+	t->ctx.fpcr = f->fpcr;
+}
+
+void
 thread_set_user_reg(struct thread *t, unsigned i, uint64_t value)
 {
 	if (i < 8 && t->utf != NULL)

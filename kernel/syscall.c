@@ -354,6 +354,39 @@ sys_thread_wait(struct trap_frame *tf)
 }
 
 long
+sys_thread_regs(struct trap_frame *tf)
+{
+	union { struct user_regs r; struct user_fpregs f; } u;
+	bool set = ARG(1) == THREAD_REGS_SET, fp = ARG(2) == THREAD_REGS_FP;
+	size_t size = fp ? sizeof(u.f) : sizeof(u.r);
+	struct thread *t;
+	int err;
+
+	if (ARG(1) > THREAD_REGS_SET || ARG(2) > THREAD_REGS_FP)
+		return -EINVAL;
+	if ((err = GET(ARG(0), OBJ_THREAD, RIGHT_MANAGE, t, struct thread)) != 0)
+		return err;
+	/* Only a thread that cannot run meanwhile: not started, or waiting for its personality. */
+	if (t->proc == NULL || t == thread_current() ||
+	    (t->state != THREAD_NEW && !t->in_personality)) {
+		err = -EBUSY;
+		goto out;
+	}
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		hal_cpu_relax();	/* still switching out: its TLS and FP get saved */
+	if (set) {
+		if ((err = copy_from_user(&u, uva(ARG(3)), size)) == 0)
+			fp ? thread_user_fpregs(t, &u.f, true) : thread_user_regs(t, &u.r, true);
+	} else {
+		fp ? thread_user_fpregs(t, &u.f, false) : thread_user_regs(t, &u.r, false);
+		err = copy_to_user(uva(ARG(3)), &u, size);
+	}
+out:
+	kobj_put(&t->obj);
+	return err;
+}
+
+long
 sys_thread_affinity(struct trap_frame *tf)
 {
 	struct thread *t = thread_current();
@@ -703,7 +736,9 @@ syscall_personality(struct trap_frame *tf, uint64_t label)
 		m.w[1] = tf->far;
 	}
 	m.w[7] = tf->elr;
+	t->in_personality = true;	/* thread_regs may read and change tf now */
 	err = endpoint_call_kernel(t->proc->personality, &m);
+	t->in_personality = false;
 	if (err == 0 && t->ipc_slot.label == LABEL_SYSCALL) {
 		if (label == LABEL_SYSCALL)
 			tf->x[0] = t->ipc_slot.w[0];

@@ -39,6 +39,7 @@ struct thread {
 	volatile enum thread_state state;
 	volatile bool on_cpu;		/* its context is live on some CPU */
 	volatile bool killed;		/* leave at the next kernel exit */
+	volatile bool in_personality;	/* stopped in an SVC its personality answers */
 	bool fp_loaded;			/* its FP/SIMD state is in this CPU's registers */
 	const char *name;
 	uint32_t tid;
@@ -78,6 +79,15 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
  */
 struct thread *thread_create_user(struct process *p, uint64_t pc, uint64_t sp,
     uint64_t arg);
+/*
+ * A stopped user thread's registers (lichen/ipc.h layouts): get or set.
+ * The caller checks it is stopped (THREAD_NEW or in_personality).
+ */
+struct user_regs;
+struct user_fpregs;
+void thread_user_regs(struct thread *t, struct user_regs *r, bool set);
+void thread_user_fpregs(struct thread *t, struct user_fpregs *f, bool set);
+
 /* Set argument register i (x0-x7) a new user thread starts with. */
 void thread_set_user_reg(struct thread *t, unsigned i, uint64_t value);
 /* Make a THREAD_NEW thread runnable (cpu < 0: by load). */

@@ -350,10 +350,31 @@ svc6(long nr, long a0, long a1, long a2)
 
 static volatile uint64_t mode_addr = 0x10;	/* volatile: no compile-time bounds */
 
+/* An svc that also returns x1 and TPIDR_EL0 afterwards (thread_regs can change them). */
+static uint64_t after_x1, after_tls;
+
+static long
+svc_watch(long nr)
+{
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = 0;
+	register long x1 __asm__("x1") = 0x1111;
+
+	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1) : "r"(x8) : "memory");
+	after_x1 = (uint64_t)x1;
+	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(after_tls));
+	return x0;
+}
+
 static void
 linux_child(uint64_t mode)
 {
 	long r = svc6(64, 1, 0x1234, 5);	/* "write(1, buf, 5)" */
+
+	if (mode == 2) {		/* registers changed by the personality */
+		svc_watch(500);
+		svc6(93, (long)after_x1, (long)after_tls, 0);
+	}
 
 	if (mode == 1) {
 		volatile int *bad = (volatile int *)mode_addr;
@@ -375,7 +396,7 @@ test_personality(void)
 	handle_t tok;
 
 	/* syscalls arrive as LABEL_SYSCALL; the answer becomes x0 */
-	p = nt_fork_personality("linux", linux_child, 0, (handle_t)pers);
+	p = nt_fork_personality("linux", linux_child, 0, (handle_t)pers, NULL);
 	CHECK(p > 0, "fork %ld", p);
 	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
 	CHECK(m.label == LABEL_SYSCALL && m.w[6] == 64 && m.w[0] == 1 &&
@@ -401,7 +422,7 @@ test_personality(void)
 	handle_close((handle_t)p);
 
 	/* a fault outside any mapping arrives as LABEL_FAULT */
-	p = nt_fork_personality("linux-fault", linux_child, 1, (handle_t)pers);
+	p = nt_fork_personality("linux-fault", linux_child, 1, (handle_t)pers, NULL);
 	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
 	tok = m.token;
 	msg_set(&m, LABEL_SYSCALL, 5);
@@ -415,8 +436,48 @@ test_personality(void)
 	CHECK_EQ(process_wait((handle_t)p), 139);
 	handle_close((handle_t)p);
 
+	/* a stopped thread's registers, read and changed (execve, signals) */
+	handle_t th;
+	struct user_regs ur;
+	struct user_fpregs fr;
+
+	p = nt_fork_personality("linux-regs", linux_child, 2, (handle_t)pers, &th);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
+	CHECK_EQ(thread_regs(th, THREAD_REGS_GET, THREAD_REGS_GENERAL, &ur), 0);
+	CHECK(ur.x[8] == 64 && ur.x[1] == 0x1234 && ur.pc == m.w[7] && (ur.pstate & 0xf) == 0,
+	    "regs x8 %lu x1 %lx pc %lx/%lx pstate %lx", ur.x[8], ur.x[1], ur.pc, m.w[7], ur.pstate);
+	CHECK_EQ(thread_regs(th, THREAD_REGS_GET, THREAD_REGS_FP, &fr), 0);
+	CHECK_EQ(thread_regs(th, 2, THREAD_REGS_GENERAL, &ur), -EINVAL);
+	CHECK_EQ(thread_regs(th, THREAD_REGS_GET, THREAD_REGS_GENERAL, (void *)8), -EFAULT);
+	CHECK_EQ(thread_regs((handle_t)pers, THREAD_REGS_GET, THREAD_REGS_GENERAL, &ur), -EINVAL);
+	tok = m.token;
+	msg_set(&m, LABEL_SYSCALL, 0);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);	/* svc_watch(500) */
+	CHECK_EQ(m.w[6], 500);
+	CHECK_EQ(thread_regs(th, THREAD_REGS_GET, THREAD_REGS_GENERAL, &ur), 0);
+	ur.x[1] = 0xfeedface;
+	ur.tpidr_el0 = 0x7000;
+	ur.pstate = 0x3c5;	/* only the flags may change: EL, DAIF stay */
+	CHECK_EQ(thread_regs(th, THREAD_REGS_SET, THREAD_REGS_GENERAL, &ur), 0);
+	CHECK_EQ(thread_regs(th, THREAD_REGS_GET, THREAD_REGS_GENERAL, &ur), 0);
+	CHECK_EQ(ur.pstate & 0x3ff, 0);
+	tok = m.token;
+	msg_set(&m, LABEL_SYSCALL, 0);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);	/* exit(after_x1, after_tls) */
+	CHECK(m.w[6] == 93 && m.w[0] == 0xfeedface && m.w[1] == 0x7000,
+	    "the child saw x1 %lx tls %lx", m.w[0], m.w[1]);
+	tok = m.token;
+	msg_set(&m, LABEL_EXIT, 0);
+	CHECK_EQ(ipc_reply(tok, &m, NULL), 0);
+	CHECK_EQ(process_wait((handle_t)p), 0);
+	CHECK_EQ(thread_regs(th, THREAD_REGS_GET, THREAD_REGS_GENERAL, &ur), -EBUSY);	/* gone */
+	handle_close(th);
+	handle_close((handle_t)p);
+
 	/* the personality dies: its process is ended, not left waiting */
-	p = nt_fork_personality("linux-orphan", linux_child, 0, (handle_t)pers);
+	p = nt_fork_personality("linux-orphan", linux_child, 0, (handle_t)pers, NULL);
 	CHECK_EQ(ipc_recv((handle_t)pers, &m, NULL), 0);
 	CHECK_EQ(handle_close(m.token), 0);		/* dropped unanswered */
 	CHECK_EQ(process_wait((handle_t)p), -EPIPE);

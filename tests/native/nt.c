@@ -67,25 +67,27 @@ nt_thread(void (*fn)(uint64_t), uint64_t arg, int cpu)
 }
 
 static long fork_with(const char *name, void (*fn)(uint64_t), uint64_t arg,
-    const handle_t *give, unsigned ngive, handle_t *given, handle_t personality);
+    const handle_t *give, unsigned ngive, handle_t *given, handle_t personality,
+    handle_t *thread);
 
 long
 nt_fork(const char *name, void (*fn)(uint64_t), uint64_t arg,
     const handle_t *give, unsigned ngive, handle_t *given)
 {
-	return fork_with(name, fn, arg, give, ngive, given, HANDLE_NONE);
+	return fork_with(name, fn, arg, give, ngive, given, HANDLE_NONE, NULL);
 }
 
 long
 nt_fork_personality(const char *name, void (*fn)(uint64_t), uint64_t arg,
-    handle_t personality)
+    handle_t personality, handle_t *thread)
 {
-	return fork_with(name, fn, arg, NULL, 0, NULL, personality);
+	return fork_with(name, fn, arg, NULL, 0, NULL, personality, thread);
 }
 
 static long
 fork_with(const char *name, void (*fn)(uint64_t), uint64_t arg,
-    const handle_t *give, unsigned ngive, handle_t *given, handle_t personality)
+    const handle_t *give, unsigned ngive, handle_t *given, handle_t personality,
+    handle_t *thread)
 {
 	long vs = process_vmspace(0), copy, p, t;
 	uint64_t sp;
@@ -118,6 +120,9 @@ fork_with(const char *name, void (*fn)(uint64_t), uint64_t arg,
 	if (t < 0)
 		return t;
 	thread_start((handle_t)t);
-	handle_close((handle_t)t);
+	if (thread != NULL)
+		*thread = (handle_t)t;
+	else
+		handle_close((handle_t)t);
 	return p;
 }

@@ -49,8 +49,11 @@ long nt_thread(void (*fn)(uint64_t), uint64_t arg, int cpu);
  */
 long nt_fork(const char *name, void (*fn)(uint64_t), uint64_t arg,
     const handle_t *give, unsigned ngive, handle_t *given);
-/* The same, for a process whose every SVC becomes a message on personality. */
+/*
+ * The same, for a process whose every SVC becomes a message on
+ * personality; *thread (may be NULL) gets a handle to its thread.
+ */
 long nt_fork_personality(const char *name, void (*fn)(uint64_t), uint64_t arg,
-    handle_t personality);
+    handle_t personality, handle_t *thread);
 
 #endif

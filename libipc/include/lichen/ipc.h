@@ -117,6 +117,25 @@ struct ipc_ext {
 
 _Static_assert(sizeof(struct ipc_ext) == 96, "struct ipc_ext is ABI");
 
+/*
+ * thread_regs' layouts (the Linux aarch64 user_pt_regs / user_fpsimd_state
+ * order). Setting pstate changes only the condition flags (NZCV).
+ */
+struct user_regs {
+	uint64_t x[31];
+	uint64_t sp, pc, pstate;
+	uint64_t tpidr_el0;		/* the TLS register */
+};
+
+_Static_assert(sizeof(struct user_regs) == 280, "struct user_regs is ABI");
+
+struct user_fpregs {
+	uint64_t v[64];			/* q0-q31, low half first */
+	uint32_t fpsr, fpcr;
+};
+
+_Static_assert(sizeof(struct user_fpregs) == 520, "struct user_fpregs is ABI");
+
 /* handle_info's answer. */
 struct handle_info {
 	uint32_t type;			/* enum obj_type */

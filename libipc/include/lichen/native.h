@@ -177,6 +177,8 @@ static inline long system_poweroff(handle_t dev, long status)
 { return native_call2(SYS_system_poweroff, dev, status); }
 static inline long sys_info(unsigned what, uint64_t arg)
 { return native_call2(SYS_sys_info, what, arg); }
+static inline long thread_regs(handle_t t, unsigned op, unsigned kind, void *buf)
+{ return native_call4(SYS_thread_regs, t, op, kind, buf); }
 
 #else /* the host: LK_HOST builds and anything not aarch64 */
 
@@ -236,6 +238,7 @@ long thread_yield(void);
 long thread_sleep(uint64_t ns);
 long system_poweroff(handle_t dev, long status);
 long sys_info(unsigned what, uint64_t arg);
+long thread_regs(handle_t t, unsigned op, unsigned kind, void *buf);
 
 #endif /* __aarch64__ && !LK_HOST */
 

@@ -61,7 +61,8 @@
 	X(39, thread_sleep,     1, "(ns)") \
 	X(40, system_poweroff,  2, "(device, status): turn the machine off") \
 	X(41, ipc_recv_poll,    0, "ipc: like ipc_recv but -EAGAIN when empty") \
-	X(42, sys_info,         2, "(what, arg): counters; SYSINFO_*")
+	X(42, sys_info,         2, "(what, arg): counters; SYSINFO_*") \
+	X(43, thread_regs,      4, "(thread, THREAD_REGS_GET/SET, THREAD_REGS_GENERAL/FP, buf): a stopped thread's registers")
 
 enum native_call {
 #define NATIVE_ENUM(nr, name, nargs, doc) SYS_##name = nr,
@@ -69,6 +70,17 @@ enum native_call {
 #undef NATIVE_ENUM
 	SYS_NCALLS
 };
+
+/*
+ * thread_regs(t, op, kind, buf): read or write the user registers of a
+ * thread that is not running: not yet started, or waiting for its
+ * personality's answer (the Linux path: execve, signals, clone). kind
+ * picks struct user_regs or struct user_fpregs (lichen/ipc.h).
+ */
+#define THREAD_REGS_GET		0
+#define THREAD_REGS_SET		1
+#define THREAD_REGS_GENERAL	0
+#define THREAD_REGS_FP		1
 
 /* sys_info(what, arg) */
 #define SYSINFO_NCPUS		0	/* online CPUs */
