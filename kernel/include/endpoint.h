@@ -28,6 +28,12 @@ struct endpoint {
 	bool dead;			/* the last receive right went: sends fail */
 };
 
+/* reply.c: a call's token for t (its embedded reply if idle), or NULL. */
+struct reply *reply_for_call(struct thread *t);
+/* A token for an async send answered on ep with cookie, or NULL. */
+struct reply *reply_create(struct thread *caller, struct endpoint *ep, uint64_t cookie);
+/* Deliver the answer m (consumed); a call's thread may come back in *handoff asleep. */
+void reply_answer(struct reply *r, struct kmsg *m, struct thread **handoff);
 /* An embedded reply's token went (kobj_put saw the count fall to 1). */
 void reply_token_gone(struct reply *r);
 /* Set up a thread's embedded reply (thread_alloc). */

@@ -53,6 +53,28 @@ struct reply {
 	bool idle;			/* embedded and free for the next call */
 };
 
+/* message.c */
+struct process;
+struct trap_frame;
+struct ipc_ext;
+
+/* A queued sender's message on the heap (a copy of m), or NULL. */
+struct kmsg *kmsg_dup(const struct kmsg *m);
+/* m's contents into dst (a thread's slot); heap messages are freed. */
+void kmsg_take(struct kmsg *m, struct kmsg *dst);
+/* The caller's ipc_ext at xp (0: none; only the sending fields are zeroed). */
+int read_ext(uint64_t xp, struct ipc_ext *x);
+/* A sender's message from its registers and ext; handles referenced, not yet moved. */
+int msg_from_user(struct process *p, const struct trap_frame *tf,
+    const struct ipc_ext *x, struct kmsg *m);
+/* -EINVAL if m carries ep's own receive right. */
+int check_own_recv(const struct kmsg *m, const struct endpoint *ep);
+/* The send succeeded: the handles it carries leave the sender's table. */
+void msg_commit(struct process *p, const struct ipc_ext *x);
+/* m (consumed) into the calling thread: registers, data, handles, token. */
+long msg_to_user(struct process *p, struct trap_frame *tf, uint64_t xp,
+    struct kmsg *m);
+
 /* Copy a message's contents (only the handles it carries). */
 static inline void
 kmsg_copy(struct kmsg *dst, const struct kmsg *src)
