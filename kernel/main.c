@@ -187,6 +187,19 @@ check_initrd(const struct boot_info *bi)
 		    "(error %d after %u entries)", r, n);
 }
 
+/* lichen.asid_bits=N: fewer ASIDs than the CPU has (0: all of them). */
+static unsigned
+asid_bits_arg(const char *bootargs)
+{
+	size_t len;
+	const char *v = cmdline_get(bootargs, "lichen.asid_bits", &len);
+	unsigned n = 0;
+
+	for (size_t i = 0; v != NULL && i < len && v[i] >= '0' && v[i] <= '9'; i++)
+		n = n * 10 + (unsigned)(v[i] - '0');
+	return n > 16 ? 16 : n;
+}
+
 /* lichen.init=NAME (default "init"); false for lichen.init=none. */
 static bool
 init_name(const char *bootargs, char *name, size_t size)
@@ -224,7 +237,7 @@ kernel_main(uint64_t dtb_pa)
 	if (pmm_init(bi) != 0)
 		boot_fail("no memory for the page metadata");
 	pmm_report();
-	vmspace_init_asids();
+	vmspace_init_asids(asid_bits_arg(bi->bootargs));
 	if (hal_irq_init(bi) != 0)
 		kprintf("irq: no usable interrupt controller; running without interrupts\n");
 	sched_init_cpu();

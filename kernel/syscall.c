@@ -545,6 +545,8 @@ sys_sys_info(struct trap_frame *tf)
 		return thread_current()->tid;
 	case SYSINFO_PID:
 		return process_current()->pid;
+	case SYSINFO_ASID_ROLLOVERS:
+		return (long)vmspace_asid_rollovers();
 	default:
 		return -EINVAL;
 	}

@@ -128,9 +128,22 @@ vs_flush(struct vmspace *vs)
 /* --- lifetime --- */
 
 void
-vmspace_init_asids(void)
+vmspace_init_asids(unsigned max_bits)
 {
-	asid_space_init(&asids, hal_asid_bits());
+	unsigned bits = hal_asid_bits();
+
+	/* Fewer (for tests: rollovers every few spaces), but room for every CPU's. */
+	if (max_bits != 0 && max_bits < bits) {
+		bits = max_bits < 4 ? 4 : max_bits;
+		kprintf("asid: %u bits (lichen.asid_bits)\n", bits);
+	}
+	asid_space_init(&asids, bits);
+}
+
+uint64_t
+vmspace_asid_rollovers(void)
+{
+	return asids.rollovers;
 }
 
 struct vmspace *

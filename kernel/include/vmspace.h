@@ -31,7 +31,10 @@ struct vmspace {
 	struct vma_set vmas;
 };
 
-void vmspace_init_asids(void);
+/* The ASID allocator; max_bits (0: the hardware's) caps the width, for tests. */
+void vmspace_init_asids(unsigned max_bits);
+/* How many times the ASIDs ran out and a new generation began. */
+uint64_t vmspace_asid_rollovers(void);
 
 struct vmspace *vmspace_create(void);
 /* Unmap everything, drop every page reference, free tables and ASID. */

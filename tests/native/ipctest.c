@@ -590,6 +590,53 @@ test_flood(void)
 	handle_close((handle_t)victim);
 }
 
+/* --- many short-lived address spaces (ASID reuse and rollover) --- */
+
+static void
+child_caller(uint64_t n)
+{
+	struct ipc_msg m;
+	long bad = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		memset(&m, 0, sizeof(m));
+		m.label = 1;
+		m.w[0] = i;
+		m.w[1] = 1;
+		bad += ipc_call(nt_given[0], &m, NULL) != 0 || m.w[0] != i + 1;
+	}
+	process_exit(bad);
+}
+
+static void
+test_churn(void)
+{
+	long ep = ep_create(0), server, send, p[24];
+	handle_t give[1] = { (handle_t)ep };
+	unsigned ok = 0;
+
+	server = nt_fork("server", child_server, 0, give, 1, NULL);
+	send = handle_dup((handle_t)ep, RIGHT_SEND | RIGHT_TRANSFER, 0);
+	handle_close((handle_t)ep);
+	give[0] = (handle_t)send;
+	/* Three waves of 24 at once: more live spaces than 4-bit ASIDs name. */
+	for (int wave = 0; wave < 3; wave++) {
+		for (int i = 0; i < 24; i++)
+			p[i] = nt_fork("caller", child_caller, 50, give, 1, NULL);
+		for (int i = 0; i < 24; i++) {
+			ok += p[i] > 0 && process_wait((handle_t)p[i]) == 0;
+			handle_close((handle_t)p[i]);
+		}
+	}
+	CHECK_EQ(ok, 72);
+	printf("ipctest: 72 processes came and went; ASID rollovers so far: %ld\n",
+	    sys_info(SYSINFO_ASID_ROLLOVERS, 0));
+	process_kill((handle_t)server, 0);
+	process_wait((handle_t)server);
+	handle_close((handle_t)server);
+	handle_close((handle_t)send);
+}
+
 /* --- several processes --- */
 
 static void
@@ -732,6 +779,7 @@ main(int argc, char **argv)
 	test_timer_memory();
 	test_processes();
 	test_flood();
+	test_churn();
 	test_regressions();
 	test_personality();
 	test_devices();

@@ -88,5 +88,6 @@ enum native_call {
 #define SYSINFO_FREE_PAGES	2
 #define SYSINFO_TID		3	/* the calling thread's id */
 #define SYSINFO_PID		4	/* the calling process's id */
+#define SYSINFO_ASID_ROLLOVERS	5	/* times the ASIDs ran out (a new generation) */
 
 #endif
