@@ -34,6 +34,7 @@ Boot arguments lichen understands:
   lichen.init=PROG|none               the first process (default init; none:
                                       power off after the boot report)
   lichen.manifest=NAME                init's manifest (default boot.manifest)
+  lichen.asid_bits=N                  use N-bit ASIDs (4..16; tests: rollovers)
   lichen.selftest=uaccess,pages,wx,vmspace,smp,locks,sched
                                       run in-kernel self tests at boot
 USAGE
