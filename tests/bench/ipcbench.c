@@ -5,6 +5,7 @@
  *     switches),
  *   - the same across two CPUs (a wakeup by IPI each way),
  *   - one-way asynchronous send throughput into a deep queue,
+ *   - a switch between two processes on one CPU (thread_yield),
  * in nanoseconds of guest time. Under QEMU -icount shift=0 a guest
  * nanosecond is one instruction, so the numbers are instructions.
  * Started as the first process: lichen.init=ipcbench (run-qemu.sh
@@ -81,6 +82,43 @@ round_trips(const char *what, unsigned server_cpu)
 }
 
 static void
+yielder(uint64_t cpu)
+{
+	struct ipc_msg m;
+
+	thread_affinity(0, 1UL << cpu);
+	memset(&m, 0, sizeof(m));
+	ipc_send(nt_given[0], &m, NULL);	/* "I am on the CPU now" */
+	for (;;)
+		thread_yield();
+}
+
+/* Two processes on one CPU taking turns: a switch (and a syscall) each. */
+static void
+yield_switches(void)
+{
+	handle_t ready = (handle_t)ep_create(0);
+	long p = nt_fork("ipcbench-yield", yielder, 0, &ready, 1, NULL);
+	struct ipc_msg m;
+	uint64_t t0, t1;
+
+	memset(&m, 0, sizeof(m));
+	ipc_recv(ready, &m, NULL);		/* it runs on CPU 0 with us */
+	handle_close(ready);
+	for (int i = 0; i < 100; i++)
+		thread_yield();
+	t0 = clock_get();
+	for (int i = 0; i < CALLS; i++)
+		thread_yield();
+	t1 = clock_get();
+	printf("ipcbench: thread_yield between two processes on one CPU: %lu ns per switch\n",
+	    (t1 - t0) / CALLS / 2);
+	process_kill((handle_t)p, 0);
+	process_wait((handle_t)p);
+	handle_close((handle_t)p);
+}
+
+static void
 throughput(void)
 {
 	long p;
@@ -120,6 +158,7 @@ main(int argc, char **argv)
 		sys_info(SYSINFO_CPU, 0);
 	t1 = clock_get();
 	printf("ipcbench: null native call: %lu ns\n", (t1 - t0) / CALLS);
+	yield_switches();
 	round_trips("same CPU", 0);
 	if (sys_info(SYSINFO_NCPUS, 0) > 1) {
 		round_trips("CPU 0 <-> CPU 1", 1);
