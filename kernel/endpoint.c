@@ -364,6 +364,99 @@ call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool bounde
 	return got == NULL ? -EINTR : t->ipc_slot.status;
 }
 
+/*
+ * The fast path (docs/ipc.md): a call without ipc_ext to an endpoint whose
+ * receiver waits on this CPU, also without ipc_ext. The words go straight
+ * into the receiver's saved registers, the token straight into its table,
+ * and we switch to it; no struct kmsg is staged. CALL_SLOW: nothing
+ * happened, take the general path (which also reports every error).
+ */
+#define CALL_SLOW	2
+
+static void
+regs_to_frame(struct trap_frame *dst, const struct trap_frame *src, uint64_t badge,
+    uint64_t token)
+{
+	for (int i = 1; i <= 7; i++)
+		dst->x[i] = src->x[i];		/* label, w0-w5 */
+	dst->x[9] = src->x[9];
+	dst->x[10] = src->x[10];
+	dst->x[11] = badge;
+	dst->x[12] = token;
+}
+
+static long
+call_fast(struct thread *t, struct trap_frame *tf)
+{
+	struct reply *r = &t->call_obj;
+	struct endpoint *ep;
+	struct thread *rcv;
+	struct kmsg *got;
+	uint64_t badge, irq;
+	long token;
+
+	if (!__atomic_load_n(&r->idle, __ATOMIC_ACQUIRE) ||
+	    get_endpoint(t->proc, (handle_t)tf->x[0], RIGHT_SEND, &ep, &badge) != 0)
+		return CALL_SLOW;
+	irq = hal_irq_save();
+	spin_lock(&ep->lock);
+	rcv = list_empty(&ep->receivers) ? NULL :
+	    list_first_entry(&ep->receivers, struct thread, wait_link);
+	if (ep->dead || rcv == NULL || (unsigned)rcv->se.cpu != this_cpu_index() ||
+	    rcv->utf->x[11] != 0) {
+		spin_unlock(&ep->lock);
+		hal_irq_restore(irq);
+		kobj_put(&ep->obj);
+		return CALL_SLOW;
+	}
+	list_remove(&rcv->wait_link);
+	kobj_get(&rcv->obj);			/* for the switch: it may be killed */
+	r = reply_for_call(t);			/* the embedded one: idle */
+	token = process_handle_add(rcv->proc, &r->obj, RIGHT_TRANSFER, 0);
+	if (token > 0) {
+		kobj_put(&r->obj);		/* the table holds the token now */
+		regs_to_frame(rcv->utf, tf, badge, (uint64_t)token);
+		rcv->ipc_slot.status = KMSG_IN_REGISTERS;
+	} else {
+		/* Its table is full or it is exiting: the general delivery answers -EPIPE. */
+		struct kmsg *m = &rcv->ipc_slot;
+
+		m->label = tf->x[1];
+		for (int i = 0; i < 6; i++)
+			m->w[i] = tf->x[2 + i];
+		m->w[6] = tf->x[9];
+		m->w[7] = tf->x[10];
+		m->badge = badge;
+		m->reply = r;
+		m->buf = NULL;
+		m->len = m->nh = 0;
+		m->source = NULL;
+		m->status = 0;
+		m->counted = false;
+	}
+	rcv->ipc_got = &rcv->ipc_slot;
+	spin_lock(&t->ipc_lock);
+	t->call_reply = r;
+	t->ipc_got = NULL;
+	t->state = THREAD_SLEEPING;
+	spin_unlock(&t->ipc_lock);
+	spin_unlock(&ep->lock);
+	got = wait_reply(t, rcv);		/* drops rcv's reference */
+	hal_irq_restore(irq);
+	kobj_put(&ep->obj);
+	if (got == NULL)
+		return -EINTR;
+	if (t->ipc_slot.status == KMSG_IN_REGISTERS)
+		return 0;			/* reply_fast wrote our registers */
+	if (t->ipc_slot.status != 0) {
+		long err = t->ipc_slot.status;
+
+		kmsg_release(&t->ipc_slot);
+		return err;
+	}
+	return msg_to_user(t->proc, tf, 0, &t->ipc_slot);
+}
+
 long
 sys_ipc_call(struct trap_frame *tf)
 {
@@ -375,6 +468,8 @@ sys_ipc_call(struct trap_frame *tf)
 	bool posted;
 	long err;
 
+	if (tf->x[11] == 0 && (err = call_fast(t, tf)) != CALL_SLOW)
+		return err;
 	if ((err = send_prepare(p, tf, &x, &ep, &m)) != 0)
 		return err;
 	err = call_and_wait(t, ep, &m, true, &posted);
@@ -383,7 +478,9 @@ sys_ipc_call(struct trap_frame *tf)
 		goto out;
 	}
 	msg_commit(p, &x);	/* the handles went with the message */
-	if (err == 0)
+	if (err == KMSG_IN_REGISTERS)
+		err = 0;	/* reply_fast wrote our registers */
+	else if (err == 0)
 		err = msg_to_user(p, tf, tf->x[11], &t->ipc_slot);
 	else if (err == -EPIPE)
 		kmsg_release(&t->ipc_slot);
@@ -452,6 +549,10 @@ recv_on(struct endpoint *ep, struct trap_frame *tf, bool block,
 	spin_unlock_irqrestore(&ep->lock, flags);
 	if (wake != NULL)
 		wake_handed(wake);
+	if (t->ipc_slot.status == KMSG_IN_REGISTERS) {	/* call_fast wrote them */
+		t->ipc_slot.status = 0;
+		return 0;
+	}
 	return msg_to_user(t->proc, tf, tf->x[11], &t->ipc_slot);
 }
 
@@ -483,6 +584,35 @@ sys_ipc_recv_poll(struct trap_frame *tf)
 	return recv_call(tf, (handle_t)tf->x[0], false, NULL);
 }
 
+/*
+ * The answer's fast path: a call's embedded reply, its native caller
+ * waiting without ipc_ext, ours without either: write the words into the
+ * caller's saved registers. true when done (*wake: the caller, asleep).
+ */
+static bool
+reply_fast(struct reply *r, const struct trap_frame *tf, struct thread **wake)
+{
+	struct thread *c = r->caller;
+	uint64_t flags;
+	bool done = false;
+
+	if (!r->embedded || c->proc->personality != NULL)
+		return false;
+	flags = spin_lock_irqsave(&c->ipc_lock);
+	if (c->call_reply == r && !r->answered && c->utf->x[11] == 0) {
+		regs_to_frame(c->utf, tf, 0, 0);
+		c->ipc_slot.status = KMSG_IN_REGISTERS;
+		c->ipc_got = &c->ipc_slot;
+		c->call_reply = NULL;
+		r->answered = true;
+		kobj_get(&c->obj);		/* as reply_answer's handoff */
+		*wake = c;
+		done = true;
+	}
+	spin_unlock_irqrestore(&c->ipc_lock, flags);
+	return done;
+}
+
 /* Answer token h with the caller's registers and ext; *wake as in reply_answer. */
 static long
 do_reply(struct trap_frame *tf, handle_t h, struct thread **wake)
@@ -499,11 +629,15 @@ do_reply(struct trap_frame *tf, handle_t h, struct thread **wake)
 		return err;
 	if ((err = process_handle_take(p, h, OBJ_REPLY, &o)) != 0)
 		return err;
+	r = container_of(o, struct reply, obj);
+	if (tf->x[11] == 0 && reply_fast(r, tf, wake)) {
+		kobj_put(o);
+		return 0;
+	}
 	if ((err = msg_from_user(p, tf, &x, &m)) != 0) {
 		kobj_put(o);		/* the token is spent: the caller hears -EPIPE */
 		return err;
 	}
-	r = container_of(o, struct reply, obj);
 	if (r->ep != NULL && (err = check_own_recv(&m, r->ep)) != 0) {
 		kmsg_release(&m);
 		kobj_put(o);

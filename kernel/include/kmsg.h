@@ -15,6 +15,8 @@
 struct thread;
 struct endpoint;
 
+#define KMSG_IN_REGISTERS	1
+
 struct kmsg_handle {
 	struct kobj *obj;		/* a reference */
 	uint32_t rights;
@@ -32,7 +34,9 @@ struct kmsg {
 	uint32_t nh;
 	struct kmsg_handle h[IPC_HANDLES];
 	struct kobj *source;		/* set: embedded in that object (notify, irq, timer) */
-	int status;			/* a call's result: 0, or -EPIPE when unanswered */
+	int status;			/* a call's result: 0, or -EPIPE when unanswered;
+					   KMSG_IN_REGISTERS: the fast path already wrote
+					   the receiver's registers, nothing to copy */
 	bool counted;			/* queued against the endpoint's depth */
 };
 
