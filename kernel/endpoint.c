@@ -10,8 +10,10 @@
  *
  * Locking: ep->lock guards the queue and the receivers; a thread's
  * ipc_lock guards its call_reply and, for a call, its ipc_got. Order:
- * ep->lock or ipc_lock, then the scheduler's locks (thread_wake). No two
- * endpoint locks are ever held together.
+ * ep->lock, then a thread's ipc_lock or a process's lock (the fast path
+ * nests both under ep->lock), then the scheduler's locks (thread_wake).
+ * No two endpoint locks are ever held together; nothing takes ep->lock
+ * while holding an ipc_lock or a process lock.
  */
 #include <lichen/errno.h>
 #include <lichen/string.h>
@@ -373,14 +375,30 @@ call_and_wait(struct thread *t, struct endpoint *ep, struct kmsg *m, bool bounde
  */
 #define CALL_SLOW	2
 
+/* The words of a message as they travel in registers (x1-x7, x9, x10). */
+struct regs_msg {
+	uint64_t label, w[IPC_WORDS];
+};
+
 static void
-regs_to_frame(struct trap_frame *dst, const struct trap_frame *src, uint64_t badge,
+regs_from_frame(struct regs_msg *m, const struct trap_frame *src)
+{
+	m->label = src->x[1];
+	for (int i = 0; i < 6; i++)
+		m->w[i] = src->x[2 + i];
+	m->w[6] = src->x[9];
+	m->w[7] = src->x[10];
+}
+
+static void
+regs_to_frame(struct trap_frame *dst, const struct regs_msg *m, uint64_t badge,
     uint64_t token)
 {
-	for (int i = 1; i <= 7; i++)
-		dst->x[i] = src->x[i];		/* label, w0-w5 */
-	dst->x[9] = src->x[9];
-	dst->x[10] = src->x[10];
+	dst->x[1] = m->label;
+	for (int i = 0; i < 6; i++)
+		dst->x[2 + i] = m->w[i];
+	dst->x[9] = m->w[6];
+	dst->x[10] = m->w[7];
 	dst->x[11] = badge;
 	dst->x[12] = token;
 }
@@ -389,6 +407,7 @@ static long
 call_fast(struct thread *t, struct trap_frame *tf)
 {
 	struct reply *r = &t->call_obj;
+	struct regs_msg words;
 	struct endpoint *ep;
 	struct thread *rcv;
 	struct kmsg *got;
@@ -398,6 +417,8 @@ call_fast(struct thread *t, struct trap_frame *tf)
 	if (!__atomic_load_n(&r->idle, __ATOMIC_ACQUIRE) ||
 	    get_endpoint(t->proc, (handle_t)tf->x[0], RIGHT_SEND, &ep, &badge) != 0)
 		return CALL_SLOW;
+	/* Ours before we are armed: an answer may rewrite tf from then on. */
+	regs_from_frame(&words, tf);
 	irq = hal_irq_save();
 	spin_lock(&ep->lock);
 	rcv = list_empty(&ep->receivers) ? NULL :
@@ -412,20 +433,24 @@ call_fast(struct thread *t, struct trap_frame *tf)
 	list_remove(&rcv->wait_link);
 	kobj_get(&rcv->obj);			/* for the switch: it may be killed */
 	r = reply_for_call(t);			/* the embedded one: idle */
+	/* Armed before the token exists: no answer can come unseen. */
+	spin_lock(&t->ipc_lock);
+	t->call_reply = r;
+	t->ipc_got = NULL;
+	t->state = THREAD_SLEEPING;
+	spin_unlock(&t->ipc_lock);
 	token = process_handle_add(rcv->proc, &r->obj, RIGHT_TRANSFER, 0);
 	if (token > 0) {
 		kobj_put(&r->obj);		/* the table holds the token now */
-		regs_to_frame(rcv->utf, tf, badge, (uint64_t)token);
+		regs_to_frame(rcv->utf, &words, badge, (uint64_t)token);
 		rcv->ipc_slot.status = KMSG_IN_REGISTERS;
 	} else {
 		/* Its table is full or it is exiting: the general delivery answers -EPIPE. */
 		struct kmsg *m = &rcv->ipc_slot;
 
-		m->label = tf->x[1];
-		for (int i = 0; i < 6; i++)
-			m->w[i] = tf->x[2 + i];
-		m->w[6] = tf->x[9];
-		m->w[7] = tf->x[10];
+		m->label = words.label;
+		for (int i = 0; i < IPC_WORDS; i++)
+			m->w[i] = words.w[i];
 		m->badge = badge;
 		m->reply = r;
 		m->buf = NULL;
@@ -435,19 +460,16 @@ call_fast(struct thread *t, struct trap_frame *tf)
 		m->counted = false;
 	}
 	rcv->ipc_got = &rcv->ipc_slot;
-	spin_lock(&t->ipc_lock);
-	t->call_reply = r;
-	t->ipc_got = NULL;
-	t->state = THREAD_SLEEPING;
-	spin_unlock(&t->ipc_lock);
 	spin_unlock(&ep->lock);
 	got = wait_reply(t, rcv);		/* drops rcv's reference */
 	hal_irq_restore(irq);
 	kobj_put(&ep->obj);
 	if (got == NULL)
 		return -EINTR;
-	if (t->ipc_slot.status == KMSG_IN_REGISTERS)
+	if (t->ipc_slot.status == KMSG_IN_REGISTERS) {
+		t->ipc_slot.status = 0;
 		return 0;			/* reply_fast wrote our registers */
+	}
 	if (t->ipc_slot.status != 0) {
 		long err = t->ipc_slot.status;
 
@@ -478,8 +500,10 @@ sys_ipc_call(struct trap_frame *tf)
 		goto out;
 	}
 	msg_commit(p, &x);	/* the handles went with the message */
-	if (err == KMSG_IN_REGISTERS)
+	if (err == KMSG_IN_REGISTERS) {
+		t->ipc_slot.status = 0;
 		err = 0;	/* reply_fast wrote our registers */
+	}
 	else if (err == 0)
 		err = msg_to_user(p, tf, tf->x[11], &t->ipc_slot);
 	else if (err == -EPIPE)
@@ -600,7 +624,10 @@ reply_fast(struct reply *r, const struct trap_frame *tf, struct thread **wake)
 		return false;
 	flags = spin_lock_irqsave(&c->ipc_lock);
 	if (c->call_reply == r && !r->answered && c->utf->x[11] == 0) {
-		regs_to_frame(c->utf, tf, 0, 0);
+		struct regs_msg words;
+
+		regs_from_frame(&words, tf);
+		regs_to_frame(c->utf, &words, 0, 0);
 		c->ipc_slot.status = KMSG_IN_REGISTERS;
 		c->ipc_got = &c->ipc_slot;
 		c->call_reply = NULL;
