@@ -624,10 +624,13 @@ reply_fast(struct reply *r, const struct trap_frame *tf, struct thread **wake)
 		return false;
 	flags = spin_lock_irqsave(&c->ipc_lock);
 	if (c->call_reply == r && !r->answered && c->utf->x[11] == 0) {
-		struct regs_msg words;
-
-		regs_from_frame(&words, tf);
-		regs_to_frame(c->utf, &words, 0, 0);
+		/* tf is ours (the running server's): copy straight across. */
+		for (int i = 1; i <= 7; i++)
+			c->utf->x[i] = tf->x[i];
+		c->utf->x[9] = tf->x[9];
+		c->utf->x[10] = tf->x[10];
+		c->utf->x[11] = 0;
+		c->utf->x[12] = 0;
 		c->ipc_slot.status = KMSG_IN_REGISTERS;
 		c->ipc_got = &c->ipc_slot;
 		c->call_reply = NULL;
