@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift ;;
 	--gic) gic=$2; shift ;;
 	--el2) el2=1 ;;
-	--append) append=$2; shift ;;
+	--append) append="${append:+$append }$2"; shift ;;
 	--init) append="${append:+$append }lichen.init=$2"; shift ;;
 	--manifest) append="${append:+$append }lichen.manifest=$2"; shift ;;
 	--icount) icount=1 ;;

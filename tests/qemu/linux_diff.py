@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Run a Linux test program on lichen and on the host's Linux; compare.
+
+The same static aarch64 binary runs under qemu-aarch64 (user mode: the
+host's real Linux kernel answers its system calls) with argv[0] = NAME,
+and on lichen through linuxemu (lichen.init=linuxemu linuxemu.run=NAME).
+It passes when the program's output (stdout and stderr, in order; lines
+linuxemu itself prints are left out) and its exit status are the same. A hung guest fails after --timeout.
+
+usage: linux_diff.py --qemu-system QEMU --qemu-user QEMU_AARCH64
+         --kernel IMAGE --initrd ARCHIVE --program FILE --name NAME
+         [--smp N] [--timeout S]
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--qemu-system", required=True)
+    p.add_argument("--qemu-user", required=True)
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--initrd", required=True)
+    p.add_argument("--program", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--smp", default="2")
+    p.add_argument("--timeout", type=float, default=30)
+    a = p.parse_args()
+
+    linux = subprocess.run([a.qemu_user, "-0", a.name, a.program],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=a.timeout)
+    want_out = linux.stdout.decode(errors="replace")
+    want_status = linux.returncode
+
+    cmd = [a.qemu_system, "-M", "virt", "-cpu", "cortex-a72", "-smp", a.smp,
+           "-m", "256M", "-nographic", "-nic", "none", "-no-reboot",
+           "-kernel", a.kernel, "-initrd", a.initrd,
+           "-append", f"lichen.init=linuxemu linuxemu.run={a.name}"]
+    print("+", " ".join(cmd), flush=True)
+    try:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=a.timeout)
+    except subprocess.TimeoutExpired:
+        print(f"FAIL: lichen still running after {a.timeout:g}s")
+        return 1
+    out = r.stdout.decode(errors="replace").replace("\r\n", "\n")
+    print(out)
+    m = re.search(r"^lichen: boot complete at [0-9]+ ms\n(.*?)"
+                  r"^lichen: powering off \(status (-?[0-9]+)\)", out,
+                  re.MULTILINE | re.DOTALL)
+    if m is None:
+        print("FAIL: no program output between boot and power-off")
+        return 1
+    got_out, got_status = m.group(1), int(m.group(2))
+    # linuxemu's own notes (e.g. how many calls it answered -ENOSYS) share
+    # the console; they are not the program's output.
+    got_out = "".join(line for line in got_out.splitlines(keepends=True)
+                      if not line.startswith("linuxemu: "))
+    failures = []
+    if got_out != want_out:
+        failures.append(f"output differs:\n--- Linux\n{want_out}--- lichen\n{got_out}")
+    if got_status != want_status:
+        failures.append(f"exit status: Linux {want_status}, lichen {got_status}")
+    for f in failures:
+        print("FAIL:", f)
+    if not failures:
+        print(f"{a.name}: the same output and exit status ({want_status}) as on Linux")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
