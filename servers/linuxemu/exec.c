@@ -53,7 +53,7 @@ load_segments(handle_t vs, const void *file, const struct elf_image *img,
 			return r;
 		prev_end = end;
 	}
-	*brk = prev_end;
+	*brk = prev_end;	/* the heap starts above the last segment */
 	return 0;
 }
 
@@ -133,10 +133,12 @@ lx_exec(struct lproc *lp, handle_t pers, const char *name, const void *file,
 	if ((r = process_vmspace(lp->proc)) < 0)
 		return r;
 	lp->vs = (handle_t)r;
+	lx_proc_init(lp, name);
 	if ((r = load_segments(lp->vs, file, &img, &lp->brk_start)) != 0 ||
 	    (r = vm_map(lp->vs, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_R | PROT_W, 0, 0)) != 0 ||
 	    (r = build_stack(lp->vs, name, argc, argv, &img, &sp)) != 0)
 		return r;
+	lp->brk = lp->brk_start;
 	if ((t = thread_create(lp->proc, img.entry, sp, 0)) < 0)
 		return t;
 	lp->thread = (handle_t)t;

@@ -9,12 +9,21 @@
 #include <lichen/ipc.h>
 
 /* The Linux program being run: its process, address space, thread. */
+#define LX_NRLIMITS	16
+
 struct lproc {
 	handle_t proc, vs, thread;
-	uint64_t brk_start;
-	long exit_status;	/* set by exit/exit_group */
+	uint64_t brk_start, brk;	/* the heap: [brk_start, brk) */
+	long exit_status;		/* set by exit/exit_group */
 	int exited;
+	uint64_t rlimit[LX_NRLIMITS][2];	/* cur, max */
+	uint64_t robust_list, robust_len;
+	char comm[16];			/* prctl(PR_SET_NAME) */
+	uint64_t rng;			/* getrandom's state (not yet a CSPRNG) */
 };
+
+/* sys.c: the defaults a new program starts with (rlimits, comm). */
+void lx_proc_init(struct lproc *lp, const char *name);
 
 /* exec.c: load a static aarch64 ELF (file, len) as a new process whose SVCs go to pers. */
 long lx_exec(struct lproc *lp, handle_t pers, const char *name, const void *file,

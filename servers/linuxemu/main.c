@@ -22,7 +22,8 @@ main(int argc, char **argv)
 	handle_t dev = (handle_t)native_start_word(0);
 	const void *archive = (const void *)native_start_word(1);
 	uint64_t archive_len = native_start_word(2);
-	const char *run = NULL;
+	const char *run = NULL, *pargv[16];
+	int pargc = 1;
 	struct lproc lp = { 0 };
 	struct cpio_entry e;
 	struct ipc_msg m;
@@ -31,13 +32,15 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strncmp(argv[i], "linuxemu.run=", 13) == 0)
 			run = argv[i] + 13;
+		else if (strncmp(argv[i], "linuxemu.arg=", 13) == 0 && pargc < 16)
+			pargv[pargc++] = argv[i] + 13;
 	if (run == NULL || cpio_find(archive, archive_len, run, &e) != 1) {
 		printf("linuxemu: no program to run (linuxemu.run=NAME, from the boot archive)\n");
 		return 1;
 	}
 	pers = ep_create(0);
-	const char *pargv[1] = { run };
-	if (pers < 0 || (r = lx_exec(&lp, (handle_t)pers, run, e.data, e.size, 1, pargv)) != 0) {
+	pargv[0] = run;
+	if (pers < 0 || (r = lx_exec(&lp, (handle_t)pers, run, e.data, e.size, pargc, pargv)) != 0) {
 		printf("linuxemu: cannot run %s: error %ld\n", run, pers < 0 ? pers : r);
 		return 1;
 	}

@@ -605,24 +605,39 @@ child_caller(uint64_t n)
 		m.w[1] = 1;
 		bad += ipc_call(nt_given[0], &m, NULL) != 0 || m.w[0] != i + 1;
 	}
+	/* Say we ran (so we hold an ASID), then wait to be let go. */
+	memset(&m, 0, sizeof(m));
+	bad += ipc_send(nt_given[1], &m, NULL) != 0;
+	bad += ipc_recv(nt_given[2], &m, NULL) != 0;
 	process_exit(bad);
 }
 
 static void
 test_churn(void)
 {
-	long ep = ep_create(0), server, send, p[24];
-	handle_t give[1] = { (handle_t)ep };
+	long ep = ep_create(0), ready = ep_create(32), go = ep_create(32), server, p[24];
+	handle_t give[3];
+	struct ipc_msg m;
 	unsigned ok = 0;
 
+	give[0] = (handle_t)ep;
 	server = nt_fork("server", child_server, 0, give, 1, NULL);
-	send = handle_dup((handle_t)ep, RIGHT_SEND | RIGHT_TRANSFER, 0);
+	give[0] = (handle_t)handle_dup((handle_t)ep, RIGHT_SEND | RIGHT_TRANSFER, 0);
 	handle_close((handle_t)ep);
-	give[0] = (handle_t)send;
-	/* Three waves of 24 at once: more live spaces than 4-bit ASIDs name. */
+	give[1] = (handle_t)ready;
+	give[2] = (handle_t)go;
+	/*
+	 * Three waves of 24 processes alive at once, each having run: more
+	 * address spaces holding ASIDs than 4-bit ASIDs can name.
+	 */
 	for (int wave = 0; wave < 3; wave++) {
 		for (int i = 0; i < 24; i++)
-			p[i] = nt_fork("caller", child_caller, 50, give, 1, NULL);
+			p[i] = nt_fork("caller", child_caller, 10, give, 3, NULL);
+		memset(&m, 0, sizeof(m));
+		for (int i = 0; i < 24; i++)
+			CHECK_EQ(ipc_recv((handle_t)ready, &m, NULL), 0);
+		for (int i = 0; i < 24; i++)
+			CHECK_EQ(ipc_send((handle_t)go, &m, NULL), 0);
 		for (int i = 0; i < 24; i++) {
 			ok += p[i] > 0 && process_wait((handle_t)p[i]) == 0;
 			handle_close((handle_t)p[i]);
@@ -634,7 +649,9 @@ test_churn(void)
 	process_kill((handle_t)server, 0);
 	process_wait((handle_t)server);
 	handle_close((handle_t)server);
-	handle_close((handle_t)send);
+	handle_close(give[0]);
+	handle_close((handle_t)ready);
+	handle_close((handle_t)go);
 }
 
 /* --- several processes --- */

@@ -9,7 +9,7 @@ linuxemu itself prints are left out) and its exit status are the same. A hung gu
 
 usage: linux_diff.py --qemu-system QEMU --qemu-user QEMU_AARCH64
          --kernel IMAGE --initrd ARCHIVE --program FILE --name NAME
-         [--smp N] [--timeout S]
+         [--args 'ARGS'] [--smp N] [--timeout S]
 """
 import argparse
 import re
@@ -25,11 +25,13 @@ def main():
     p.add_argument("--initrd", required=True)
     p.add_argument("--program", required=True)
     p.add_argument("--name", required=True)
+    p.add_argument("--args", default="", help="arguments after argv[0], split on spaces")
     p.add_argument("--smp", default="2")
     p.add_argument("--timeout", type=float, default=30)
     a = p.parse_args()
 
-    linux = subprocess.run([a.qemu_user, "-0", a.name, a.program],
+    args = a.args.split()
+    linux = subprocess.run([a.qemu_user, "-0", a.name, a.program] + args,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=a.timeout)
     want_out = linux.stdout.decode(errors="replace")
@@ -38,7 +40,8 @@ def main():
     cmd = [a.qemu_system, "-M", "virt", "-cpu", "cortex-a72", "-smp", a.smp,
            "-m", "256M", "-nographic", "-nic", "none", "-no-reboot",
            "-kernel", a.kernel, "-initrd", a.initrd,
-           "-append", f"lichen.init=linuxemu linuxemu.run={a.name}"]
+           "-append", " ".join([f"lichen.init=linuxemu linuxemu.run={a.name}"]
+                               + [f"linuxemu.arg={w}" for w in args])]
     print("+", " ".join(cmd), flush=True)
     try:
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
