@@ -20,7 +20,15 @@ struct lproc {
 	uint64_t robust_list, robust_len;
 	char comm[16];			/* prctl(PR_SET_NAME) */
 	uint64_t rng;			/* getrandom's state (not yet a CSPRNG) */
+	uint64_t mmap_next;		/* mmap without a hint: below this, growing down */
+	handle_t timer;			/* bound to our endpoint: sleeps end here */
 };
+
+/*
+ * A system call that answers later (a sleep): lx_syscall returns this,
+ * main.c keeps the reply token and answers when the event comes.
+ */
+#define LX_SUSPEND	(-0x10000L)
 
 /* sys.c: the defaults a new program starts with (rlimits, comm). */
 void lx_proc_init(struct lproc *lp, const char *name);

@@ -27,7 +27,8 @@ main(int argc, char **argv)
 	struct lproc lp = { 0 };
 	struct cpio_entry e;
 	struct ipc_msg m;
-	long pers, r;
+	handle_t sleeper = HANDLE_NONE;		/* the token of a sleep in progress */
+	long pers, r, timer;
 
 	for (int i = 1; i < argc; i++)
 		if (strncmp(argv[i], "linuxemu.run=", 13) == 0)
@@ -39,6 +40,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pers = ep_create(0);
+	timer = timer_create();
+	if (pers < 0 || timer < 0 || obj_bind((handle_t)timer, (handle_t)pers, 1) != 0) {
+		printf("linuxemu: no endpoint or timer\n");
+		return 1;
+	}
+	lp.timer = (handle_t)timer;
 	pargv[0] = run;
 	if (pers < 0 || (r = lx_exec(&lp, (handle_t)pers, run, e.data, e.size, pargc, pargv)) != 0) {
 		printf("linuxemu: cannot run %s: error %ld\n", run, pers < 0 ? pers : r);
@@ -51,8 +58,21 @@ main(int argc, char **argv)
 
 		for (int i = 0; i < 6; i++)
 			a[i] = m.w[i];
+		if (m.label == LABEL_TIMER) {		/* a sleep ended: answer it now */
+			token = sleeper;
+			sleeper = HANDLE_NONE;
+			memset(&m, 0, sizeof(m));
+			m.label = LABEL_SYSCALL;
+			if (token != HANDLE_NONE)
+				ipc_reply(token, &m, NULL);
+			continue;
+		}
 		if (m.label == LABEL_SYSCALL) {
 			r = lx_syscall(&lp, nr, a);
+			if (r == LX_SUSPEND) {		/* answered when the timer fires */
+				sleeper = token;
+				continue;
+			}
 			memset(&m, 0, sizeof(m));
 			m.label = lp.exited ? LABEL_EXIT : LABEL_SYSCALL;
 			m.w[0] = lp.exited ? (uint64_t)lp.exit_status : (uint64_t)r;

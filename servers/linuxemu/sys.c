@@ -129,6 +129,174 @@ sys_mprotect(struct lproc *lp, const uint64_t *a)
 	return vm_protect(lp->vs, a[0], (a[1] + PAGE - 1) & ~(PAGE - 1), (uint32_t)a[2]);
 }
 
+/* mmap: anonymous memory only until files exist (the vfs issue). */
+#define MMAP_TOP		0x7f0000000000UL	/* below the stack */
+#define MAP_SHARED_		0x01
+#define MAP_PRIVATE_		0x02
+#define MAP_FIXED_		0x10
+#define MAP_ANONYMOUS_		0x20
+#define MAP_FIXED_NOREPLACE_	0x100000
+
+static long
+sys_mmap(struct lproc *lp, const uint64_t *a)
+{
+	uint64_t addr = a[0], len = (a[1] + PAGE - 1) & ~(PAGE - 1), flags = a[3];
+	uint32_t prot = (uint32_t)a[2];
+	long r;
+
+	if (a[1] == 0 || len < a[1] || (addr & (PAGE - 1)) || (prot & ~7U))
+		return -EINVAL;
+	if ((flags & (MAP_SHARED_ | MAP_PRIVATE_)) == 0 ||
+	    (flags & (MAP_SHARED_ | MAP_PRIVATE_)) == (MAP_SHARED_ | MAP_PRIVATE_))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS_))
+		return (long)a[4] < 0 ? -EBADF : -ENODEV;	/* no files yet */
+	if (flags & (MAP_FIXED_ | MAP_FIXED_NOREPLACE_)) {
+		if (addr == 0 || addr + len < addr)
+			return -EINVAL;
+		if (flags & MAP_FIXED_)
+			vm_unmap(lp->vs, addr, len);	/* MAP_FIXED replaces */
+		r = vm_map(lp->vs, addr, len, prot, 0, 0);
+		return r == -EEXIST ? -EEXIST : r != 0 ? -ENOMEM : (long)addr;
+	}
+	/* A hint is tried first; else the next free range going down. */
+	if (addr != 0 && vm_map(lp->vs, addr, len, prot, 0, 0) == 0)
+		return (long)addr;
+	while (lp->mmap_next - len > lp->brk_start + (1UL << 36)) {
+		addr = lp->mmap_next - len;
+		lp->mmap_next = addr;
+		if (vm_map(lp->vs, addr, len, prot, 0, 0) == 0)
+			return (long)addr;
+	}
+	return -ENOMEM;
+}
+
+static long
+sys_munmap(struct lproc *lp, const uint64_t *a)
+{
+	if ((a[0] & (PAGE - 1)) || a[1] == 0)
+		return -EINVAL;
+	return vm_unmap(lp->vs, a[0], (a[1] + PAGE - 1) & ~(PAGE - 1));
+}
+
+/* --- time --- */
+
+#define CLOCK_REALTIME_		0
+#define CLOCK_MONOTONIC_	1
+#define CLOCK_PROCESS_CPUTIME	2
+#define CLOCK_THREAD_CPUTIME	3
+#define CLOCK_MONOTONIC_RAW_	4
+#define CLOCK_REALTIME_COARSE_	5
+#define CLOCK_MONOTONIC_COARSE_	6
+#define CLOCK_BOOTTIME_		7
+#define TIMER_ABSTIME_		1
+
+struct timespec_ {
+	int64_t sec, nsec;
+};
+
+/* Every clock counts from boot for now: no RTC is read yet (PL031). */
+static int
+clock_valid(uint64_t id)
+{
+	return id <= CLOCK_BOOTTIME_;
+}
+
+static long
+sys_clock_gettime(struct lproc *lp, const uint64_t *a)
+{
+	uint64_t ns = clock_get();
+	struct timespec_ ts = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
+
+	if (!clock_valid(a[0]))
+		return -EINVAL;
+	return vm_write(lp->vs, a[1], &ts, sizeof(ts));
+}
+
+static long
+sys_clock_getres(struct lproc *lp, const uint64_t *a)
+{
+	/* Coarse clocks tick with the scheduler (4 ms), the others per ns. */
+	struct timespec_ ts = { 0, a[0] == CLOCK_REALTIME_COARSE_ ||
+	    a[0] == CLOCK_MONOTONIC_COARSE_ ? 4000000 : 1 };
+
+	if (!clock_valid(a[0]))
+		return -EINVAL;
+	return a[1] == 0 ? 0 : vm_write(lp->vs, a[1], &ts, sizeof(ts));
+}
+
+static long
+sys_gettimeofday(struct lproc *lp, const uint64_t *a)
+{
+	uint64_t ns = clock_get();
+	int64_t tv[2] = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
+
+	return a[0] == 0 ? 0 : vm_write(lp->vs, a[0], tv, sizeof(tv));
+}
+
+/* Sleep until deadline (ns, the boot clock): a deferred answer. */
+static long
+sleep_until(struct lproc *lp, uint64_t deadline)
+{
+	if (deadline <= clock_get())
+		return 0;
+	timer_set(lp->timer, deadline, 0);
+	return LX_SUSPEND;
+}
+
+static long
+read_timespec(struct lproc *lp, uint64_t uva, uint64_t *ns)
+{
+	struct timespec_ ts;
+	long r = vm_read(lp->vs, uva, &ts, sizeof(ts));
+
+	if (r != 0)
+		return r;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	return 0;
+}
+
+static long
+sys_nanosleep(struct lproc *lp, const uint64_t *a)
+{
+	uint64_t ns;
+	long r = read_timespec(lp, a[0], &ns);
+
+	return r != 0 ? r : sleep_until(lp, clock_get() + ns);
+}
+
+static long
+sys_clock_nanosleep(struct lproc *lp, const uint64_t *a)
+{
+	uint64_t ns;
+	long r;
+
+	if (!clock_valid(a[0]) || a[0] == CLOCK_THREAD_CPUTIME)
+		return -EINVAL;
+	if ((r = read_timespec(lp, a[2], &ns)) != 0)
+		return r;
+	return sleep_until(lp, (a[1] & TIMER_ABSTIME_) ? ns : clock_get() + ns);
+}
+
+static long
+sys_sched_yield(struct lproc *lp, const uint64_t *a)
+{
+	(void)lp, (void)a;
+	return 0;
+}
+
+static long
+sys_getcwd(struct lproc *lp, const uint64_t *a)
+{
+	if (a[1] < 2)
+		return -ERANGE;
+	long r = vm_write(lp->vs, a[0], "/", 2);	/* no filesystem yet: the root */
+
+	return r != 0 ? r : 2;
+}
+
 /* --- credentials, limits, identity --- */
 
 void
@@ -142,6 +310,7 @@ lx_proc_init(struct lproc *lp, const char *name)
 	lp->rlimit[7][1] = 4096;
 	strlcpy(lp->comm, name, sizeof(lp->comm));
 	lp->rng = clock_get() | 1;
+	lp->mmap_next = MMAP_TOP;
 }
 
 static long
@@ -263,6 +432,7 @@ sys_uname(struct lproc *lp, const uint64_t *a)
 }
 
 static const lx_fn table[NR_MAX] = {
+	[17] = sys_getcwd,
 	[29] = sys_ioctl,
 	[64] = sys_write,
 	[66] = sys_writev,
@@ -271,6 +441,11 @@ static const lx_fn table[NR_MAX] = {
 	[94] = sys_exit_group,
 	[96] = sys_set_tid_address,
 	[99] = sys_set_robust_list,
+	[101] = sys_nanosleep,
+	[113] = sys_clock_gettime,
+	[114] = sys_clock_getres,
+	[115] = sys_clock_nanosleep,
+	[124] = sys_sched_yield,
 	[160] = sys_uname,
 	[167] = sys_prctl,
 	[172] = sys_getpid,
@@ -278,8 +453,11 @@ static const lx_fn table[NR_MAX] = {
 	[175] = sys_ids,		/* geteuid */
 	[176] = sys_ids,		/* getgid */
 	[177] = sys_ids,		/* getegid */
+	[169] = sys_gettimeofday,
 	[178] = sys_getpid,		/* gettid: one thread */
 	[214] = sys_brk,
+	[215] = sys_munmap,
+	[222] = sys_mmap,
 	[226] = sys_mprotect,
 	[261] = sys_prlimit64,
 	[278] = sys_getrandom,
