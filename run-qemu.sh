@@ -17,6 +17,8 @@ usage: ./run-qemu.sh [options]
                    (lichen.init=PROG; e.g. ipctest, ipcstress, ipcbench)
   --manifest NAME  init reads NAME from the boot archive instead of
                    boot.manifest (lichen.manifest=NAME; docs/init.md)
+  --strace         print every Linux system call linuxemu answers
+                   (lichen.strace=1)
   --icount         -icount shift=0: guest time counts instructions
                    (one per nanosecond), for benchmarks
   --no-initrd      boot without the boot archive (to see that error)
@@ -35,6 +37,9 @@ Boot arguments lichen understands:
                                       power off after the boot report)
   lichen.manifest=NAME                init's manifest (default boot.manifest)
   lichen.asid_bits=N                  use N-bit ASIDs (4..16; tests: rollovers)
+  lichen.strace=1                     linuxemu prints every system call
+  linuxemu.run=NAME linuxemu.arg=ARG  with --init linuxemu: the Linux program
+                                      from the boot archive and its arguments
   lichen.selftest=uaccess,pages,wx,vmspace,smp,locks,sched
                                       run in-kernel self tests at boot
 USAGE
@@ -51,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--init) append="${append:+$append }lichen.init=$2"; shift ;;
 	--manifest) append="${append:+$append }lichen.manifest=$2"; shift ;;
 	--icount) icount=1 ;;
+	--strace) append="${append:+$append }lichen.strace=1" ;;
 	--no-initrd) initrd=0 ;;
 	--qemu) extra=$2; shift ;;
 	--gdb) gdb=1 ;;

@@ -7,14 +7,38 @@
  * Issue 6 turns it into the full process model behind init.
  */
 #include <lichen/cpio.h>
+#include <lichen/fmt.h>
 #include <lichen/errno.h>
 #include <lichen/native.h>
 #include <lichen/rt.h>
 #include <lichen/string.h>
 
 #include "linuxemu.h"
+#include "syscalls.h"
 
 int main(int argc, char **argv);
+
+/* lichen.strace=1: each call as strace prints it (raw arguments for now). */
+static void
+trace(uint64_t nr, const uint64_t *a, long r)
+{
+	const char *name = lx_syscall_name(nr);
+	char unknown[24];
+
+	if (name == NULL) {
+		fmt_snprintf(unknown, sizeof(unknown), "syscall_%lu", nr);
+		name = unknown;
+	}
+	if (r == LX_SUSPEND)
+		printf("linuxemu: %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = ? <deferred>\n", name,
+		    a[0], a[1], a[2], a[3]);
+	else if (r < 0 && r > -4096)
+		printf("linuxemu: %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = -1 (errno %ld)\n", name,
+		    a[0], a[1], a[2], a[3], -r);
+	else
+		printf("linuxemu: %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = 0x%lx\n", name,
+		    a[0], a[1], a[2], a[3], (uint64_t)r);
+}
 
 int
 main(int argc, char **argv)
@@ -28,6 +52,7 @@ main(int argc, char **argv)
 	struct cpio_entry e;
 	struct ipc_msg m;
 	handle_t sleeper = HANDLE_NONE;		/* the token of a sleep in progress */
+	int strace = 0;
 	long pers, r, timer;
 
 	for (int i = 1; i < argc; i++)
@@ -35,6 +60,8 @@ main(int argc, char **argv)
 			run = argv[i] + 13;
 		else if (strncmp(argv[i], "linuxemu.arg=", 13) == 0 && pargc < 16)
 			pargv[pargc++] = argv[i] + 13;
+		else if (strcmp(argv[i], "lichen.strace=1") == 0)
+			strace = 1;
 	if (run == NULL || cpio_find(archive, archive_len, run, &e) != 1) {
 		printf("linuxemu: no program to run (linuxemu.run=NAME, from the boot archive)\n");
 		return 1;
@@ -69,6 +96,8 @@ main(int argc, char **argv)
 		}
 		if (m.label == LABEL_SYSCALL) {
 			r = lx_syscall(&lp, nr, a);
+			if (strace)
+				trace(nr, a, r);
 			if (r == LX_SUSPEND) {		/* answered when the timer fires */
 				sleeper = token;
 				continue;

@@ -8,6 +8,7 @@
 #include <lichen/string.h>
 
 #include "linuxemu.h"
+#include "syscalls.h"
 
 #define ENOTTY_	25
 #define NR_MAX	512
@@ -502,39 +503,22 @@ sys_uname(struct lproc *lp, const uint64_t *a)
 }
 
 static const lx_fn table[NR_MAX] = {
-	[17] = sys_getcwd,
-	[25] = sys_fcntl,
-	[29] = sys_ioctl,
-	[64] = sys_write,
-	[66] = sys_writev,
-	[78] = sys_readlinkat,
-	[79] = sys_newfstatat,
-	[80] = sys_fstat,
-	[93] = sys_exit_group,		/* exit: one thread is the whole group today */
-	[94] = sys_exit_group,
-	[96] = sys_set_tid_address,
-	[99] = sys_set_robust_list,
-	[101] = sys_nanosleep,
-	[113] = sys_clock_gettime,
-	[114] = sys_clock_getres,
-	[115] = sys_clock_nanosleep,
-	[124] = sys_sched_yield,
-	[160] = sys_uname,
-	[167] = sys_prctl,
-	[172] = sys_getpid,
-	[174] = sys_ids,		/* getuid */
-	[175] = sys_ids,		/* geteuid */
-	[176] = sys_ids,		/* getgid */
-	[177] = sys_ids,		/* getegid */
-	[169] = sys_gettimeofday,
-	[178] = sys_getpid,		/* gettid: one thread */
-	[214] = sys_brk,
-	[215] = sys_munmap,
-	[222] = sys_mmap,
-	[226] = sys_mprotect,
-	[261] = sys_prlimit64,
-	[278] = sys_getrandom,
+#define LX_ENTRY(nr, name, fn) [nr] = fn,
+	LX_SYSCALLS(LX_ENTRY)
+#undef LX_ENTRY
 };
+
+static const char *const names[NR_MAX] = {
+#define LX_NAME(nr, name, fn) [nr] = #name,
+	LX_SYSCALLS(LX_NAME)
+#undef LX_NAME
+};
+
+const char *
+lx_syscall_name(unsigned long nr)
+{
+	return nr < NR_MAX ? names[nr] : NULL;
+}
 
 long
 lx_syscall(struct lproc *lp, uint64_t nr, const uint64_t *a)
