@@ -233,7 +233,9 @@ sys_mmap(struct lproc *lp, const uint64_t *a)
 	/* A hint is tried first; else the next free range going down. */
 	if (addr != 0 && vm_map(lp->vs, addr, len, prot, 0, 0) == 0)
 		return (long)addr;
-	while (lp->mmap_next - len > lp->brk_start + (1UL << 36)) {
+	/* Going down from mmap_next, never into the heap's room (64 GiB). */
+	while (len <= lp->mmap_next &&
+	    lp->mmap_next - len > lp->brk_start + (1UL << 36)) {
 		addr = lp->mmap_next - len;
 		lp->mmap_next = addr;
 		if (vm_map(lp->vs, addr, len, prot, 0, 0) == 0)

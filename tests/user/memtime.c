@@ -44,6 +44,8 @@ main(void)
 	SHOW("mmap shared and private (EINVAL)", mmap(NULL, 4096, PROT_READ,
 	    MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED);
 	SHOW("munmap unaligned (EINVAL)", munmap((void *)1, 4096) == 0);
+	SHOW("mmap of 2^60 bytes (ENOMEM)", mmap(NULL, 1UL << 60, PROT_READ,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED);
 	q = mmap((void *)0x200000000UL, 4096, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	SHOW("mmap MAP_FIXED", q == (char *)0x200000000UL);
