@@ -448,16 +448,12 @@ call_fast(struct thread *t, struct trap_frame *tf)
 		/* Its table is full or it is exiting: the general delivery answers -EPIPE. */
 		struct kmsg *m = &rcv->ipc_slot;
 
+		kmsg_clear(m);
 		m->label = words.label;
 		for (int i = 0; i < IPC_WORDS; i++)
 			m->w[i] = words.w[i];
 		m->badge = badge;
 		m->reply = r;
-		m->buf = NULL;
-		m->len = m->nh = 0;
-		m->source = NULL;
-		m->status = 0;
-		m->counted = false;
 	}
 	rcv->ipc_got = &rcv->ipc_slot;
 	spin_unlock(&ep->lock);

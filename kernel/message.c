@@ -67,6 +67,20 @@ kmsg_release(struct kmsg *m)
 	}
 }
 
+void
+kmsg_clear(struct kmsg *m)
+{
+	list_init(&m->link);
+	m->badge = 0;
+	m->reply = NULL;
+	m->buf = NULL;
+	m->len = 0;
+	m->nh = 0;
+	m->source = NULL;
+	m->status = 0;
+	m->counted = false;
+}
+
 /* A queued sender's message, on the heap. */
 struct kmsg *
 kmsg_dup(const struct kmsg *m)
@@ -116,15 +130,7 @@ msg_from_user(struct process *p, const struct trap_frame *tf,
 {
 	int err;
 
-	list_init(&m->link);
-	m->badge = 0;
-	m->reply = NULL;
-	m->buf = NULL;
-	m->len = 0;
-	m->nh = 0;
-	m->source = NULL;
-	m->status = 0;
-	m->counted = false;
+	kmsg_clear(m);
 	m->label = tf->x[1];
 	for (int i = 0; i < 6; i++)
 		m->w[i] = tf->x[2 + i];

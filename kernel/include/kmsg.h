@@ -62,6 +62,8 @@ struct process;
 struct trap_frame;
 struct ipc_ext;
 
+/* Everything but label and words: no data, handles, token or source. */
+void kmsg_clear(struct kmsg *m);
 /* A queued sender's message on the heap (a copy of m), or NULL. */
 struct kmsg *kmsg_dup(const struct kmsg *m);
 /* m's contents into dst (a thread's slot); heap messages are freed. */

@@ -7,19 +7,12 @@
  * to init's endpoint as x0; its exit bound to that endpoint.
  */
 #include <lichen/elf.h>
+#include <lichen/elf_load.h>
 #include <lichen/errno.h>
 #include <lichen/native.h>
 #include <lichen/string.h>
 
 #include "init_core.h"
-
-static uint32_t
-seg_prot(uint32_t elf_prot)
-{
-	return ((elf_prot & ELF_PROT_R) ? PROT_R : 0) |
-	    ((elf_prot & ELF_PROT_W) ? PROT_W : 0) |
-	    ((elf_prot & ELF_PROT_X) ? PROT_X : 0);
-}
 
 long
 init_stack_build(void *buf, size_t cap, uint64_t top, unsigned argc,
@@ -70,28 +63,6 @@ check_image(const struct elf_image *img)
 }
 
 static long
-load_segments(handle_t vs, const struct init_spawn *s,
-    const struct elf_image *img)
-{
-	for (unsigned i = 0; i < img->nseg; i++) {
-		const struct elf_seg *seg = &img->seg[i];
-		uint64_t start, end;
-		long r;
-
-		elf_segment_page_range(seg, &start, &end);
-		r = vm_map(vs, start, end - start, PROT_R | PROT_W, HANDLE_NONE, 0);
-		if (r == 0 && seg->filesz > 0)
-			r = vm_write(vs, seg->vaddr,
-			    (const char *)s->elf + seg->offset, seg->filesz);
-		if (r == 0)
-			r = vm_protect(vs, start, end - start, seg_prot(seg->prot));
-		if (r != 0)
-			return r;
-	}
-	return 0;
-}
-
-static long
 load_stack(handle_t vs, const struct init_spawn *s, uint64_t *sp)
 {
 	char image[MANIFEST_LINE_MAX + 1 + (MANIFEST_ARGV_MAX + 3) * 8 + 16];
@@ -137,7 +108,7 @@ init_spawn(const struct init_spawn *s, handle_t *proc)
 		return p;
 	if ((vs = r = process_vmspace((handle_t)p)) < 0)
 		goto fail;
-	if ((r = load_segments((handle_t)vs, s, &img)) != 0 ||
+	if ((r = elf_load_segments((handle_t)vs, s->elf, &img, NULL)) != 0 ||
 	    (r = load_stack((handle_t)vs, s, &sp)) != 0)
 		goto fail;
 	if ((arg = r = give_name_handle((handle_t)p, s)) < 0)

@@ -5,6 +5,7 @@
  * auxiliary vector (AT_PHDR, AT_PAGESZ, AT_ENTRY, AT_RANDOM, ...).
  */
 #include <lichen/elf.h>
+#include <lichen/elf_load.h>
 #include <lichen/errno.h>
 #include <lichen/native.h>
 #include <lichen/string.h>
@@ -25,37 +26,6 @@ enum {
 
 #define HWCAP_FP	(1UL << 0)
 #define HWCAP_ASIMD	(1UL << 1)
-
-static uint32_t
-prot_of(uint32_t p)
-{
-	return ((p & ELF_PROT_R) ? PROT_R : 0) | ((p & ELF_PROT_W) ? PROT_W : 0) |
-	    ((p & ELF_PROT_X) ? PROT_X : 0);
-}
-
-static long
-load_segments(handle_t vs, const void *file, const struct elf_image *img,
-    uint64_t *brk)
-{
-	uint64_t start, end, prev_end = 0;
-	long r;
-
-	for (unsigned i = 0; i < img->nseg; i++) {
-		const struct elf_seg *s = &img->seg[i];
-
-		elf_segment_page_range(s, &start, &end);
-		if (start < prev_end)
-			return -ENOEXEC;	/* segments sharing a page: issue 6 */
-		if ((r = vm_map(vs, start, end - start, PROT_R | PROT_W, 0, 0)) != 0 ||
-		    (s->filesz > 0 && (r = vm_write(vs, s->vaddr,
-		    (const char *)file + s->offset, s->filesz)) != 0) ||
-		    (r = vm_protect(vs, start, end - start, prot_of(s->prot))) != 0)
-			return r;
-		prev_end = end;
-	}
-	*brk = prev_end;	/* the heap starts above the last segment */
-	return 0;
-}
 
 /* Room for the strings, the random bytes and the vectors. */
 static char stack_image[16384];
@@ -134,7 +104,8 @@ lx_exec(struct lproc *lp, handle_t pers, const char *name, const void *file,
 		return r;
 	lp->vs = (handle_t)r;
 	lx_proc_init(lp, name);
-	if ((r = load_segments(lp->vs, file, &img, &lp->brk_start)) != 0 ||
+	/* The heap starts above the last segment. */
+	if ((r = elf_load_segments(lp->vs, file, &img, &lp->brk_start)) != 0 ||
 	    (r = vm_map(lp->vs, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_R | PROT_W, 0, 0)) != 0 ||
 	    (r = build_stack(lp->vs, name, argc, argv, &img, &sp)) != 0)
 		return r;
