@@ -2,6 +2,8 @@
  * kprintf: formatted output to the console through libkernel's formatter.
  * One lock keeps each message whole when several CPUs print; a panicking
  * CPU stops taking it (the CPU holding it may be the one that faulted).
+ * kinfo is the informational kind, which lichen.quiet=1 silences (so that
+ * run-qemu.sh -c shows only the command's output).
  */
 #include <lichen/fmt.h>
 #include <kernel.h>
@@ -9,6 +11,7 @@
 
 static struct spinlock console_lock = SPINLOCK_INIT;
 static volatile int console_unlocked;
+static bool console_quiet;	/* written once at boot, before other CPUs run */
 
 static void
 console_sink(void *ctx, const char *s, size_t n)
@@ -57,6 +60,26 @@ kprintf(const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	va_start(ap, fmt);
+	n = kvprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void
+console_set_quiet(bool quiet)
+{
+	console_quiet = quiet;
+}
+
+int
+kinfo(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (console_quiet)
+		return 0;
 	va_start(ap, fmt);
 	n = kvprintf(fmt, ap);
 	va_end(ap);

@@ -26,6 +26,7 @@ apply_bootargs(const struct boot_info *bi)
 		panic_set_action(PANIC_HALT);
 	else if (cmdline_is(bi->bootargs, "lichen.panic", "reboot"))
 		panic_set_action(PANIC_REBOOT);
+	console_set_quiet(cmdline_is(bi->bootargs, "lichen.quiet", "1"));
 }
 
 static void
@@ -48,17 +49,17 @@ report_memory(const struct boot_info *bi)
 
 	for (unsigned i = 0; i < bi->nmem; i++)
 		total += bi->mem[i].size;
-	kprintf("memory: %lu MiB in %u range%s:", total >> 20, bi->nmem,
+	kinfo("memory: %lu MiB in %u range%s:", total >> 20, bi->nmem,
 	    bi->nmem == 1 ? "" : "s");
 	for (unsigned i = 0; i < bi->nmem; i++)
-		kprintf(" [0x%lx-0x%lx]", bi->mem[i].base,
+		kinfo(" [0x%lx-0x%lx]", bi->mem[i].base,
 		    bi->mem[i].base + bi->mem[i].size - 1);
-	kprintf("\nreserved: device tree [0x%lx-0x%lx]", bi->dtb_pa,
+	kinfo("\nreserved: device tree [0x%lx-0x%lx]", bi->dtb_pa,
 	    bi->dtb_pa + bi->dtb_size - 1);
 	for (unsigned i = 0; i < bi->nreserved; i++)
-		kprintf(", [0x%lx-0x%lx]", bi->reserved[i].base,
+		kinfo(", [0x%lx-0x%lx]", bi->reserved[i].base,
 		    bi->reserved[i].base + bi->reserved[i].size - 1);
-	kprintf("\n");
+	kinfo("\n");
 }
 
 static void
@@ -66,49 +67,49 @@ report_devices(const struct boot_info *bi)
 {
 	uint64_t hz = hal_counter_freq();
 
-	kprintf("cpus: %u in device tree (MPIDR", bi->ncpus);
+	kinfo("cpus: %u in device tree (MPIDR", bi->ncpus);
 	for (unsigned i = 0; i < bi->ncpus; i++)
-		kprintf(" 0x%lx", bi->cpu_mpidr[i]);
-	kprintf("), enable-method %s",
+		kinfo(" 0x%lx", bi->cpu_mpidr[i]);
+	kinfo("), enable-method %s",
 	    bi->cpu_enable_method[0] ? bi->cpu_enable_method : "none");
 	if (bi->cpus_ignored)
-		kprintf(", %u more ignored (limit %u)", bi->cpus_ignored,
+		kinfo(", %u more ignored (limit %u)", bi->cpus_ignored,
 		    DT_MAX_CPUS);
-	kprintf("\n");
+	kinfo("\n");
 	if (bi->uart.base)
-		kprintf("console: pl011 at 0x%lx, irq %u (%s)\n", bi->uart.base,
+		kinfo("console: pl011 at 0x%lx, irq %u (%s)\n", bi->uart.base,
 		    bi->uart.irq, bi->uart.from_stdout_path ?
 		    "/chosen/stdout-path" : "first arm,pl011");
 	if (bi->gic.version == 3)
-		kprintf("gic: v3, distributor 0x%lx, redistributors 0x%lx (%lu KiB)\n",
+		kinfo("gic: v3, distributor 0x%lx, redistributors 0x%lx (%lu KiB)\n",
 		    bi->gic.dist_base, bi->gic.redist_base, bi->gic.redist_size >> 10);
 	else if (bi->gic.version == 2)
-		kprintf("gic: v2, distributor 0x%lx, cpu interface 0x%lx\n",
+		kinfo("gic: v2, distributor 0x%lx, cpu interface 0x%lx\n",
 		    bi->gic.dist_base, bi->gic.cpu_base);
 	else
-		kprintf("gic: none found\n");
+		kinfo("gic: none found\n");
 	if (bi->timer.present)
-		kprintf("timer: generic timer, %lu.%03lu MHz, irqs phys %u virt %u hyp %u\n",
+		kinfo("timer: generic timer, %lu.%03lu MHz, irqs phys %u virt %u hyp %u\n",
 		    hz / 1000000, hz / 1000 % 1000, bi->timer.irq_phys,
 		    bi->timer.irq_virt, bi->timer.irq_hyp);
 	else
-		kprintf("timer: none in device tree; counter at %lu Hz\n", hz);
+		kinfo("timer: none in device tree; counter at %lu Hz\n", hz);
 }
 
 static void
 boot_report(const struct boot_info *bi)
 {
 	if (bi->model[0])
-		kprintf("machine: %s\n", bi->model);
+		kinfo("machine: %s\n", bi->model);
 	hal_report();
 	report_devices(bi);
 	report_memory(bi);
 	if (bi->has_initrd)
-		kprintf("initrd: [0x%lx-0x%lx] %lu bytes\n", bi->initrd_start,
+		kinfo("initrd: [0x%lx-0x%lx] %lu bytes\n", bi->initrd_start,
 		    bi->initrd_end - 1, bi->initrd_end - bi->initrd_start);
 	else
-		kprintf("initrd: none\n");
-	kprintf("bootargs: \"%s\"\n", bi->bootargs);
+		kinfo("initrd: none\n");
+	kinfo("bootargs: \"%s\"\n", bi->bootargs);
 }
 
 /* lichen.crash=KIND: fail on purpose, to test the panic path. */
@@ -174,14 +175,14 @@ check_initrd(const struct boot_info *bi)
 	if (!in_ram(bi, bi->initrd_start, bi->initrd_end))
 		boot_fail("the initrd [0x%lx-0x%lx] is not in RAM",
 		    bi->initrd_start, bi->initrd_end - 1);
-	kprintf("boot archive:");
+	kinfo("boot archive:");
 	cpio_iter_init(&it, hal_phys_to_virt(bi->initrd_start), len);
 	while ((r = cpio_next(&it, &e)) == 1) {
 		if ((e.mode & 0170000) == 0100000)	/* regular files */
-			kprintf(" %s (%zu bytes)", e.name, e.size);
+			kinfo(" %s (%zu bytes)", e.name, e.size);
 		n++;
 	}
-	kprintf("%s\n", n == 0 ? " empty" : "");
+	kinfo("%s\n", n == 0 ? " empty" : "");
 	if (r < 0)
 		boot_fail("the boot archive is not a complete newc cpio archive "
 		    "(error %d after %u entries)", r, n);
@@ -226,10 +227,10 @@ kernel_main(uint64_t dtb_pa)
 	char name[64];
 	uint64_t t;
 
-	kprintf("\nlichen %s (aarch64) booting\n", LICHEN_VERSION);
 	if (dt_parse(blob, dtb_pa, bi, &why) != 0)
 		boot_fail("bad device tree at 0x%lx: %s", dtb_pa, why);
-	apply_bootargs(bi);
+	apply_bootargs(bi);	/* lichen.quiet=1 first: it silences the banner */
+	kinfo("\nlichen %s (aarch64) booting\n", LICHEN_VERSION);
 	hal_init(bi);
 	map_memory(bi);
 	hal_console_init(bi);
@@ -250,7 +251,7 @@ kernel_main(uint64_t dtb_pa)
 	if (cmdline_is(bi->bootargs, "lichen.stats", "1"))
 		sched_report();
 	t = hal_counter() * 1000 / hal_counter_freq();
-	kprintf("lichen: boot complete at %lu ms\n", t);
+	kinfo("lichen: boot complete at %lu ms\n", t);
 	if (!init_name(bi->bootargs, name, sizeof(name)) ||
 	    init_start(hal_phys_to_virt(bi->initrd_start),
 	    bi->initrd_end - bi->initrd_start, name, bi->bootargs) != 0) {

@@ -202,7 +202,7 @@ pmm_report(void)
 	struct mem_stats st;
 
 	pmm_stats(&st);
-	kprintf("pages: %lu KiB total, %lu KiB free, %lu KiB reserved at boot, "
+	kinfo("pages: %lu KiB total, %lu KiB free, %lu KiB reserved at boot, "
 	    "kernel %lu KiB, page tables %lu KiB, user %lu KiB\n",
 	    KIB(st.total), KIB(st.free), KIB(st.reserved),
 	    KIB(st.used[PAGE_USE_KERNEL]), KIB(st.used[PAGE_USE_PAGETABLE]),

@@ -119,5 +119,5 @@ smp_report(void)
 
 	for (unsigned i = 0; i < ncpus; i++)
 		online += cpus[i].online;
-	kprintf("smp: %u of %u CPUs online\n", online, ncpus);
+	kinfo("smp: %u of %u CPUs online\n", online, ncpus);
 }

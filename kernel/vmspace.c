@@ -135,7 +135,7 @@ vmspace_init_asids(unsigned max_bits)
 	/* Fewer (for tests: rollovers every few spaces), but room for every CPU's. */
 	if (max_bits != 0 && max_bits < bits) {
 		bits = max_bits < 4 ? 4 : max_bits;
-		kprintf("asid: %u bits (lichen.asid_bits)\n", bits);
+		kinfo("asid: %u bits (lichen.asid_bits)\n", bits);
 	}
 	asid_space_init(&asids, bits);
 }

@@ -5,6 +5,7 @@
 #define KERNEL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <lichen/compiler.h>
@@ -15,6 +16,13 @@
 /* Print to the console. */
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int kvprintf(const char *fmt, va_list ap);
+/*
+ * Informational output (the boot report): as kprintf, but nothing under
+ * lichen.quiet=1. Errors, panics and the power-off line use kprintf.
+ */
+int kinfo(const char *fmt, ...) __printf(1, 2);
+/* lichen.quiet=1, from the boot arguments, before the boot report. */
+void console_set_quiet(bool quiet);
 /* Write n bytes whole (under the console lock), NULs and all. */
 void console_write(const char *s, size_t n);
 /* From a panic: print without the console lock from now on. */

@@ -156,14 +156,14 @@ hal_report(void)
 
 	__asm__ volatile("mrs %0, midr_el1" : "=r"(midr));
 	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
-	kprintf("cpu: MIDR 0x%08lx, booted on MPIDR 0x%lx, entered at EL%u, running at EL1\n",
+	kinfo("cpu: MIDR 0x%08lx, booted on MPIDR 0x%lx, entered at EL%u, running at EL1\n",
 	    midr, mpidr & 0xff00ffffffUL, entry_el);
 	if (psci_conduit() == PSCI_NONE) {
-		kprintf("psci: none\n");
+		kinfo("psci: none\n");
 		return;
 	}
 	v = psci_version();
-	kprintf("psci: version %u.%u via %s%s\n", v >> 16, v & 0xffff,
+	kinfo("psci: version %u.%u via %s%s\n", v >> 16, v & 0xffff,
 	    psci_conduit() == PSCI_HVC ? "hvc" : "smc",
 	    psci_compat[0] ? "" : " (guessed: no /psci in the device tree)");
 }
