@@ -1,7 +1,9 @@
 /*
  * test_cpio.c - <lichen/cpio.h> against archives the real cpio(1) writes
  * (through scripts/mkcpio.sh, as the build does for the boot archive),
- * then against every truncation and a range of corruptions of one.
+ * then against every truncation and a range of corruptions of one; and
+ * mkcpio.sh's own promises: symlinks, files placed at a path, the same
+ * bytes whatever the files' timestamps.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <stdio.h>
@@ -32,16 +34,12 @@ write_file(const char *name, const char *data, size_t len)
 	fclose(f);
 }
 
-/* Make tree/ with a few files and pack it with mkcpio.sh into archive. */
+/* Make tree/ with a few files in the temporary directory dir. */
 static void
-make_archive(void)
+make_tree(void)
 {
-	const char *mkcpio = getenv("LICHEN_MKCPIO");
-	char cmd[512], path[256];
-	FILE *f;
-	long n;
+	char path[256];
 
-	ck_assert_ptr_nonnull(mkcpio);
 	umask(022);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/tree", dir);
@@ -52,7 +50,21 @@ make_archive(void)
 	write_file("sbin/init", "\x7f" "ELF123", 7);	/* size not a multiple of 4 */
 	write_file("empty", "", 0);
 	write_file("a-rather-long-file-name-to-pad.txt", "abcd", 4);
-	snprintf(cmd, sizeof(cmd), "%s %s/a.cpio %s/tree", mkcpio, dir, dir);
+}
+
+/* Pack tree/ and mkcpio.sh's items (a format; %1$s is dir) into *len bytes. */
+static unsigned char *
+pack_tree(const char *items, size_t *len)
+{
+	const char *mkcpio = getenv("LICHEN_MKCPIO");
+	char cmd[1024], more[512], path[256];
+	unsigned char *a;
+	FILE *f;
+	long n;
+
+	ck_assert_ptr_nonnull(mkcpio);
+	snprintf(more, sizeof(more), items, dir);
+	snprintf(cmd, sizeof(cmd), "%s %s/a.cpio %s/tree %s", mkcpio, dir, dir, more);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/a.cpio", dir);
 	f = fopen(path, "rb");
@@ -60,12 +72,29 @@ make_archive(void)
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);
-	archive = malloc((size_t)n);
-	ck_assert_uint_eq(fread(archive, 1, (size_t)n, f), (size_t)n);
-	archive_len = (size_t)n;
+	a = malloc((size_t)n);
+	ck_assert_uint_eq(fread(a, 1, (size_t)n, f), (size_t)n);
+	*len = (size_t)n;
 	fclose(f);
+	return a;
+}
+
+static void
+remove_tree(void)
+{
+	char cmd[300];
+
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* The archive most tests read: tree/ as it is. */
+static void
+make_archive(void)
+{
+	make_tree();
+	archive = pack_tree("", &archive_len);
+	remove_tree();
 }
 
 static int
@@ -199,6 +228,55 @@ START_TEST(random_corruption_never_reads_outside)
 }
 END_TEST
 
+/* bin/sh -> busybox (as the boot archive has it), a file placed at a path. */
+START_TEST(symlinks_and_placed_files)
+{
+	struct cpio_entry e;
+	unsigned char *a;
+	size_t len;
+
+	make_tree();
+	a = pack_tree("--file bin/busybox %1$s/tree/sbin/init "
+	    "--symlink bin/sh busybox --file empty %1$s/tree/boot.manifest", &len);
+	remove_tree();
+	ck_assert_int_eq(cpio_find(a, len, "bin/sh", &e), 1);
+	ck_assert_uint_eq(e.mode, S_IFLNK | 0777);
+	ck_assert_uint_eq(e.size, 7);
+	ck_assert_mem_eq(e.data, "busybox", 7);		/* the target, no NUL */
+	ck_assert_int_eq(cpio_find(a, len, "bin/busybox", &e), 1);
+	ck_assert_uint_eq(e.mode, S_IFREG | 0644);
+	ck_assert_mem_eq(e.data, "\x7f" "ELF123", 7);
+	ck_assert_int_eq(cpio_find(a, len, "bin", &e), 1);
+	ck_assert_uint_eq(e.mode, S_IFDIR | 0755);
+	/* An item replaces what the tree had at its path. */
+	ck_assert_int_eq(cpio_find(a, len, "empty", &e), 1);
+	ck_assert_uint_eq(e.size, 15);
+	ck_assert_int_eq(count_entries(a, len), 8);	/* 5 + bin, bin/busybox, bin/sh */
+	free(a);
+}
+END_TEST
+
+/* Timestamps and the umask do not reach the archive: same tree, same bytes. */
+START_TEST(same_tree_same_bytes)
+{
+	unsigned char *a, *b;
+	size_t alen, blen;
+	char cmd[300];
+
+	make_tree();
+	a = pack_tree("", &alen);
+	snprintf(cmd, sizeof(cmd), "touch -d @1234567890 %s/tree/empty %s/tree/sbin && "
+	    "chmod 0600 %s/tree/boot.manifest", dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	b = pack_tree("", &blen);
+	remove_tree();
+	ck_assert_uint_eq(alen, blen);
+	ck_assert_mem_eq(a, b, alen);
+	free(a);
+	free(b);
+}
+END_TEST
+
 START_TEST(not_an_archive)
 {
 	static const char text[] = "this is not a cpio archive, only some text";
@@ -219,6 +297,8 @@ unit_suite(void)
 	tcase_add_test(tc, every_truncation_is_an_error);
 	tcase_add_test(tc, corrupt_headers);
 	tcase_add_test(tc, random_corruption_never_reads_outside);
+	tcase_add_test(tc, symlinks_and_placed_files);
+	tcase_add_test(tc, same_tree_same_bytes);
 	tcase_add_test(tc, not_an_archive);
 	suite_add_tcase(s, tc);
 	return s;
