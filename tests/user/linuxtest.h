@@ -98,7 +98,18 @@ expect(const char *what, int cond)
 	say("%s: %s", what, cond ? "yes" : "no");
 }
 
-/* An address no program maps: the first page. */
-#define BAD_PTR	((void *)8)
+/*
+ * An address no program maps (in the first page), hidden from the
+ * compiler so that it neither warns about nor folds the bad access.
+ */
+static inline void *
+bad_ptr(void)
+{
+	void *p = (void *)8;
+
+	__asm__("" : "+r"(p));
+	return p;
+}
+#define BAD_PTR	bad_ptr()
 
 #endif
