@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Build lichen and boot it under QEMU (virt, cortex-a72) on this terminal.
-# Installs what is missing first. Quit QEMU with Ctrl-A X.
+# Installs what is missing first. Quit QEMU with Ctrl-A X. With -c, run
+# one command and exit with its status (scripts/run-command.py).
 set -euo pipefail
+caller=$PWD		# --add DIR may be relative to it
 cd "$(dirname "$0")"
 
 usage() {
 	cat <<'USAGE'
-usage: ./run-qemu.sh [options]
+usage: ./run-qemu.sh [options] [-c COMMAND]
 
+  -c COMMAND       run COMMAND with /bin/sh -c in lichen: only its output
+                   reaches stdout (lichen.quiet=1), and this script exits
+                   with its status; e.g. -c 'echo hi; exit 3' prints hi,
+                   exits 3. No power-off status: 124 after --timeout,
+                   125 otherwise (a panic)
+  --timeout S      with -c: stop the guest after S seconds (default 0: never)
+  --add DIR        copy DIR's tree into the root (DIR/x/y is /x/y, replacing
+                   what was there); repeatable. The root is the boot archive
+                   for now: a per-run copy of it (scripts/mkrunfs.sh)
   --smp N          CPUs (1-8, default 4)
   --mem SIZE       RAM (128M-2G, default 256M)
   --gic 2|3        GIC version (default: QEMU's, v2)
@@ -38,16 +49,25 @@ Boot arguments lichen understands:
   lichen.manifest=NAME                init's manifest (default boot.manifest)
   lichen.asid_bits=N                  use N-bit ASIDs (4..16; tests: rollovers)
   lichen.strace=1                     linuxemu prints every system call
+  lichen.quiet=1                      no boot report (errors, panics and the
+                                      power-off line still print; -c sets it)
   linuxemu.run=NAME linuxemu.arg=ARG  with --init linuxemu: the Linux program
                                       from the boot archive and its arguments
+  linuxemu.argfile=PATH               one more argument: the content of the
+                                      archive file PATH (-c: /etc/lichen/command)
   lichen.selftest=uaccess,pages,wx,vmspace,smp,locks,sched
                                       run in-kernel self tests at boot
 USAGE
 }
 
 smp=4 mem=256M gic= el2=0 append= initrd=1 extra= gdb=0 icount=0
+command= has_command=0 timeout=0 adds=()	# adds: --add DIR, as absolute paths
 while [ $# -gt 0 ]; do
 	case "$1" in
+	-c) command=$2 has_command=1; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--add) case "$2" in /*) adds+=(--add "$2") ;; *) adds+=(--add "$caller/$2") ;; esac
+		shift ;;
 	--smp) smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--gic) gic=$2; shift ;;
@@ -66,8 +86,14 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-./scripts/bootstrap.sh
-./scripts/configure.sh build
+if [ "$initrd" = 0 ] && { [ "$has_command" = 1 ] || [ ${#adds[@]} -gt 0 ]; }; then
+	echo "run-qemu.sh: -c and --add need the boot archive (no --no-initrd)" >&2
+	exit 2
+fi
+
+# Building says nothing on stdout: with -c, stdout is the command's.
+./scripts/bootstrap.sh >&2
+./scripts/configure.sh build >&2
 ninja -C build >&2
 
 machine=virt
@@ -75,7 +101,6 @@ machine=virt
 [ "$el2" = 1 ] && machine+=",virtualization=on"
 args=(-M "$machine" -cpu cortex-a72 -smp "$smp" -m "$mem" -nographic -nic none
 	-kernel build/kernel/Image)
-[ "$initrd" = 1 ] && args+=(-initrd build/image/bootfs.cpio)
 [ "$icount" = 1 ] && args+=(-icount shift=0)
 if [ "$gdb" = 1 ]; then
 	append="${append:+$append }lichen.panic=halt"
@@ -83,7 +108,21 @@ if [ "$gdb" = 1 ]; then
 	echo "run-qemu.sh: waiting for gdb on :1234; in another terminal:" >&2
 	echo "  gdb-multiarch build/kernel/kernel.elf -ex 'target remote :1234'" >&2
 fi
-[ -n "$append" ] && args+=(-append "$append")
 # shellcheck disable=SC2206 # --qemu is split into words on purpose
 [ -n "$extra" ] && args+=($extra)
+
+if [ "$has_command" = 1 ]; then
+	exec python3 scripts/run-command.py --initrd build/image/bootfs.cpio \
+		"${adds[@]}" "--append=$append" "--timeout=$timeout" \
+		"--command=$command" -- qemu-system-aarch64 "${args[@]}"
+fi
+[ -n "$append" ] && args+=(-append "$append")
+if [ ${#adds[@]} -gt 0 ]; then
+	run=$(mktemp -d)
+	trap 'rm -rf "$run"' EXIT
+	./scripts/mkrunfs.sh "$run/root.cpio" build/image/bootfs.cpio "${adds[@]}"
+	qemu-system-aarch64 "${args[@]}" -initrd "$run/root.cpio"
+	exit
+fi
+[ "$initrd" = 1 ] && args+=(-initrd build/image/bootfs.cpio)
 exec qemu-system-aarch64 "${args[@]}"
