@@ -11,6 +11,7 @@
 #define LINUXTEST_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +90,38 @@ check_err(const char *what, int e)
 		say("%s: 0", what);
 	else
 		say("%s: %s", what, errname(e));
+}
+
+/* The symbolic name of a siginfo si_code for signal sig. */
+static inline const char *
+codename(int sig, int code)
+{
+	static char num[24];
+
+	switch (code) {
+	case SI_USER: return "SI_USER";
+	case SI_KERNEL: return "SI_KERNEL";
+	case SI_QUEUE: return "SI_QUEUE";
+	case SI_TIMER: return "SI_TIMER";
+	case SI_TKILL: return "SI_TKILL";
+	}
+	if (sig == SIGCHLD) {
+		switch (code) {
+		case CLD_EXITED: return "CLD_EXITED";
+		case CLD_KILLED: return "CLD_KILLED";
+		case CLD_DUMPED: return "CLD_DUMPED";
+		case CLD_STOPPED: return "CLD_STOPPED";
+		case CLD_CONTINUED: return "CLD_CONTINUED";
+		}
+	}
+	if (sig == SIGSEGV) {
+		switch (code) {
+		case SEGV_MAPERR: return "SEGV_MAPERR";
+		case SEGV_ACCERR: return "SEGV_ACCERR";
+		}
+	}
+	snprintf(num, sizeof(num), "si_code %d", code);
+	return num;
 }
 
 /* "what: yes" or "what: no". */
