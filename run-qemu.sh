@@ -86,6 +86,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+for ((i = 1; i < ${#adds[@]}; i += 2)); do
+	[ -d "${adds[i]}" ] || { echo "run-qemu.sh: --add ${adds[i]}: not a directory" >&2; exit 2; }
+done
 if [ "$initrd" = 0 ] && { [ "$has_command" = 1 ] || [ ${#adds[@]} -gt 0 ]; }; then
 	echo "run-qemu.sh: -c and --add need the boot archive (no --no-initrd)" >&2
 	exit 2

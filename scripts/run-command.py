@@ -15,7 +15,7 @@ streamed to stdout as it comes, CRLF as LF, except the kernel's last
 line, "lichen: powering off (status N)": N is this script's exit status,
 as the shell reports it (0-255). No such line: 124 if --timeout S
 stopped the guest, 125 if it stopped some other way (a panic, QEMU's own
-error), with the reason on stderr.
+error) or the root could not be built, with the reason on stderr.
 
 usage: run-command.py --initrd ARCHIVE [--add DIR]... [--append ARGS]
          [--timeout S] (-c COMMAND | --run PROG [--arg A]...)
@@ -180,7 +180,8 @@ def main():
             mk += ["--add", d]
         if a.command is not None:
             mk += ["--command", a.command]
-        subprocess.run(mk, check=True)
+        if subprocess.run(mk).returncode != 0:
+            return 125			# mkrunfs.sh said why
         cmd = a.qemu + ["-no-reboot", "-initrd", archive, "-append", boot_args(a)]
         return run(cmd, a.timeout)
 
