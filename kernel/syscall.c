@@ -311,6 +311,30 @@ sys_thread_kill(struct trap_frame *tf)
 	return 0;
 }
 
+/*
+ * thread_interrupt(t): t traps into its personality (LABEL_INTERRUPT) at
+ * its next kernel exit; a thread running elsewhere is kicked there now.
+ * Linux signals reach a running thread this way.
+ */
+long
+sys_thread_interrupt(struct trap_frame *tf)
+{
+	struct thread *t;
+	int err = GET(ARG(0), OBJ_THREAD, RIGHT_MANAGE, t, struct thread);
+
+	if (err != 0)
+		return err;
+	if (t->proc == NULL || t->proc->personality == NULL) {
+		kobj_put(&t->obj);
+		return -EINVAL;
+	}
+	__atomic_store_n(&t->interrupt, true, __ATOMIC_RELEASE);
+	if (t->on_cpu && t->last_cpu != hal_cpu_index())
+		ipi_send(t->last_cpu, IPI_RESCHED);
+	kobj_put(&t->obj);
+	return 0;
+}
+
 long
 sys_thread_wait(struct trap_frame *tf)
 {
@@ -558,7 +582,7 @@ void
 syscall_personality(struct trap_frame *tf, uint64_t label)
 {
 	struct thread *t = thread_current();
-	struct kmsg m = { .label = label, .badge = t->tid };
+	struct kmsg m = { .label = label, .badge = t->obj.koid };
 	int err;
 
 	list_init(&m.link);
@@ -566,7 +590,7 @@ syscall_personality(struct trap_frame *tf, uint64_t label)
 		for (int i = 0; i < 6; i++)
 			m.w[i] = tf->x[i];
 		m.w[6] = tf->x[8];
-	} else {
+	} else if (label == LABEL_FAULT) {
 		m.w[0] = tf->esr;
 		m.w[1] = tf->far;
 	}
@@ -577,6 +601,8 @@ syscall_personality(struct trap_frame *tf, uint64_t label)
 	if (err == 0 && t->ipc_slot.label == LABEL_SYSCALL) {
 		if (label == LABEL_SYSCALL)
 			tf->x[0] = t->ipc_slot.w[0];
+	} else if (err == 0 && t->ipc_slot.label == LABEL_THREAD_EXIT) {
+		t->killed = true;	/* this thread only: it leaves at the kernel exit */
 	} else if (err != -EINTR) {
 		process_kill(t->proc, err == 0 && t->ipc_slot.label == LABEL_EXIT ?
 		    (long)t->ipc_slot.w[0] : -EPIPE);

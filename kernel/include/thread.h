@@ -40,6 +40,7 @@ struct thread {
 	volatile bool on_cpu;		/* its context is live on some CPU */
 	volatile bool killed;		/* leave at the next kernel exit */
 	volatile bool in_personality;	/* stopped in an SVC its personality answers */
+	volatile bool interrupt;	/* send LABEL_INTERRUPT at the next kernel exit */
 	bool fp_loaded;			/* its FP/SIMD state is in this CPU's registers */
 	const char *name;
 	uint32_t tid;

@@ -1,9 +1,16 @@
 /*
- * Starting a Linux program: a static (ET_EXEC) aarch64 ELF loaded into a
- * new process created with our personality endpoint, and the initial
- * stack the Linux aarch64 ABI gives a program: argc, argv, envp, the
- * auxiliary vector (AT_PHDR, AT_PAGESZ, AT_ENTRY, AT_RANDOM, ...).
+ * Loading a Linux program: a static (ET_EXEC) aarch64 ELF mapped into a
+ * fresh address space of a new kernel process whose SVCs come to us, the
+ * stack the Linux aarch64 ABI starts a program with (argc, argv, envp,
+ * the auxiliary vector), and the page holding the signal return
+ * trampoline. Nothing of the caller changes here: execve swaps the new
+ * image in only once it is complete (proc.c).
+ *
+ * Until the vfs serves files, programs come from the boot archive, read
+ * as a read-only tree: "/bin/busybox" is the entry "bin/busybox";
+ * symbolic links in it are followed.
  */
+#include <lichen/cpio.h>
 #include <lichen/elf.h>
 #include <lichen/elf_load.h>
 #include <lichen/errno.h>
@@ -14,23 +21,86 @@
 
 #define STACK_TOP	0x7ffff0000000UL
 #define STACK_SIZE	(8UL << 20)	/* Linux's default RLIMIT_STACK */
-#define PAGE		4096UL
+#define SIGTRAMP_VA	(STACK_TOP + PAGE)	/* above the stack, a page between */
+#define MMAP_TOP	0x7f0000000000UL	/* mmap without a hint: below this */
 
 /* auxv keys (include/uapi/linux/auxvec.h) */
 enum {
 	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
 	AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
-	AT_GID = 13, AT_EGID = 14, AT_HWCAP = 16, AT_CLKTCK = 17,
+	AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
 	AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
 };
 
 #define HWCAP_FP	(1UL << 0)
 #define HWCAP_ASIMD	(1UL << 1)
 
-/* Room for the strings, the random bytes and the vectors. */
-static char stack_image[16384];
+static const void *archive;
+static uint64_t archive_len;
 
-/* Push n bytes at the top of the image; their user address. */
+void
+lx_archive_init(const void *base, uint64_t len)
+{
+	archive = base;
+	archive_len = len;
+}
+
+#define S_IFMT_		0170000
+#define S_IFLNK_	0120000
+#define S_IFDIR_	0040000
+
+/*
+ * Find path (absolute) in the archive, following symbolic links (a
+ * relative target is taken from the link's directory): 0 with the
+ * file's bytes, -ENOENT, -EACCES for a directory, -ELOOP.
+ */
+int
+lx_archive_open(const char *path, const void **data, uint64_t *len)
+{
+	char name[256], next[256];
+	struct cpio_entry e;
+
+	strlcpy(name, path, sizeof(name));
+	for (int hops = 0; hops < 40; hops++) {
+		const char *p = name;
+		size_t dir;
+
+		while (*p == '/')
+			p++;
+		if (cpio_find(archive, archive_len, p, &e) != 1)
+			return -ENOENT;
+		if ((e.mode & S_IFMT_) == S_IFDIR_)
+			return -EACCES;
+		if ((e.mode & S_IFMT_) != S_IFLNK_) {
+			*data = e.data;
+			*len = e.size;
+			return 0;
+		}
+		if (e.size == 0 || e.size >= sizeof(next))
+			return -ENOENT;
+		if (((const char *)e.data)[0] == '/') {
+			memcpy(next, e.data, e.size);
+			next[e.size] = '\0';
+		} else {
+			const char *slash = strrchr(p, '/');
+
+			dir = slash != NULL ? (size_t)(slash - p + 1) : 0;
+			if (dir + e.size >= sizeof(next))
+				return -ENAMETOOLONG;
+			memcpy(next, p, dir);
+			memcpy(next + dir, e.data, e.size);
+			next[dir + e.size] = '\0';
+		}
+		strlcpy(name, next, sizeof(name));
+	}
+	return -ELOOP;
+}
+
+/* The stack is built here, then copied: room for ARG_MAX and the vectors. */
+static char stack_image[(2UL << 20) + 128 * 1024];
+static uint64_t vec[2 * 8192 + 64];
+
+/* Push n bytes below *sp in the image; their user address. */
 static uint64_t
 push(uint64_t *sp, const void *p, size_t n)
 {
@@ -40,26 +110,27 @@ push(uint64_t *sp, const void *p, size_t n)
 }
 
 static long
-build_stack(handle_t vs, const char *name, int argc, const char *const *argv,
-    const struct elf_image *img, uint64_t *sp_out)
+build_stack(handle_t vs, const char *path, int argc, char *const *argv, int envc,
+    char *const *envp, const struct elf_image *img, uint64_t *sp_out)
 {
-	uint64_t sp = STACK_TOP, argp[32], execfn, random, v[2 * 32 + 40], n = 0;
+	uint64_t sp = STACK_TOP, execfn, platform, random, n = 0, at;
 	uint64_t rnd[2] = { clock_get() * 0x9e3779b97f4a7c15UL, clock_get() ^ 0x5deece66dUL };
 
-	if (argc > 30)
-		return -E2BIG;
-	execfn = push(&sp, name, strlen(name) + 1);
+	execfn = push(&sp, path, strlen(path) + 1);
+	platform = push(&sp, "aarch64", 8);
+	/* Strings first (envp above argv, as Linux lays them out). */
+	for (int i = envc - 1; i >= 0; i--)
+		vec[1 + argc + 1 + i] = push(&sp, envp[i], strlen(envp[i]) + 1);
 	for (int i = argc - 1; i >= 0; i--)
-		argp[i] = push(&sp, argv[i], strlen(argv[i]) + 1);
+		vec[1 + i] = push(&sp, argv[i], strlen(argv[i]) + 1);
 	sp &= ~15UL;
 	random = push(&sp, rnd, sizeof(rnd));	/* AT_RANDOM: 16 bytes (not yet a CSPRNG) */
-	/* argc, argv..., NULL, envp: NULL, auxv pairs, AT_NULL */
-	v[n++] = (uint64_t)argc;
-	for (int i = 0; i < argc; i++)
-		v[n++] = argp[i];
-	v[n++] = 0;
-	v[n++] = 0;
-#define AUX(k, val)	(v[n++] = (k), v[n++] = (val))
+	/* argc, argv..., NULL, envp..., NULL, auxv pairs, AT_NULL */
+	vec[0] = (uint64_t)argc;
+	vec[1 + argc] = 0;
+	n = 1 + (uint64_t)argc + 1 + (uint64_t)envc;
+	vec[n++] = 0;
+#define AUX(k, val)	(vec[n++] = (k), vec[n++] = (val))
 	AUX(AT_PHDR, img->phdr_vaddr);
 	AUX(AT_PHENT, img->phentsize);
 	AUX(AT_PHNUM, img->phnum);
@@ -71,6 +142,7 @@ build_stack(handle_t vs, const char *name, int argc, const char *const *argv,
 	AUX(AT_EUID, 0);
 	AUX(AT_GID, 0);
 	AUX(AT_EGID, 0);
+	AUX(AT_PLATFORM, platform);
 	AUX(AT_HWCAP, HWCAP_FP | HWCAP_ASIMD);
 	AUX(AT_HWCAP2, 0);
 	AUX(AT_CLKTCK, 100);
@@ -80,38 +152,72 @@ build_stack(handle_t vs, const char *name, int argc, const char *const *argv,
 	AUX(AT_NULL, 0);
 #undef AUX
 	sp = (sp - n * 8) & ~15UL;
-	push(&(uint64_t){ sp + n * 8 }, v, n * 8);
+	at = sp + n * 8;
+	push(&at, vec, n * 8);
 	*sp_out = sp;
-	return vm_write(vs, STACK_TOP - sizeof(stack_image), stack_image, sizeof(stack_image));
+	return vm_write(vs, sp, stack_image + (sp - (STACK_TOP - sizeof(stack_image))),
+	    STACK_TOP - sp);
+}
+
+/* The rt_sigreturn trampoline handlers return to without SA_RESTORER. */
+static long
+map_sigtramp(handle_t vs)
+{
+	static const uint32_t code[2] = {
+		0xd2801168,	/* mov x8, #139 (rt_sigreturn) */
+		0xd4000001,	/* svc #0 */
+	};
+	long r = vm_map(vs, SIGTRAMP_VA, PAGE, PROT_R | PROT_W, 0, 0);
+
+	if (r == 0)
+		r = vm_write(vs, SIGTRAMP_VA, code, sizeof(code));
+	return r != 0 ? r : vm_protect(vs, SIGTRAMP_VA, PAGE, PROT_R | PROT_X);
 }
 
 long
-lx_exec(struct lproc *lp, handle_t pers, const char *name, const void *file,
-    uint64_t len, int argc, const char *const *argv)
+lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv, int envc,
+    char *const *envp, struct lx_image *im)
 {
 	struct elf_image img;
-	uint64_t sp;
-	long r, t;
+	const void *file;
+	uint64_t len, sp;
+	const char *base = strrchr(path, '/');
+	long r, k;
 
+	if ((r = lx_archive_open(path, &file, &len)) != 0)
+		return r;
 	if (elf_parse(file, len, ELF_EM_AARCH64, &img) != 0 || img.type != ELF_ET_EXEC ||
 	    img.has_interp)
-		return -ENOEXEC;
-	r = process_create(name, strlen(name), pers);
-	if (r < 0)
-		return r;
-	lp->proc = (handle_t)r;
-	if ((r = process_vmspace(lp->proc)) < 0)
-		return r;
-	lp->vs = (handle_t)r;
-	lx_proc_init(lp, name);
-	/* The heap starts above the last segment. */
-	if ((r = elf_load_segments(lp->vs, file, &img, &lp->brk_start)) != 0 ||
-	    (r = vm_map(lp->vs, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_R | PROT_W, 0, 0)) != 0 ||
-	    (r = build_stack(lp->vs, name, argc, argv, &img, &sp)) != 0)
-		return r;
-	lp->brk = lp->brk_start;
-	if ((t = thread_create(lp->proc, img.entry, sp, 0)) < 0)
-		return t;
-	lp->thread = (handle_t)t;
-	return thread_start(lp->thread);
+		return -ENOEXEC;	/* static programs only, for now (docs/linuxemu.md) */
+	base = base != NULL ? base + 1 : path;
+	if ((k = process_create(base, strlen(base), lx_pers)) < 0)
+		return k;
+	im->kproc = (handle_t)k;
+	im->vs = HANDLE_NONE;
+	im->kthread = HANDLE_NONE;
+	if ((k = process_vmspace(im->kproc)) < 0) {
+		r = k;
+		goto fail;
+	}
+	im->vs = (handle_t)k;
+	if ((r = elf_load_segments(im->vs, file, &img, &im->brk)) != 0 ||
+	    (r = vm_map(im->vs, STACK_TOP - STACK_SIZE, STACK_SIZE, img.stack_prot, 0, 0)) != 0 ||
+	    (r = build_stack(im->vs, path, argc, argv, envc, envp, &img, &sp)) != 0 ||
+	    (r = map_sigtramp(im->vs)) != 0)
+		goto fail;
+	if ((k = thread_create(im->kproc, img.entry, sp, 0)) < 0) {
+		r = k;
+		goto fail;
+	}
+	im->kthread = (handle_t)k;
+	im->sigtramp = SIGTRAMP_VA;
+	im->mmap_top = MMAP_TOP;
+	(void)p;
+	return 0;
+fail:
+	process_kill(im->kproc, r);
+	handle_close(im->kproc);
+	if (im->vs != HANDLE_NONE)
+		handle_close(im->vs);
+	return r == -EFAULT || r == -ENOEXEC ? -ENOEXEC : r;
 }

@@ -1,6 +1,13 @@
 /*
- * linuxemu's shared state (DESIGN.md §5). Today it runs one Linux program
- * (issue 6 grows it into the whole process model).
+ * linuxemu's state (DESIGN.md §5): every Linux process and thread, the
+ * things clone may share between them (address space, signal actions,
+ * files), and the entry points of each part.
+ *
+ * linuxemu is one event loop (main.c). A Linux thread's SVC arrives as a
+ * LABEL_SYSCALL message holding a reply token; the thread stays stopped
+ * until that token is answered. A call that has to wait (a sleep, wait4,
+ * a futex) keeps the token in its struct lthread and returns LX_SUSPEND;
+ * whoever ends the wait answers it with lx_finish().
  */
 #ifndef LINUXEMU_H
 #define LINUXEMU_H
@@ -8,37 +15,210 @@
 #include <stdint.h>
 #include <lichen/ipc.h>
 
-/* The Linux program being run: its process, address space, thread. */
+#define PAGE		4096UL
+#define LX_NPROC	128		/* Linux processes at once */
+#define LX_NTHREAD	256		/* Linux threads at once */
+#define LX_NFILE	256		/* open files at once */
+#define LX_NOFILE	256		/* fds per table */
 #define LX_NRLIMITS	16
+#define LX_NSIG		64
 
-struct lproc {
-	handle_t proc, vs, thread;
+/* lx_syscall's answers besides a result or -errno. */
+#define LX_SUSPEND	(-0x10000L)	/* the thread waits; its token is kept */
+#define LX_DONE		(-0x10001L)	/* already answered (exit, execve) */
+#define LX_RESTART	(-0x10002L)	/* lx_finish: interrupted; restart with SA_RESTART */
+
+/* An address space, shared by CLONE_VM. */
+struct lmm {
+	int refs;
+	handle_t vs;
+	uint64_t id;			/* futex keys: unique per address space */
 	uint64_t brk_start, brk;	/* the heap: [brk_start, brk) */
-	long exit_status;		/* set by exit/exit_group */
-	int exited;
-	uint64_t rlimit[LX_NRLIMITS][2];	/* cur, max */
-	uint64_t robust_list, robust_len;
-	char comm[16];			/* prctl(PR_SET_NAME) */
-	uint64_t rng;			/* getrandom's state (not yet a CSPRNG) */
 	uint64_t mmap_next;		/* mmap without a hint: below this, growing down */
-	handle_t timer;			/* bound to our endpoint: sleeps end here */
 };
 
-/*
- * A system call that answers later (a sleep): lx_syscall returns this,
- * main.c keeps the reply token and answers when the event comes.
- */
-#define LX_SUSPEND	(-0x10000L)
+/* Signal actions, shared by CLONE_SIGHAND (the kernel's struct sigaction). */
+struct lx_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
 
-/* sys.c: the defaults a new program starts with (rlimits, comm). */
-void lx_proc_init(struct lproc *lp, const char *name);
+struct lsighand {
+	int refs;
+	struct lx_sigaction act[LX_NSIG];
+};
 
-/* exec.c: load a static aarch64 ELF (file, len) as a new process whose SVCs go to pers. */
-long lx_exec(struct lproc *lp, handle_t pers, const char *name, const void *file,
-    uint64_t len, int argc, const char *const *argv);
+/* The parts of a siginfo_t linuxemu fills (128 bytes in all). */
+struct lx_siginfo {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad; int64_t utime, stime; } kill;
+		uint64_t addr;		/* SIGSEGV, SIGBUS */
+		int32_t raw[28];
+	} u;
+};
 
-/* sys.c: answer one system call (nr, args); a Linux result or -errno. */
-long lx_syscall(struct lproc *lp, uint64_t nr, const uint64_t *a);
+_Static_assert(sizeof(struct lx_siginfo) == 128, "siginfo_t is 128 bytes");
+
+/* An open file: what an fd names (several fds and processes may share one). */
+enum lfile_kind { LF_FREE, LF_CONSOLE };
+
+struct lfile {
+	int refs;
+	enum lfile_kind kind;
+	uint32_t flags;			/* O_ACCMODE, O_APPEND, O_NONBLOCK */
+};
+
+/* An fd table, shared by CLONE_FILES. */
+struct lfiles {
+	int refs;
+	struct lfile *fd[LX_NOFILE];
+	uint8_t cloexec[LX_NOFILE];
+};
+
+enum lwait {
+	W_NONE,			/* running, or its call is being answered */
+	W_SLEEP,		/* nanosleep, clock_nanosleep */
+	W_FUTEX,		/* futex wait: futex_mm, futex_addr, futex_bits */
+	W_CHILD,		/* wait4/waitid: answered by lx_wait_check */
+	W_VFORK,		/* a vfork parent: until the child execs or exits */
+	W_SIGNAL,		/* pause, rt_sigsuspend, rt_sigtimedwait */
+	W_READ,			/* a read with no data yet (the console) */
+	W_STOPPED,		/* stopped by SIGSTOP & co. with its call answered on SIGCONT */
+};
+
+struct lproc;
+
+struct lthread {
+	int tid;			/* 0: a free slot */
+	struct lproc *proc;
+	handle_t thread;		/* the kernel thread */
+	uint64_t koid;			/* its messages' badge */
+	/* The call it is stopped in (token != HANDLE_NONE). */
+	handle_t token;
+	uint64_t label, nr, a[6], pc;
+	enum lwait wait;
+	uint64_t deadline;		/* ns, the boot clock; 0: none */
+	uint64_t futex_mm, futex_addr;
+	uint32_t futex_bits;
+	uint64_t stop_x0;		/* W_STOPPED: the answer it gets on SIGCONT */
+	uint64_t waitset;		/* rt_sigtimedwait: the signals it takes */
+	/* Signals. */
+	uint64_t sigmask, pending;	/* pending: sent to this thread */
+	struct lx_siginfo info[LX_NSIG];
+	uint64_t saved_mask;		/* rt_sigsuspend: restored after the handler */
+	int has_saved_mask;
+	uint64_t ss_sp, ss_size;	/* sigaltstack */
+	int ss_flags;
+	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID, set_tid_address */
+	uint64_t robust_list, robust_len;
+};
+
+enum lstate { LP_FREE, LP_ALIVE, LP_ZOMBIE };
+
+struct lproc {
+	enum lstate state;
+	int pid, pgid, sid;
+	struct lproc *parent;
+	handle_t kproc;			/* the kernel process (NONE once it is gone) */
+	struct lmm *mm;
+	struct lsighand *sig;
+	struct lfiles *files;
+	int nthreads;
+	int exit_signal;		/* sent to the parent at exit (SIGCHLD) */
+	int wstatus;			/* a zombie's wait status */
+	int stopped;			/* by a stop signal: the wait status to report, 0 if reported */
+	int continued;			/* SIGCONT arrived and is not yet reported */
+	int is_stopped;
+	struct lthread *vfork_parent;	/* answered when we exec or exit */
+	uint64_t pending;		/* signals sent to the process */
+	struct lx_siginfo info[LX_NSIG];
+	uint32_t uid, euid, suid, gid, egid, sgid;
+	uint32_t umask;
+	uint64_t rlimit[LX_NRLIMITS][2];	/* cur, max */
+	char comm[16];			/* prctl(PR_SET_NAME) */
+	char cwd[256];
+	uint64_t start_ns;
+	uint64_t alarm_at, alarm_period;	/* ITIMER_REAL: deadline, interval (ns) */
+	uint64_t sigtramp;		/* where the rt_sigreturn trampoline is */
+};
+
+extern struct lproc lx_procs[LX_NPROC];
+extern struct lthread lx_threads[LX_NTHREAD];
+extern handle_t lx_pers;		/* our endpoint: every Linux SVC arrives here */
+extern int lx_strace;
 extern unsigned long lx_unknown_calls;
+
+/* main.c */
+void lx_finish(struct lthread *t, long result);	/* answer t's pending call */
+void lx_reply(struct lthread *t, uint64_t label, uint64_t w0);
+void lx_timer_update(void);			/* after a deadline changed */
+long lx_read(struct lproc *p, uint64_t uva, void *buf, uint64_t len);
+long lx_write(struct lproc *p, uint64_t uva, const void *buf, uint64_t len);
+long lx_read_string(struct lproc *p, uint64_t uva, char *buf, uint64_t cap);
+
+/* sys.c */
+long lx_syscall(struct lthread *t, uint64_t nr, const uint64_t *a);
+void lx_proc_defaults(struct lproc *p, const char *name);
+void lx_sleep_interrupted(struct lthread *t);
+
+/* proc.c: processes and threads */
+struct lthread *lx_thread_alloc(struct lproc *p, handle_t kthread);
+struct lproc *lx_proc_alloc(void);
+struct lproc *lx_proc_find(int pid);
+struct lthread *lx_thread_find(int tid);
+struct lthread *lx_thread_by_koid(uint64_t koid);
+void lx_thread_unhash(struct lthread *t);
+void lx_thread_hash(struct lthread *t);
+struct lmm *lx_mm_new(handle_t vs);
+void lx_mm_put(struct lmm *mm);
+void lx_exit_group(struct lproc *p, int wstatus);
+void lx_thread_exit(struct lthread *t);
+void lx_wait_check(struct lproc *parent);
+void lx_proc_stopped(struct lproc *p, int sig);
+void lx_proc_continued(struct lproc *p);
+long lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
+    uint64_t tls, uint64_t ctid, int exit_signal);
+long lx_sys_wait4(struct lthread *t, const uint64_t *a);
+long lx_sys_waitid(struct lthread *t, const uint64_t *a);
+long lx_sys_execve(struct lthread *t, const uint64_t *a);
+long lx_sys_exit(struct lthread *t, const uint64_t *a);
+long lx_sys_exit_group(struct lthread *t, const uint64_t *a);
+
+/* exec.c: a new image for p (not yet started; p is unchanged). */
+struct lx_image {
+	handle_t vs, kproc, kthread;
+	uint64_t brk;			/* the heap's start: above the last segment */
+	uint64_t mmap_top;		/* mmap without a hint: below this */
+	uint64_t sigtramp;		/* the rt_sigreturn trampoline */
+};
+
+long lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv,
+    int envc, char *const *envp, struct lx_image *im);
+int lx_archive_open(const char *path, const void **data, uint64_t *len);
+void lx_archive_init(const void *base, uint64_t len);
+
+/* signal.c */
+int lx_signal_send_proc(struct lproc *p, int sig, const struct lx_siginfo *info);
+int lx_signal_send_thread(struct lthread *t, int sig, const struct lx_siginfo *info);
+int lx_signal_deliver(struct lthread *t, long *x0);	/* at a call's answer */
+void lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far);
+void lx_signal_interrupted(struct lthread *t);
+void lx_sighand_put(struct lsighand *s);
+struct lsighand *lx_sighand_copy(const struct lsighand *s);
+void lx_signals_exec(struct lproc *p);
+
+/* futex.c */
+long lx_sys_futex(struct lthread *t, const uint64_t *a);
+int lx_futex_wake(uint64_t mm, uint64_t addr, int n, uint32_t bits);
+
+/* fd.c */
+struct lfiles *lx_files_new(void);
+struct lfiles *lx_files_copy(const struct lfiles *f);
+void lx_files_put(struct lfiles *f);
+void lx_files_exec(struct lfiles *f);
+int lx_fd_is_open(struct lthread *t, uint64_t fd);
+
+/* The system calls, in the listing (syscalls.h). */
+#define LX_DECL(nr, name, fn) long fn(struct lthread *t, const uint64_t *a);
 
 #endif

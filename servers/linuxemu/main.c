@@ -1,43 +1,310 @@
 /*
- * linuxemu: the Linux personality (DESIGN.md §5). This is its seed: run
- * as the first process (lichen.init=linuxemu linuxemu.run=NAME), it
- * loads the static aarch64 program NAME from the boot archive into a
- * process whose every SVC arrives here as LABEL_SYSCALL, answers them
- * (sys.c), and powers the machine off with the program's exit status.
- * Issue 6 turns it into the full process model behind init.
+ * linuxemu: the Linux personality (DESIGN.md §5), one event loop.
+ *
+ * Started as the first process (lichen.init=linuxemu) with the boot
+ * archive mapped, it runs the Linux program linuxemu.run=PATH from the
+ * archive as Linux pid 1, and every process that one forks and execs.
+ * Each Linux thread's SVC, unresolved fault and interruption arrives on
+ * our endpoint as a message with a reply token; the thread stays stopped
+ * until the token is answered, now (most calls) or later (a call that
+ * waits keeps its token: lx_finish answers it when the wait ends). When
+ * pid 1 exits, the machine powers off with its status.
  */
-#include <lichen/cpio.h>
-#include <lichen/fmt.h>
 #include <lichen/errno.h>
+#include <lichen/fmt.h>
 #include <lichen/native.h>
 #include <lichen/rt.h>
 #include <lichen/string.h>
 
 #include "linuxemu.h"
 #include "syscalls.h"
+#include "trace.h"
 
 int main(int argc, char **argv);
 
-/* lichen.strace=1: each call as strace prints it (raw arguments for now). */
-static void
-trace(uint64_t nr, const uint64_t *a, long r)
-{
-	const char *name = lx_syscall_name(nr);
-	char unknown[24];
+handle_t lx_pers;
+int lx_strace;
+static handle_t timer;
+static uint64_t timer_at;
 
-	if (name == NULL) {
-		fmt_snprintf(unknown, sizeof(unknown), "syscall_%lu", nr);
-		name = unknown;
+/* --- the traced process's memory --- */
+
+#define CHUNK	65536UL
+
+long
+lx_read(struct lproc *p, uint64_t uva, void *buf, uint64_t len)
+{
+	for (uint64_t done = 0; done < len; done += CHUNK) {
+		uint64_t n = len - done < CHUNK ? len - done : CHUNK;
+		long r = vm_read(p->mm->vs, uva + done, (char *)buf + done, n);
+
+		if (r != 0)
+			return r;
 	}
-	if (r == LX_SUSPEND)
-		printf("linuxemu: %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = ? <deferred>\n", name,
-		    a[0], a[1], a[2], a[3]);
-	else if (r < 0 && r > -4096)
-		printf("linuxemu: %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = -1 (errno %ld)\n", name,
-		    a[0], a[1], a[2], a[3], -r);
-	else
-		printf("linuxemu: %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = 0x%lx\n", name,
-		    a[0], a[1], a[2], a[3], (uint64_t)r);
+	return 0;
+}
+
+long
+lx_write(struct lproc *p, uint64_t uva, const void *buf, uint64_t len)
+{
+	for (uint64_t done = 0; done < len; done += CHUNK) {
+		uint64_t n = len - done < CHUNK ? len - done : CHUNK;
+		long r = vm_write(p->mm->vs, uva + done, (const char *)buf + done, n);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * A NUL-terminated string at uva into buf (cap bytes): its length, or
+ * -EFAULT, or -ENAMETOOLONG if it does not fit (buf then holds cap - 1
+ * bytes and a NUL). Read a page at a time, so a string that ends just
+ * before an unmapped page is fine.
+ */
+long
+lx_read_string(struct lproc *p, uint64_t uva, char *buf, uint64_t cap)
+{
+	uint64_t done = 0;
+
+	while (done < cap) {
+		uint64_t n = PAGE - ((uva + done) & (PAGE - 1));
+		char *nul;
+		long r;
+
+		if (n > cap - done)
+			n = cap - done;
+		if ((r = vm_read(p->mm->vs, uva + done, buf + done, n)) != 0)
+			return r;
+		if ((nul = memchr(buf + done, '\0', n)) != NULL)
+			return nul - buf;
+		done += n;
+	}
+	buf[cap - 1] = '\0';
+	return -ENAMETOOLONG;
+}
+
+/* --- answering --- */
+
+void
+lx_reply(struct lthread *t, uint64_t label, uint64_t w0)
+{
+	struct ipc_msg m;
+
+	if (t->token == HANDLE_NONE)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.label = label;
+	m.w[0] = w0;
+	ipc_reply(t->token, &m, NULL);
+	t->token = HANDLE_NONE;
+	t->wait = W_NONE;
+}
+
+/*
+ * Answer t's call with result: a signal pending for t is delivered first
+ * (its handler then starts, and the call's result is in the frame), a
+ * stopped process keeps the thread until SIGCONT.
+ */
+void
+lx_finish(struct lthread *t, long result)
+{
+	long x0 = result;
+
+	if (t->token == HANDLE_NONE)
+		return;
+	t->wait = W_NONE;
+	t->deadline = 0;
+	if (t->proc->is_stopped) {
+		t->wait = W_STOPPED;
+		t->stop_x0 = (uint64_t)x0;
+		return;
+	}
+	if (lx_signal_deliver(t, &x0))
+		return;
+	lx_reply(t, LABEL_SYSCALL, (uint64_t)x0);
+}
+
+/* --- time: one kernel timer for every deadline --- */
+
+void
+lx_timer_update(void)
+{
+	uint64_t next = 0;
+
+	for (int i = 0; i < LX_NTHREAD; i++) {
+		const struct lthread *t = &lx_threads[i];
+
+		if (t->tid != 0 && t->deadline != 0 && t->token != HANDLE_NONE &&
+		    (next == 0 || t->deadline < next))
+			next = t->deadline;
+	}
+	for (int i = 0; i < LX_NPROC; i++) {
+		const struct lproc *p = &lx_procs[i];
+
+		if (p->state == LP_ALIVE && p->alarm_at != 0 && (next == 0 || p->alarm_at < next))
+			next = p->alarm_at;
+	}
+	if (next != timer_at) {
+		timer_at = next;
+		timer_set(timer, next, 0);
+	}
+}
+
+static void
+timers_expired(void)
+{
+	uint64_t now = clock_get();
+
+	timer_at = 0;
+	for (int i = 0; i < LX_NTHREAD; i++) {
+		struct lthread *t = &lx_threads[i];
+
+		if (t->tid == 0 || t->deadline == 0 || t->deadline > now || t->token == HANDLE_NONE)
+			continue;
+		switch (t->wait) {
+		case W_SLEEP:
+			lx_finish(t, 0);
+			break;
+		case W_FUTEX:
+			lx_finish(t, -ETIMEDOUT);
+			break;
+		case W_SIGNAL:
+			lx_finish(t, -EAGAIN);		/* rt_sigtimedwait */
+			break;
+		default:
+			break;
+		}
+	}
+	for (int i = 0; i < LX_NPROC; i++) {
+		struct lproc *p = &lx_procs[i];
+		struct lx_siginfo si;
+
+		if (p->state != LP_ALIVE || p->alarm_at == 0 || p->alarm_at > now)
+			continue;
+		p->alarm_at = p->alarm_period != 0 ? now + p->alarm_period : 0;
+		memset(&si, 0, sizeof(si));
+		si.signo = 14;			/* SIGALRM */
+		si.code = 0x80;			/* SI_KERNEL */
+		lx_signal_send_proc(p, 14, &si);
+	}
+	lx_timer_update();
+}
+
+/* --- tracing --- */
+
+static long
+peek(void *ctx, uint64_t uva, void *buf, size_t len)
+{
+	return lx_read(ctx, uva, buf, len);
+}
+
+/*
+ * lichen.strace=1: each call as strace -f prints it (trace.c decodes).
+ * Calls that may not come back (exit, execve) are formatted before they
+ * run, while their arguments are still there to read.
+ */
+static char trace_line[1024];
+
+static void
+trace_format(struct lthread *t, long r)
+{
+	lx_trace_format(trace_line, sizeof(trace_line), t->nr, t->a, r, peek, t->proc);
+}
+
+static int
+traced_before(uint64_t nr)
+{
+	return nr == 93 || nr == 94 || nr == 221;	/* exit, exit_group, execve */
+}
+
+/* --- the first process --- */
+
+#define MAX_ARGS	32
+
+static char *init_argv[MAX_ARGS + 1];
+static char argfile_text[MAX_ARGS][4096];
+static char *init_envp[] = { "HOME=/", "TERM=linux", NULL };
+
+static struct lproc *
+start_init(const char *path, int argc, char **args)
+{
+	struct lproc *p = lx_proc_alloc();
+	struct lx_image im;
+	struct lthread *t;
+	long r;
+
+	if (p == NULL)
+		return NULL;
+	lx_proc_defaults(p, path);
+	p->pgid = p->sid = p->pid;
+	p->files = lx_files_new();
+	p->sig = lx_sighand_copy(NULL);
+	if (p->files == NULL || p->sig == NULL)
+		return NULL;
+	if ((r = lx_exec_image(p, path, argc, args, 2, init_envp, &im)) != 0) {
+		printf("linuxemu: cannot run %s: error %ld\n", path, r);
+		return NULL;
+	}
+	p->kproc = im.kproc;
+	p->sigtramp = im.sigtramp;
+	if ((p->mm = lx_mm_new(im.vs)) == NULL || (t = lx_thread_alloc(p, im.kthread)) == NULL)
+		return NULL;
+	p->mm->brk_start = p->mm->brk = im.brk;
+	p->mm->mmap_next = im.mmap_top;
+	{
+		const char *base = strrchr(path, '/');
+
+		strlcpy(p->comm, base != NULL ? base + 1 : path, sizeof(p->comm));
+	}
+	if (thread_start(t->thread) != 0)
+		return NULL;
+	return p;
+}
+
+/* One message from a Linux thread: a call, a fault, or an interruption. */
+static void
+handle(struct ipc_msg *m)
+{
+	struct lthread *t = lx_thread_by_koid(m->badge);
+	long r;
+
+	if (t == NULL) {		/* a thread of a process that is ending */
+		m->label = LABEL_EXIT;
+		memset(m->w, 0, sizeof(m->w));
+		ipc_reply(m->token, m, NULL);
+		return;
+	}
+	t->token = m->token;
+	t->label = m->label;
+	t->pc = m->w[7];
+	t->wait = W_NONE;
+	if (m->label == LABEL_SYSCALL) {
+		t->nr = m->w[6];
+		for (int i = 0; i < 6; i++)
+			t->a[i] = m->w[i];
+		int tid = t->tid;
+
+		if (lx_strace && traced_before(t->nr))
+			trace_format(t, LX_DONE);
+		r = lx_syscall(t, t->nr, t->a);
+		if (lx_strace) {
+			if (r != LX_DONE)
+				trace_format(t, r);
+			printf("[%d] %s\n", tid, trace_line);
+		}
+		if (r != LX_SUSPEND && r != LX_DONE)
+			lx_finish(t, r);
+	} else if (m->label == LABEL_FAULT) {
+		t->nr = 0;
+		t->a[0] = m->w[0];
+		t->a[1] = m->w[1];
+		lx_signal_fault(t, m->w[0], m->w[1]);
+		lx_finish(t, 0);
+	} else {			/* LABEL_INTERRUPT: a signal waits for it */
+		lx_finish(t, 0);
+	}
 }
 
 int
@@ -46,78 +313,75 @@ main(int argc, char **argv)
 	handle_t dev = (handle_t)native_start_word(0);
 	const void *archive = (const void *)native_start_word(1);
 	uint64_t archive_len = native_start_word(2);
-	const char *run = NULL, *pargv[16];
-	int pargc = 1;
-	struct lproc lp = { 0 };
-	struct cpio_entry e;
+	const char *run = NULL;
+	int pargc = 1, nfiles = 0, status;
 	struct ipc_msg m;
-	handle_t sleeper = HANDLE_NONE;		/* the token of a sleep in progress */
-	int strace = 0;
-	long pers, r, timer;
+	struct lproc *init;
+	long r;
 
-	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "linuxemu.run=", 13) == 0)
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "linuxemu.run=", 13) == 0) {
 			run = argv[i] + 13;
-		else if (strncmp(argv[i], "linuxemu.arg=", 13) == 0 && pargc < 16)
-			pargv[pargc++] = argv[i] + 13;
-		else if (strcmp(argv[i], "lichen.strace=1") == 0)
-			strace = 1;
-	if (run == NULL || cpio_find(archive, archive_len, run, &e) != 1) {
-		printf("linuxemu: no program to run (linuxemu.run=NAME, from the boot archive)\n");
+		} else if (strncmp(argv[i], "linuxemu.arg=", 13) == 0 && pargc < MAX_ARGS) {
+			init_argv[pargc++] = argv[i] + 13;
+		} else if (strncmp(argv[i], "linuxemu.argfile=", 17) == 0 && pargc < MAX_ARGS) {
+			/* One argument: the text of an archive file (run-qemu.sh -c). */
+			const void *data;
+			uint64_t len;
+
+			lx_archive_init(archive, archive_len);
+			if (lx_archive_open(argv[i] + 17, &data, &len) != 0 ||
+			    len >= sizeof(argfile_text[0])) {
+				printf("linuxemu: %s: no such file in the boot archive (or too long)\n",
+				    argv[i] + 17);
+				return 1;
+			}
+			memcpy(argfile_text[nfiles], data, len);
+			argfile_text[nfiles][len] = '\0';
+			init_argv[pargc++] = argfile_text[nfiles++];
+		} else if (strcmp(argv[i], "lichen.strace=1") == 0) {
+			lx_strace = 1;
+		}
+	}
+	lx_archive_init(archive, archive_len);
+	if (run == NULL) {
+		printf("linuxemu: no program to run (linuxemu.run=PATH, from the boot archive)\n");
 		return 1;
 	}
-	pers = ep_create(0);
-	timer = timer_create();
-	if (pers < 0 || timer < 0 || obj_bind((handle_t)timer, (handle_t)pers, 1) != 0) {
-		printf("linuxemu: no endpoint or timer\n");
+	if ((r = ep_create(0)) < 0) {
+		printf("linuxemu: no endpoint: error %ld\n", r);
 		return 1;
 	}
-	lp.timer = (handle_t)timer;
-	pargv[0] = run;
-	if (pers < 0 || (r = lx_exec(&lp, (handle_t)pers, run, e.data, e.size, pargc, pargv)) != 0) {
-		printf("linuxemu: cannot run %s: error %ld\n", run, pers < 0 ? pers : r);
+	lx_pers = (handle_t)r;
+	if ((r = timer_create()) < 0 || obj_bind((handle_t)r, lx_pers, 1) != 0) {
+		printf("linuxemu: no timer\n");
 		return 1;
+	}
+	timer = (handle_t)r;
+	init_argv[0] = (char *)run;
+	{
+		/* A bare name is an archive entry at the top: "hello" is "/hello". */
+		static char path[256];
+
+		fmt_snprintf(path, sizeof(path), "%s%s", run[0] == '/' ? "" : "/", run);
+		if ((init = start_init(path, pargc, init_argv)) == NULL)
+			return 1;
 	}
 	memset(&m, 0, sizeof(m));
-	while (!lp.exited && ipc_recv((handle_t)pers, &m, NULL) == 0) {
-		handle_t token = m.token;
-		uint64_t nr = m.w[6], a[6];
-
-		for (int i = 0; i < 6; i++)
-			a[i] = m.w[i];
-		if (m.label == LABEL_TIMER) {		/* a sleep ended: answer it now */
-			token = sleeper;
-			sleeper = HANDLE_NONE;
-			memset(&m, 0, sizeof(m));
-			m.label = LABEL_SYSCALL;
-			if (token != HANDLE_NONE)
-				ipc_reply(token, &m, NULL);
-			continue;
-		}
-		if (m.label == LABEL_SYSCALL) {
-			r = lx_syscall(&lp, nr, a);
-			if (strace)
-				trace(nr, a, r);
-			if (r == LX_SUSPEND) {		/* answered when the timer fires */
-				sleeper = token;
-				continue;
-			}
-			memset(&m, 0, sizeof(m));
-			m.label = lp.exited ? LABEL_EXIT : LABEL_SYSCALL;
-			m.w[0] = lp.exited ? (uint64_t)lp.exit_status : (uint64_t)r;
-		} else {			/* LABEL_FAULT: SIGSEGV's status */
-			printf("linuxemu: %s: fault at 0x%lx (pc 0x%lx)\n", run, m.w[1], m.w[7]);
-			lp.exited = 1;
-			lp.exit_status = 128 + 11;
-			memset(&m, 0, sizeof(m));
-			m.label = LABEL_EXIT;
-			m.w[0] = (uint64_t)lp.exit_status;
-		}
-		ipc_reply(token, &m, NULL);
+	while (init->state == LP_ALIVE && ipc_recv(lx_pers, &m, NULL) == 0) {
+		if (m.label == LABEL_TIMER)
+			timers_expired();
+		else if (m.label == LABEL_SYSCALL || m.label == LABEL_FAULT ||
+		    m.label == LABEL_INTERRUPT)
+			handle(&m);
+		else if (m.token != HANDLE_NONE)
+			handle_close(m.token);
 	}
-	process_wait(lp.proc);
+	/* The shell's convention: an exit code, or 128 + the signal that ended it. */
+	status = (init->wstatus & 0x7f) == 0 ? (init->wstatus >> 8) & 0xff :
+	    128 + (init->wstatus & 0x7f);
 	if (lx_unknown_calls > 0)
 		printf("linuxemu: %lu system calls answered -ENOSYS\n", lx_unknown_calls);
-	system_poweroff(dev, lp.exit_status);
-	return (int)lp.exit_status;
+	system_poweroff(dev, status);
+	return status;
 }

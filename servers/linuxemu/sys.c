@@ -1,7 +1,8 @@
 /*
- * The Linux system calls linuxemu answers so far (asm-generic numbers,
- * the aarch64 ABI). Each is sys_<name>; the table maps numbers to them;
- * anything else is -ENOSYS and counted.
+ * The system call table (from the listing in syscalls.h) and the calls
+ * that need no part of their own: time and sleeping, identity and
+ * credentials, process groups and sessions, limits, uname, prctl,
+ * getrandom, scheduling basics.
  */
 #include <lichen/errno.h>
 #include <lichen/native.h>
@@ -10,247 +11,12 @@
 #include "linuxemu.h"
 #include "syscalls.h"
 
-#define ENOTTY_	25
-#define NR_MAX	512
-#define PAGE	4096UL
+#define NR_MAX		512
 #define RLIM_INFINITY	(~0UL)
 
 unsigned long lx_unknown_calls;
 
-typedef long (*lx_fn)(struct lproc *lp, const uint64_t *a);
-
-static char iobuf[4096];
-
-/* Copy len bytes of the program's memory at uva to the console. */
-static long
-out(struct lproc *lp, uint64_t uva, uint64_t len)
-{
-	uint64_t done = 0;
-
-	while (done < len) {
-		uint64_t n = len - done < sizeof(iobuf) ? len - done : sizeof(iobuf);
-		long r = vm_read(lp->vs, uva + done, iobuf, n);
-
-		if (r != 0)
-			return done > 0 ? (long)done : r;
-		log_write(iobuf, n);
-		done += n;
-	}
-	return (long)done;
-}
-
-static long
-sys_write(struct lproc *lp, const uint64_t *a)
-{
-	if (a[0] != 1 && a[0] != 2)
-		return -EBADF;		/* no files before the vfs issue */
-	return out(lp, a[1], a[2]);
-}
-
-struct iovec_ {
-	uint64_t base, len;
-};
-
-static long
-sys_writev(struct lproc *lp, const uint64_t *a)
-{
-	struct iovec_ iov[16];
-	long total = 0, r;
-
-	if (a[0] != 1 && a[0] != 2)
-		return -EBADF;
-	if (a[2] > 16)
-		return -EINVAL;		/* UIO_MAXIOV is 1024; enough for now */
-	if (a[2] > 0 && (r = vm_read(lp->vs, a[1], iov, a[2] * sizeof(iov[0]))) != 0)
-		return r;
-	for (uint64_t i = 0; i < a[2]; i++) {
-		if ((r = out(lp, iov[i].base, iov[i].len)) < 0)
-			return total > 0 ? total : r;
-		total += r;
-	}
-	return total;
-}
-
-/*
- * fds 0-2 are the console until the fd table arrives (issue 6): what
- * fcntl and fstat say of them is what Linux says of /dev/console.
- */
-static long
-sys_fcntl(struct lproc *lp, const uint64_t *a)
-{
-	(void)lp;
-	if (a[0] > 2)
-		return -EBADF;
-	switch (a[1]) {
-	case 1:		/* F_GETFD */
-	case 2:		/* F_SETFD */
-		return 0;
-	case 3:		/* F_GETFL */
-		return 2;	/* O_RDWR */
-	default:
-		return -EINVAL;
-	}
-}
-
-struct stat_ {			/* asm-generic struct stat (aarch64) */
-	uint64_t dev, ino;
-	uint32_t mode, nlink, uid, gid;
-	uint64_t rdev, pad1;
-	int64_t size;
-	int32_t blksize, pad2;
-	int64_t blocks;
-	int64_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
-	uint32_t unused4, unused5;
-};
-
-static long
-stat_console(struct lproc *lp, uint64_t fd, uint64_t uva)
-{
-	struct stat_ st;
-
-	if (fd > 2)
-		return -EBADF;
-	memset(&st, 0, sizeof(st));
-	st.dev = 6;			/* devtmpfs */
-	st.ino = 5;
-	st.mode = 020000 | 0620;	/* S_IFCHR, rw--w---- */
-	st.nlink = 1;
-	st.gid = 5;			/* tty */
-	st.rdev = (5 << 8) | 1;		/* makedev(5, 1): /dev/console */
-	st.blksize = 1024;
-	return vm_write(lp->vs, uva, &st, sizeof(st));
-}
-
-static long
-sys_fstat(struct lproc *lp, const uint64_t *a)
-{
-	return stat_console(lp, a[0], a[1]);
-}
-
-/* newfstatat(dirfd, path, st, flags): an fd with AT_EMPTY_PATH ("") only, for now. */
-static long
-sys_newfstatat(struct lproc *lp, const uint64_t *a)
-{
-	char c;
-	long r = vm_read(lp->vs, a[1], &c, 1);
-
-	if (r != 0)
-		return r;
-	if (c != '\0' || !(a[3] & 0x1000))
-		return -ENOENT;		/* no filesystem before the vfs issue */
-	return stat_console(lp, a[0], a[2]);
-}
-
-static long
-sys_ioctl(struct lproc *lp, const uint64_t *a)
-{
-	(void)lp;
-	return a[0] <= 2 ? -ENOTTY_ : -EBADF;	/* no tty before devtmpfs */
-}
-
-static long
-sys_set_tid_address(struct lproc *lp, const uint64_t *a)
-{
-	(void)a;
-	(void)lp;
-	return 1;			/* the first pid */
-}
-
-static long
-sys_exit_group(struct lproc *lp, const uint64_t *a)
-{
-	lp->exit_status = (long)(a[0] & 0xff);
-	lp->exited = 1;
-	return 0;
-}
-
-/* --- memory --- */
-
-/*
- * brk(addr): move the break; 0 (or anything out of range) just asks.
- * Pages are mapped demand-zero as the break grows and unmapped as it
- * shrinks. The answer is the break, as Linux's raw syscall gives it.
- */
-static long
-sys_brk(struct lproc *lp, const uint64_t *a)
-{
-	uint64_t want = a[0], old_top = (lp->brk + PAGE - 1) & ~(PAGE - 1), new_top;
-
-	if (want < lp->brk_start || want > lp->brk_start + (1UL << 36))
-		return (long)lp->brk;
-	new_top = (want + PAGE - 1) & ~(PAGE - 1);
-	if (new_top > old_top &&
-	    vm_map(lp->vs, old_top, new_top - old_top, PROT_R | PROT_W, 0, 0) != 0)
-		return (long)lp->brk;	/* ENOMEM shows as an unchanged break */
-	if (new_top < old_top)
-		vm_unmap(lp->vs, new_top, old_top - new_top);
-	lp->brk = want;
-	return (long)want;
-}
-
-static long
-sys_mprotect(struct lproc *lp, const uint64_t *a)
-{
-	if (a[0] & (PAGE - 1))
-		return -EINVAL;
-	if (a[2] & ~7UL)
-		return -EINVAL;		/* PROT_READ|WRITE|EXEC only */
-	if (a[1] == 0)
-		return 0;
-	return vm_protect(lp->vs, a[0], (a[1] + PAGE - 1) & ~(PAGE - 1), (uint32_t)a[2]);
-}
-
-/* mmap: anonymous memory only until files exist (the vfs issue). */
-#define MMAP_TOP		0x7f0000000000UL	/* below the stack */
-#define MAP_SHARED_		0x01
-#define MAP_PRIVATE_		0x02
-#define MAP_FIXED_		0x10
-#define MAP_ANONYMOUS_		0x20
-#define MAP_FIXED_NOREPLACE_	0x100000
-
-static long
-sys_mmap(struct lproc *lp, const uint64_t *a)
-{
-	uint64_t addr = a[0], len = (a[1] + PAGE - 1) & ~(PAGE - 1), flags = a[3];
-	uint32_t prot = (uint32_t)a[2];
-	long r;
-
-	if (a[1] == 0 || len < a[1] || (addr & (PAGE - 1)) || (prot & ~7U))
-		return -EINVAL;
-	if ((flags & (MAP_SHARED_ | MAP_PRIVATE_)) == 0 ||
-	    (flags & (MAP_SHARED_ | MAP_PRIVATE_)) == (MAP_SHARED_ | MAP_PRIVATE_))
-		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS_))
-		return (long)a[4] < 0 ? -EBADF : -ENODEV;	/* no files yet */
-	if (flags & (MAP_FIXED_ | MAP_FIXED_NOREPLACE_)) {
-		if (addr == 0 || addr + len < addr)
-			return -EINVAL;
-		if (flags & MAP_FIXED_)
-			vm_unmap(lp->vs, addr, len);	/* MAP_FIXED replaces */
-		r = vm_map(lp->vs, addr, len, prot, 0, 0);
-		return r == -EEXIST ? -EEXIST : r != 0 ? -ENOMEM : (long)addr;
-	}
-	/* A hint is tried first; else the next free range going down. */
-	if (addr != 0 && vm_map(lp->vs, addr, len, prot, 0, 0) == 0)
-		return (long)addr;
-	/* Going down from mmap_next, never into the heap's room (64 GiB). */
-	while (len <= lp->mmap_next &&
-	    lp->mmap_next - len > lp->brk_start + (1UL << 36)) {
-		addr = lp->mmap_next - len;
-		lp->mmap_next = addr;
-		if (vm_map(lp->vs, addr, len, prot, 0, 0) == 0)
-			return (long)addr;
-	}
-	return -ENOMEM;
-}
-
-static long
-sys_munmap(struct lproc *lp, const uint64_t *a)
-{
-	if ((a[0] & (PAGE - 1)) || a[1] == 0)
-		return -EINVAL;
-	return vm_unmap(lp->vs, a[0], (a[1] + PAGE - 1) & ~(PAGE - 1));
-}
+typedef long (*lx_fn)(struct lthread *t, const uint64_t *a);
 
 /* --- time --- */
 
@@ -258,7 +24,6 @@ sys_munmap(struct lproc *lp, const uint64_t *a)
 #define CLOCK_MONOTONIC_	1
 #define CLOCK_PROCESS_CPUTIME	2
 #define CLOCK_THREAD_CPUTIME	3
-#define CLOCK_MONOTONIC_RAW_	4
 #define CLOCK_REALTIME_COARSE_	5
 #define CLOCK_MONOTONIC_COARSE_	6
 #define CLOCK_BOOTTIME_		7
@@ -268,26 +33,34 @@ struct timespec_ {
 	int64_t sec, nsec;
 };
 
-/* Every clock counts from boot for now: no RTC is read yet (PL031). */
+/*
+ * Every clock counts from boot for now: no RTC is read yet (PL031), and
+ * the CPU-time clocks count the time since the process (or thread)
+ * started, as linuxemu cannot see CPU time yet (docs/linuxemu.md).
+ */
 static int
 clock_valid(uint64_t id)
 {
 	return id <= CLOCK_BOOTTIME_;
 }
 
-static long
-sys_clock_gettime(struct lproc *lp, const uint64_t *a)
+long
+sys_clock_gettime(struct lthread *t, const uint64_t *a)
 {
 	uint64_t ns = clock_get();
-	struct timespec_ ts = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
+	struct timespec_ ts;
 
 	if (!clock_valid(a[0]))
 		return -EINVAL;
-	return vm_write(lp->vs, a[1], &ts, sizeof(ts));
+	if (a[0] == CLOCK_PROCESS_CPUTIME || a[0] == CLOCK_THREAD_CPUTIME)
+		ns -= t->proc->start_ns;
+	ts.sec = (int64_t)(ns / 1000000000);
+	ts.nsec = (int64_t)(ns % 1000000000);
+	return lx_write(t->proc, a[1], &ts, sizeof(ts));
 }
 
-static long
-sys_clock_getres(struct lproc *lp, const uint64_t *a)
+long
+sys_clock_getres(struct lthread *t, const uint64_t *a)
 {
 	/* Coarse clocks tick with the scheduler (4 ms), the others per ns. */
 	struct timespec_ ts = { 0, a[0] == CLOCK_REALTIME_COARSE_ ||
@@ -295,33 +68,23 @@ sys_clock_getres(struct lproc *lp, const uint64_t *a)
 
 	if (!clock_valid(a[0]))
 		return -EINVAL;
-	return a[1] == 0 ? 0 : vm_write(lp->vs, a[1], &ts, sizeof(ts));
+	return a[1] == 0 ? 0 : lx_write(t->proc, a[1], &ts, sizeof(ts));
 }
 
-static long
-sys_gettimeofday(struct lproc *lp, const uint64_t *a)
+long
+sys_gettimeofday(struct lthread *t, const uint64_t *a)
 {
 	uint64_t ns = clock_get();
 	int64_t tv[2] = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
 
-	return a[0] == 0 ? 0 : vm_write(lp->vs, a[0], tv, sizeof(tv));
-}
-
-/* Sleep until deadline (ns, the boot clock): a deferred answer. */
-static long
-sleep_until(struct lproc *lp, uint64_t deadline)
-{
-	if (deadline <= clock_get())
-		return 0;
-	timer_set(lp->timer, deadline, 0);
-	return LX_SUSPEND;
+	return a[0] == 0 ? 0 : lx_write(t->proc, a[0], tv, sizeof(tv));
 }
 
 static long
-read_timespec(struct lproc *lp, uint64_t uva, uint64_t *ns)
+read_timespec(struct lthread *t, uint64_t uva, uint64_t *ns)
 {
 	struct timespec_ ts;
-	long r = vm_read(lp->vs, uva, &ts, sizeof(ts));
+	long r = lx_read(t->proc, uva, &ts, sizeof(ts));
 
 	if (r != 0)
 		return r;
@@ -331,162 +94,459 @@ read_timespec(struct lproc *lp, uint64_t uva, uint64_t *ns)
 	return 0;
 }
 
+/* Sleep until deadline (ns, the boot clock): a deferred answer. */
 static long
-sys_nanosleep(struct lproc *lp, const uint64_t *a)
+sleep_until(struct lthread *t, uint64_t deadline)
 {
-	uint64_t ns;
-	long r = read_timespec(lp, a[0], &ns);
-
-	return r != 0 ? r : sleep_until(lp, clock_get() + ns);
+	if (deadline <= clock_get())
+		return 0;
+	t->deadline = deadline;
+	t->wait = W_SLEEP;
+	lx_timer_update();
+	return LX_SUSPEND;
 }
 
-static long
-sys_clock_nanosleep(struct lproc *lp, const uint64_t *a)
+long
+sys_nanosleep(struct lthread *t, const uint64_t *a)
+{
+	uint64_t ns;
+	long r = read_timespec(t, a[0], &ns);
+
+	return r != 0 ? r : sleep_until(t, clock_get() + ns);
+}
+
+long
+sys_clock_nanosleep(struct lthread *t, const uint64_t *a)
 {
 	uint64_t ns;
 	long r;
 
 	if (!clock_valid(a[0]) || a[0] == CLOCK_THREAD_CPUTIME)
 		return -EINVAL;
-	if ((r = read_timespec(lp, a[2], &ns)) != 0)
+	if (a[1] & ~(uint64_t)TIMER_ABSTIME_)
+		return -EINVAL;
+	if ((r = read_timespec(t, a[2], &ns)) != 0)
 		return r;
-	return sleep_until(lp, (a[1] & TIMER_ABSTIME_) ? ns : clock_get() + ns);
+	return sleep_until(t, (a[1] & TIMER_ABSTIME_) ? ns : clock_get() + ns);
 }
 
-static long
-sys_sched_yield(struct lproc *lp, const uint64_t *a)
+/* A sleep cut short by a signal: the rest goes to rem (relative sleeps). */
+void
+lx_sleep_interrupted(struct lthread *t)
 {
-	(void)lp, (void)a;
+	uint64_t now = clock_get(), left = t->deadline > now ? t->deadline - now : 0;
+	struct timespec_ ts = { (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };
+	uint64_t rem = t->nr == 101 ? t->a[1] : (t->a[1] & TIMER_ABSTIME_) ? 0 : t->a[3];
+
+	if (rem != 0)
+		lx_write(t->proc, rem, &ts, sizeof(ts));
+}
+
+/* setitimer/getitimer: ITIMER_REAL only (SIGALRM at the deadline). */
+struct itimerval_ {
+	int64_t interval_sec, interval_usec, value_sec, value_usec;
+};
+
+static void
+itimer_get(struct lproc *p, struct itimerval_ *v)
+{
+	uint64_t now = clock_get(), left = p->alarm_at > now ? p->alarm_at - now : 0;
+
+	if (p->alarm_at != 0 && left == 0)
+		left = 1000;		/* due: Linux reports at least 1 us */
+	v->interval_sec = (int64_t)(p->alarm_period / 1000000000);
+	v->interval_usec = (int64_t)(p->alarm_period % 1000000000 / 1000);
+	v->value_sec = (int64_t)(left / 1000000000);
+	v->value_usec = (int64_t)((left % 1000000000 + 999) / 1000);
+	if (v->value_usec == 1000000) {
+		v->value_sec++;
+		v->value_usec = 0;
+	}
+}
+
+long
+sys_getitimer(struct lthread *t, const uint64_t *a)
+{
+	struct itimerval_ v;
+
+	if (a[0] > 2)
+		return -EINVAL;
+	memset(&v, 0, sizeof(v));
+	if (a[0] == 0)
+		itimer_get(t->proc, &v);
+	return lx_write(t->proc, a[1], &v, sizeof(v));
+}
+
+long
+sys_setitimer(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+	struct itimerval_ v, old;
+	long r;
+
+	if (a[0] > 2)
+		return -EINVAL;
+	if (a[1] != 0 && (r = lx_read(p, a[1], &v, sizeof(v))) != 0)
+		return r;
+	if (a[1] != 0 && (v.value_usec < 0 || v.value_usec >= 1000000 ||
+	    v.interval_usec < 0 || v.interval_usec >= 1000000 || v.value_sec < 0 ||
+	    v.interval_sec < 0))
+		return -EINVAL;
+	if (a[0] != 0)
+		return -EINVAL;		/* ITIMER_VIRTUAL/PROF need CPU time (docs/linuxemu.md) */
+	itimer_get(p, &old);
+	if (a[2] != 0 && (r = lx_write(p, a[2], &old, sizeof(old))) != 0)
+		return r;
+	if (a[1] == 0)
+		memset(&v, 0, sizeof(v));
+	{
+		uint64_t value = (uint64_t)v.value_sec * 1000000000 + (uint64_t)v.value_usec * 1000;
+
+		p->alarm_period = (uint64_t)v.interval_sec * 1000000000 +
+		    (uint64_t)v.interval_usec * 1000;
+		p->alarm_at = value == 0 ? 0 : clock_get() + value;
+	}
+	lx_timer_update();
 	return 0;
 }
 
-static long
-sys_getcwd(struct lproc *lp, const uint64_t *a)
+long
+sys_sched_yield(struct lthread *t, const uint64_t *a)
 {
-	if (a[1] < 2)
-		return -ERANGE;
-	long r = vm_write(lp->vs, a[0], "/", 2);	/* no filesystem yet: the root */
-
-	return r != 0 ? r : 2;
+	(void)t, (void)a;
+	return 0;
 }
 
-/* --- credentials, limits, identity --- */
+/* --- identity, credentials, groups and sessions --- */
 
 void
-lx_proc_init(struct lproc *lp, const char *name)
+lx_proc_defaults(struct lproc *p, const char *name)
 {
 	for (int i = 0; i < LX_NRLIMITS; i++)
-		lp->rlimit[i][0] = lp->rlimit[i][1] = RLIM_INFINITY;
-	lp->rlimit[3][0] = 8UL << 20;		/* RLIMIT_STACK */
-	lp->rlimit[4][0] = 0;			/* RLIMIT_CORE */
-	lp->rlimit[7][0] = 1024;		/* RLIMIT_NOFILE */
-	lp->rlimit[7][1] = 4096;
-	strlcpy(lp->comm, name, sizeof(lp->comm));
-	lp->rng = clock_get() | 1;
-	lp->mmap_next = MMAP_TOP;
+		p->rlimit[i][0] = p->rlimit[i][1] = RLIM_INFINITY;
+	p->rlimit[3][0] = 8UL << 20;		/* RLIMIT_STACK */
+	p->rlimit[4][0] = 0;			/* RLIMIT_CORE */
+	p->rlimit[6][0] = p->rlimit[6][1] = 1024;	/* RLIMIT_NPROC (any finite value) */
+	p->rlimit[7][0] = 1024;			/* RLIMIT_NOFILE */
+	p->rlimit[7][1] = 4096;
+	p->rlimit[8][0] = p->rlimit[8][1] = 8UL << 20;	/* RLIMIT_MEMLOCK */
+	p->rlimit[13][0] = p->rlimit[13][1] = 0;	/* RLIMIT_NICE */
+	p->rlimit[14][0] = p->rlimit[14][1] = 0;	/* RLIMIT_RTPRIO */
+	p->rlimit[11][0] = p->rlimit[11][1] = 1024;	/* RLIMIT_SIGPENDING */
+	p->rlimit[12][0] = p->rlimit[12][1] = 819200;	/* RLIMIT_MSGQUEUE */
+	strlcpy(p->comm, name, sizeof(p->comm));
+	strlcpy(p->cwd, "/", sizeof(p->cwd));
+	p->umask = 022;
+}
+
+long sys_getuid(struct lthread *t, const uint64_t *a) { (void)a; return t->proc->uid; }
+long sys_geteuid(struct lthread *t, const uint64_t *a) { (void)a; return t->proc->euid; }
+long sys_getgid(struct lthread *t, const uint64_t *a) { (void)a; return t->proc->gid; }
+long sys_getegid(struct lthread *t, const uint64_t *a) { (void)a; return t->proc->egid; }
+long sys_getpid(struct lthread *t, const uint64_t *a) { (void)a; return t->proc->pid; }
+long sys_gettid(struct lthread *t, const uint64_t *a) { (void)a; return t->tid; }
+
+long
+sys_getppid(struct lthread *t, const uint64_t *a)
+{
+	(void)a;
+	return t->proc->parent != NULL ? t->proc->parent->pid : 0;
+}
+
+/* (uid_t)-1 leaves an id unchanged. */
+#define KEEP	0xffffffffu
+
+static int
+privileged(const struct lproc *p)
+{
+	return p->euid == 0;
+}
+
+/* setresuid-style: each id may become any of the current three, or anything for root. */
+static long
+set_ids(struct lproc *p, uint32_t *r, uint32_t *e, uint32_t *s, uint64_t nr, uint64_t ne,
+    uint64_t ns)
+{
+	uint32_t v[3] = { (uint32_t)nr, (uint32_t)ne, (uint32_t)ns };
+
+	for (int i = 0; i < 3; i++)
+		if (v[i] != KEEP && !privileged(p) && v[i] != *r && v[i] != *e && v[i] != *s)
+			return -EPERM;
+	if (v[0] != KEEP)
+		*r = v[0];
+	if (v[1] != KEEP)
+		*e = v[1];
+	if (v[2] != KEEP)
+		*s = v[2];
+	return 0;
+}
+
+long
+sys_setresuid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+
+	return set_ids(p, &p->uid, &p->euid, &p->suid, a[0], a[1], a[2]);
+}
+
+long
+sys_setresgid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+
+	return set_ids(p, &p->gid, &p->egid, &p->sgid, a[0], a[1], a[2]);
+}
+
+long
+sys_setuid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+
+	if ((uint32_t)a[0] == KEEP)
+		return -EINVAL;
+	if (privileged(p))
+		return set_ids(p, &p->uid, &p->euid, &p->suid, a[0], a[0], a[0]);
+	return set_ids(p, &p->uid, &p->euid, &p->suid, KEEP, a[0], KEEP);
+}
+
+long
+sys_setgid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+
+	if ((uint32_t)a[0] == KEEP)
+		return -EINVAL;
+	if (privileged(p))
+		return set_ids(p, &p->gid, &p->egid, &p->sgid, a[0], a[0], a[0]);
+	return set_ids(p, &p->gid, &p->egid, &p->sgid, KEEP, a[0], KEEP);
+}
+
+long
+sys_setreuid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+
+	return set_ids(p, &p->uid, &p->euid, &p->suid, a[0], a[1],
+	    (uint32_t)a[0] != KEEP || ((uint32_t)a[1] != KEEP && (uint32_t)a[1] != p->uid) ?
+	    ((uint32_t)a[1] != KEEP ? a[1] : p->euid) : KEEP);
+}
+
+long
+sys_setregid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+
+	return set_ids(p, &p->gid, &p->egid, &p->sgid, a[0], a[1],
+	    (uint32_t)a[0] != KEEP || ((uint32_t)a[1] != KEEP && (uint32_t)a[1] != p->gid) ?
+	    ((uint32_t)a[1] != KEEP ? a[1] : p->egid) : KEEP);
 }
 
 static long
-sys_ids(struct lproc *lp, const uint64_t *a)
+get_ids(struct lthread *t, const uint64_t *a, uint32_t r, uint32_t e, uint32_t s)
 {
-	(void)lp, (void)a;
-	return 0;			/* root, until credentials arrive (issue 6) */
+	long err;
+
+	if ((err = lx_write(t->proc, a[0], &r, 4)) != 0 ||
+	    (err = lx_write(t->proc, a[1], &e, 4)) != 0)
+		return err;
+	return lx_write(t->proc, a[2], &s, 4);
 }
 
-static long
-sys_getpid(struct lproc *lp, const uint64_t *a)
+long
+sys_getresuid(struct lthread *t, const uint64_t *a)
 {
-	(void)lp, (void)a;
-	return 1;
+	return get_ids(t, a, t->proc->uid, t->proc->euid, t->proc->suid);
 }
 
-/* prlimit64(pid, resource, new, old) */
-static long
-sys_prlimit64(struct lproc *lp, const uint64_t *a)
+long
+sys_getresgid(struct lthread *t, const uint64_t *a)
 {
+	return get_ids(t, a, t->proc->gid, t->proc->egid, t->proc->sgid);
+}
+
+/* Supplementary groups: none (root's list is empty here as on a fresh Linux init). */
+long
+sys_getgroups(struct lthread *t, const uint64_t *a)
+{
+	(void)t;
+	return (int)a[0] < 0 ? -EINVAL : 0;
+}
+
+long
+sys_setgroups(struct lthread *t, const uint64_t *a)
+{
+	if (!privileged(t->proc))
+		return -EPERM;
+	return a[0] > 65536 ? -EINVAL : 0;	/* accepted, not kept yet */
+}
+
+long
+sys_umask(struct lthread *t, const uint64_t *a)
+{
+	uint32_t old = t->proc->umask;
+
+	t->proc->umask = (uint32_t)a[0] & 0777;
+	return old;
+}
+
+long
+sys_getpgid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = a[0] == 0 ? t->proc : lx_proc_find((int)a[0]);
+
+	return p == NULL ? -ESRCH : p->pgid;
+}
+
+long
+sys_getsid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = a[0] == 0 ? t->proc : lx_proc_find((int)a[0]);
+
+	return p == NULL ? -ESRCH : p->sid;
+}
+
+/* setpgid(pid, pgid): ourselves or a child, within our session. */
+long
+sys_setpgid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *me = t->proc, *p;
+	int pgid = (int)a[1];
+
+	if (pgid < 0)
+		return -EINVAL;
+	p = a[0] == 0 ? me : lx_proc_find((int)a[0]);
+	if (p == NULL || (p != me && p->parent != me))
+		return -ESRCH;
+	if (p->sid != me->sid)
+		return -EPERM;
+	if (p->pid == p->sid)
+		return -EPERM;		/* a session leader */
+	if (pgid == 0)
+		pgid = p->pid;
+	if (pgid != p->pid) {
+		int found = 0;
+
+		for (int i = 0; i < LX_NPROC; i++)
+			if (lx_procs[i].state == LP_ALIVE && lx_procs[i].pgid == pgid &&
+			    lx_procs[i].sid == me->sid)
+				found = 1;
+		if (!found)
+			return -EPERM;
+	}
+	p->pgid = pgid;
+	return 0;
+}
+
+long
+sys_setsid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+
+	(void)a;
+	for (int i = 0; i < LX_NPROC; i++)
+		if (lx_procs[i].state != LP_FREE && lx_procs[i].pgid == p->pid)
+			return -EPERM;	/* already a group leader */
+	p->sid = p->pgid = p->pid;
+	return p->sid;
+}
+
+/* --- limits, usage, system information --- */
+
+long
+sys_prlimit64(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = a[0] == 0 ? t->proc : lx_proc_find((int)a[0]);
 	uint64_t lim[2];
 	long r;
 
-	if (a[0] != 0 && a[0] != 1)
+	if (p == NULL || p->state != LP_ALIVE)
 		return -ESRCH;
 	if (a[1] >= LX_NRLIMITS)
 		return -EINVAL;
-	if (a[3] != 0 && (r = vm_write(lp->vs, a[3], lp->rlimit[a[1]], sizeof(lim))) != 0)
-		return r;
 	if (a[2] != 0) {
-		if ((r = vm_read(lp->vs, a[2], lim, sizeof(lim))) != 0)
+		if ((r = lx_read(t->proc, a[2], lim, sizeof(lim))) != 0)
 			return r;
 		if (lim[0] > lim[1])
 			return -EINVAL;
-		lp->rlimit[a[1]][0] = lim[0];
-		lp->rlimit[a[1]][1] = lim[1];
+		if (lim[1] > p->rlimit[a[1]][1] && !privileged(t->proc))
+			return -EPERM;
+		if (a[1] == 7 && lim[1] > 1048576)
+			return -EPERM;		/* nr_open */
+	}
+	if (a[3] != 0 && (r = lx_write(t->proc, a[3], p->rlimit[a[1]], sizeof(lim))) != 0)
+		return r;
+	if (a[2] != 0) {
+		p->rlimit[a[1]][0] = lim[0];
+		p->rlimit[a[1]][1] = lim[1];
 	}
 	return 0;
 }
 
-/* prctl(option, ...): the name, for now. */
-static long
-sys_prctl(struct lproc *lp, const uint64_t *a)
+long
+sys_getrlimit(struct lthread *t, const uint64_t *a)
 {
-	char name[16];
+	return sys_prlimit64(t, (uint64_t[]){ 0, a[0], 0, a[1] });
+}
+
+long
+sys_setrlimit(struct lthread *t, const uint64_t *a)
+{
+	if (a[1] == 0)
+		return -EFAULT;
+	return sys_prlimit64(t, (uint64_t[]){ 0, a[0], a[1], 0 });
+}
+
+/* getrusage(who, ru): CPU time is not visible to linuxemu yet: zeros. */
+long
+sys_getrusage(struct lthread *t, const uint64_t *a)
+{
+	int64_t ru[18];
+
+	if ((int)a[0] != 0 && (int)a[0] != -1 && (int)a[0] != 1)
+		return -EINVAL;		/* RUSAGE_SELF, CHILDREN, THREAD */
+	memset(ru, 0, sizeof(ru));
+	return lx_write(t->proc, a[1], ru, sizeof(ru));
+}
+
+/* times(buf): the clock in ticks (100 Hz) since boot; CPU times as getrusage. */
+long
+sys_times(struct lthread *t, const uint64_t *a)
+{
+	int64_t tms[4] = { 0, 0, 0, 0 };
 	long r;
 
-	switch (a[0]) {
-	case 15:	/* PR_SET_NAME: 16 bytes at most, NUL included */
-		if ((r = vm_read(lp->vs, a[1], name, sizeof(name))) != 0)
-			return r;
-		name[15] = '\0';
-		memcpy(lp->comm, name, sizeof(name));
-		return 0;
-	case 16:	/* PR_GET_NAME */
-		return vm_write(lp->vs, a[1], lp->comm, sizeof(lp->comm));
-	default:
-		return -EINVAL;
-	}
+	if (a[0] != 0 && (r = lx_write(t->proc, a[0], tms, sizeof(tms))) != 0)
+		return r;
+	return (long)(clock_get() / 10000000);
 }
 
-/* getrandom(buf, len, flags): xorshift64* for now; devtmpfs brings the CSPRNG. */
-static long
-sys_getrandom(struct lproc *lp, const uint64_t *a)
+struct sysinfo_ {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char rest[4];
+};
+
+long
+sys_sysinfo(struct lthread *t, const uint64_t *a)
 {
-	uint8_t buf[256];
-	uint64_t done = 0, len = a[1] < (1UL << 25) ? a[1] : (1UL << 25);
-	long r;
+	struct sysinfo_ si;
+	long freep = sys_info(SYSINFO_FREE_PAGES, 0);
+	int n = 0;
 
-	if (a[2] & ~7UL)
-		return -EINVAL;
-	while (done < len) {
-		uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-
-		for (uint64_t i = 0; i < n; i++) {
-			lp->rng ^= lp->rng >> 12;
-			lp->rng ^= lp->rng << 25;
-			lp->rng ^= lp->rng >> 27;
-			buf[i] = (uint8_t)((lp->rng * 0x2545f4914f6cdd1dUL) >> 56);
-		}
-		if ((r = vm_write(lp->vs, a[0] + done, buf, n)) != 0)
-			return done > 0 ? (long)done : r;
-		done += n;
-	}
-	return (long)done;
-}
-
-static long
-sys_set_robust_list(struct lproc *lp, const uint64_t *a)
-{
-	if (a[1] != 24)
-		return -EINVAL;		/* sizeof(struct robust_list_head) */
-	lp->robust_list = a[0];
-	lp->robust_len = a[1];
-	return 0;
-}
-
-/* readlinkat: no filesystem before the vfs issue. */
-static long
-sys_readlinkat(struct lproc *lp, const uint64_t *a)
-{
-	(void)lp, (void)a;
-	return -ENOENT;
+	for (int i = 0; i < LX_NPROC; i++)
+		n += lx_procs[i].state != LP_FREE;
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(clock_get() / 1000000000);
+	si.freeram = freep > 0 ? (uint64_t)freep * PAGE : 0;
+	si.totalram = si.freeram;	/* the kernel reports free pages only, for now */
+	si.procs = (uint16_t)n;
+	si.mem_unit = 1;
+	return lx_write(t->proc, a[0], &si, sizeof(si));
 }
 
 struct utsname_ {
@@ -494,15 +554,258 @@ struct utsname_ {
 	    domainname[65];
 };
 
-static long
-sys_uname(struct lproc *lp, const uint64_t *a)
+long
+sys_uname(struct lthread *t, const uint64_t *a)
 {
 	static const struct utsname_ u = {
 		"Linux", "lichen", "6.1.0-lichen", "#1 SMP lichen 0.1.0", "aarch64", "(none)",
 	};
 
-	return vm_write(lp->vs, a[0], &u, sizeof(u));
+	return lx_write(t->proc, a[0], &u, sizeof(u));
 }
+
+/* prctl(option, ...): the name, for now. */
+long
+sys_prctl(struct lthread *t, const uint64_t *a)
+{
+	char name[16];
+	long r;
+
+	switch (a[0]) {
+	case 15:	/* PR_SET_NAME: 16 bytes at most, NUL included */
+		if ((r = lx_read_string(t->proc, a[1], name, sizeof(name))) < 0 &&
+		    r != -ENAMETOOLONG)
+			return r;
+		name[15] = '\0';
+		memcpy(t->proc->comm, name, sizeof(name));
+		return 0;
+	case 16:	/* PR_GET_NAME */
+		return lx_write(t->proc, a[1], t->proc->comm, sizeof(t->proc->comm));
+	default:
+		return -EINVAL;
+	}
+}
+
+/* getrandom(buf, len, flags): xorshift64* for now; devtmpfs brings the CSPRNG. */
+long
+sys_getrandom(struct lthread *t, const uint64_t *a)
+{
+	static uint64_t rng;
+	uint8_t buf[256];
+	uint64_t done = 0, len = a[1] < (1UL << 25) ? a[1] : (1UL << 25);
+	long r;
+
+	if (a[2] & ~7UL)
+		return -EINVAL;
+	if (rng == 0)
+		rng = clock_get() | 1;
+	while (done < len) {
+		uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+
+		for (uint64_t i = 0; i < n; i++) {
+			rng ^= rng >> 12;
+			rng ^= rng << 25;
+			rng ^= rng >> 27;
+			buf[i] = (uint8_t)((rng * 0x2545f4914f6cdd1dUL) >> 56);
+		}
+		if ((r = lx_write(t->proc, a[0] + done, buf, n)) != 0)
+			return done > 0 ? (long)done : r;
+		done += n;
+	}
+	return (long)done;
+}
+
+long
+sys_set_tid_address(struct lthread *t, const uint64_t *a)
+{
+	t->clear_child_tid = a[0];
+	return t->tid;
+}
+
+long
+sys_set_robust_list(struct lthread *t, const uint64_t *a)
+{
+	if (a[1] != 24)
+		return -EINVAL;		/* sizeof(struct robust_list_head) */
+	t->robust_list = a[0];
+	t->robust_len = a[1];
+	return 0;
+}
+
+long
+sys_get_robust_list(struct lthread *t, const uint64_t *a)
+{
+	struct lthread *o = a[0] == 0 ? t : lx_thread_find((int)a[0]);
+	long r;
+
+	if (o == NULL)
+		return -ESRCH;
+	if ((r = lx_write(t->proc, a[1], &o->robust_list, 8)) != 0)
+		return r;
+	return lx_write(t->proc, a[2], &o->robust_len, 8);
+}
+
+/* --- scheduling --- */
+
+long
+sys_sched_getaffinity(struct lthread *t, const uint64_t *a)
+{
+	long n = sys_info(SYSINFO_NCPUS, 0);
+	uint64_t mask = n >= 64 ? ~0UL : (1UL << n) - 1;
+	long r;
+
+	if (a[0] != 0 && lx_thread_find((int)a[0]) == NULL)
+		return -ESRCH;
+	if (a[1] < 8 || (a[1] & 7))
+		return -EINVAL;
+	if ((r = lx_write(t->proc, a[2], &mask, 8)) != 0)
+		return r;
+	return 8;
+}
+
+long
+sys_sched_setaffinity(struct lthread *t, const uint64_t *a)
+{
+	struct lthread *o = a[0] == 0 ? t : lx_thread_find((int)a[0]);
+	long n = sys_info(SYSINFO_NCPUS, 0);
+	uint64_t mask = 0;
+	long r;
+
+	if (o == NULL)
+		return -ESRCH;
+	if ((r = lx_read(t->proc, a[2], &mask, a[1] < 8 ? a[1] : 8)) != 0)
+		return r;
+	if (n < 64)
+		mask &= (1UL << n) - 1;
+	if (mask == 0)
+		return -EINVAL;
+	return thread_affinity(o->thread, mask);
+}
+
+long
+sys_sched_getscheduler(struct lthread *t, const uint64_t *a)
+{
+	if ((int)a[0] < 0)
+		return -EINVAL;
+	return a[0] != 0 && lx_thread_find((int)a[0]) == NULL ? -ESRCH : 0;	/* SCHED_OTHER */
+	(void)t;
+}
+
+long
+sys_sched_getparam(struct lthread *t, const uint64_t *a)
+{
+	int32_t prio = 0;
+
+	if ((int)a[0] < 0 || a[1] == 0)
+		return -EINVAL;
+	if (a[0] != 0 && lx_thread_find((int)a[0]) == NULL)
+		return -ESRCH;
+	return lx_write(t->proc, a[1], &prio, 4);
+}
+
+long
+sys_sched_get_priority_max(struct lthread *t, const uint64_t *a)
+{
+	(void)t;
+	return a[0] == 1 || a[0] == 2 ? 99 : a[0] == 0 || a[0] == 3 || a[0] == 5 ? 0 : -EINVAL;
+}
+
+long
+sys_sched_get_priority_min(struct lthread *t, const uint64_t *a)
+{
+	(void)t;
+	return a[0] == 1 || a[0] == 2 ? 1 : a[0] == 0 || a[0] == 3 || a[0] == 5 ? 0 : -EINVAL;
+}
+
+/* getpriority returns 20 - nice (the raw syscall); setpriority keeps nice 0 for now. */
+long
+sys_getpriority(struct lthread *t, const uint64_t *a)
+{
+	(void)t;
+	if (a[0] > 2)
+		return -EINVAL;
+	if (a[1] != 0 && (a[0] == 0 ? lx_proc_find((int)a[1]) == NULL && lx_thread_find((int)a[1]) == NULL : 0))
+		return -ESRCH;
+	return 20;
+}
+
+long
+sys_setpriority(struct lthread *t, const uint64_t *a)
+{
+	(void)t;
+	if (a[0] > 2)
+		return -EINVAL;
+	if (a[1] != 0 && a[0] == 0 && lx_proc_find((int)a[1]) == NULL &&
+	    lx_thread_find((int)a[1]) == NULL)
+		return -ESRCH;
+	return (int)a[2] < 0 ? -EACCES : 0;	/* nice values are not applied yet */
+}
+
+/* --- files without a filesystem yet (the vfs issue) --- */
+
+long
+sys_getcwd(struct lthread *t, const uint64_t *a)
+{
+	size_t n = strlen(t->proc->cwd) + 1;
+	long r;
+
+	if (a[1] < n)
+		return -ERANGE;
+	r = lx_write(t->proc, a[0], t->proc->cwd, n);
+	return r != 0 ? r : (long)n;
+}
+
+long
+sys_readlinkat(struct lthread *t, const uint64_t *a)
+{
+	char path[256];
+	long r = lx_read_string(t->proc, a[1], path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	return (int64_t)a[3] <= 0 ? -EINVAL : -ENOENT;
+}
+
+/* --- processes (proc.c) --- */
+
+long
+sys_clone(struct lthread *t, const uint64_t *a)
+{
+	/* arm64: clone(flags, newsp, parent_tid, tls, child_tid) */
+	return lx_sys_clone(t, a[0] & ~0xffUL, a[1], a[2], a[3], a[4], (int)(a[0] & 0xff));
+}
+
+struct clone_args_ {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+long
+sys_clone3(struct lthread *t, const uint64_t *a)
+{
+	struct clone_args_ ca;
+	long r;
+
+	if (a[1] < 64 || a[1] > 4096)
+		return -EINVAL;		/* CLONE_ARGS_SIZE_VER0 */
+	memset(&ca, 0, sizeof(ca));
+	if ((r = lx_read(t->proc, a[0], &ca, sizeof(ca))) != 0)
+		return r;
+	if ((ca.flags & 0xff) || ca.exit_signal > 64 || (ca.stack != 0) != (ca.stack_size != 0))
+		return -EINVAL;
+	return lx_sys_clone(t, ca.flags, ca.stack != 0 ? ca.stack + ca.stack_size : 0,
+	    ca.parent_tid, ca.tls, ca.child_tid, (int)ca.exit_signal);
+}
+
+long sys_execve(struct lthread *t, const uint64_t *a) { return lx_sys_execve(t, a); }
+long sys_exit(struct lthread *t, const uint64_t *a) { return lx_sys_exit(t, a); }
+long sys_exit_group(struct lthread *t, const uint64_t *a) { return lx_sys_exit_group(t, a); }
+long sys_wait4(struct lthread *t, const uint64_t *a) { return lx_sys_wait4(t, a); }
+long sys_waitid(struct lthread *t, const uint64_t *a) { return lx_sys_waitid(t, a); }
+long sys_futex(struct lthread *t, const uint64_t *a) { return lx_sys_futex(t, a); }
+
+/* --- the table --- */
+
+LX_SYSCALLS(LX_DECL)
 
 static const lx_fn table[NR_MAX] = {
 #define LX_ENTRY(nr, name, fn) [nr] = fn,
@@ -510,24 +813,12 @@ static const lx_fn table[NR_MAX] = {
 #undef LX_ENTRY
 };
 
-static const char *const names[NR_MAX] = {
-#define LX_NAME(nr, name, fn) [nr] = #name,
-	LX_SYSCALLS(LX_NAME)
-#undef LX_NAME
-};
-
-const char *
-lx_syscall_name(unsigned long nr)
-{
-	return nr < NR_MAX ? names[nr] : NULL;
-}
-
 long
-lx_syscall(struct lproc *lp, uint64_t nr, const uint64_t *a)
+lx_syscall(struct lthread *t, uint64_t nr, const uint64_t *a)
 {
 	if (nr >= NR_MAX || table[nr] == NULL) {
 		lx_unknown_calls++;
 		return -ENOSYS;
 	}
-	return table[nr](lp, a);
+	return table[nr](t, a);
 }

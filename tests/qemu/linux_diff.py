@@ -12,6 +12,7 @@ usage: linux_diff.py --qemu-system QEMU --qemu-user QEMU_AARCH64
          [--args 'ARGS'] [--smp N] [--timeout S]
 """
 import argparse
+import difflib
 import re
 import subprocess
 import sys
@@ -64,7 +65,9 @@ def main():
                       if not line.startswith("linuxemu: "))
     failures = []
     if got_out != want_out:
-        failures.append(f"output differs:\n--- Linux\n{want_out}--- lichen\n{got_out}")
+        diff = difflib.unified_diff(want_out.splitlines(keepends=True),
+                                    got_out.splitlines(keepends=True), "Linux", "lichen")
+        failures.append("output differs:\n" + "".join(diff))
     if got_status != want_status:
         failures.append(f"exit status: Linux {want_status}, lichen {got_status}")
     for f in failures:

@@ -120,6 +120,13 @@ user_trap(struct trap_frame *tf, enum trap_kind kind)
 		user_crash(tf, kind);
 	}
 	sched_irq_exit();
+	/* thread_interrupt: its personality sees the thread stopped here. */
+	while (__atomic_exchange_n(&t->interrupt, false, __ATOMIC_ACQ_REL) &&
+	    t->proc->personality != NULL && !t->killed) {
+		hal_irq_enable();
+		syscall_personality(tf, LABEL_INTERRUPT);
+		hal_irq_save();
+	}
 	if (t->killed) {
 		hal_irq_enable();
 		process_thread_exit();

@@ -58,15 +58,20 @@ enum obj_type {
 /* w0 = exit status, w1 = the process id. */
 #define LABEL_EXIT	IPC_LABEL(PROTO_KERNEL, 4)
 /*
- * A thread of a personality process made an SVC, or faulted. badge = the
- * thread id. Syscall: w0-w5 = x0-x5, w6 = x8, w7 = pc (after the svc).
- * Fault: w0 = ESR, w1 = FAR, w7 = pc. A reply labelled LABEL_SYSCALL
- * resumes the thread with x0 = w0 (for a fault: retries the access); a
- * reply labelled LABEL_EXIT ends the process with status w0; anything
+ * A thread of a personality process made an SVC, faulted, or was
+ * interrupted (thread_interrupt). badge = the thread's koid (what
+ * handle_info says of its handle). Syscall: w0-w5 = x0-x5, w6 = x8,
+ * w7 = pc (after the svc). Fault: w0 = ESR, w1 = FAR, w7 = pc.
+ * Interrupt: w7 = pc. A reply labelled LABEL_SYSCALL resumes the thread
+ * (a syscall with x0 = w0; a fault retries the access; registers changed
+ * with thread_regs meanwhile take effect); LABEL_THREAD_EXIT ends only
+ * that thread; LABEL_EXIT ends the process with status w0; anything
  * else, or the personality dying, ends it with -EPIPE.
  */
 #define LABEL_SYSCALL	IPC_LABEL(PROTO_KERNEL, 5)
 #define LABEL_FAULT	IPC_LABEL(PROTO_KERNEL, 6)
+#define LABEL_INTERRUPT	IPC_LABEL(PROTO_KERNEL, 8)
+#define LABEL_THREAD_EXIT IPC_LABEL(PROTO_KERNEL, 9)
 /*
  * An error answer from the kernel, posted to a send's reply endpoint
  * (badge = the send's cookie): the receiver closed the reply token

@@ -179,6 +179,8 @@ static inline long sys_info(unsigned what, uint64_t arg)
 { return native_call2(SYS_sys_info, what, arg); }
 static inline long thread_regs(handle_t t, unsigned op, unsigned kind, void *buf)
 { return native_call4(SYS_thread_regs, t, op, kind, buf); }
+static inline long thread_interrupt(handle_t t)
+{ return native_call1(SYS_thread_interrupt, t); }
 
 #else /* the host: LK_HOST builds and anything not aarch64 */
 
@@ -239,6 +241,7 @@ long thread_sleep(uint64_t ns);
 long system_poweroff(handle_t dev, long status);
 long sys_info(unsigned what, uint64_t arg);
 long thread_regs(handle_t t, unsigned op, unsigned kind, void *buf);
+long thread_interrupt(handle_t t);
 
 #endif /* __aarch64__ && !LK_HOST */
 

@@ -62,7 +62,8 @@
 	X(40, system_poweroff,  2, "(device, status): turn the machine off") \
 	X(41, ipc_recv_poll,    0, "ipc: like ipc_recv but -EAGAIN when empty") \
 	X(42, sys_info,         2, "(what, arg): counters; SYSINFO_*") \
-	X(43, thread_regs,      4, "(thread, THREAD_REGS_GET/SET, THREAD_REGS_GENERAL/FP, buf): a stopped thread's registers")
+	X(43, thread_regs,      4, "(thread, THREAD_REGS_GET/SET, THREAD_REGS_GENERAL/FP, buf): a stopped thread's registers") \
+	X(44, thread_interrupt, 1, "(thread of a personality process): it sends LABEL_INTERRUPT at its next kernel exit")
 
 enum native_call {
 #define NATIVE_ENUM(nr, name, nargs, doc) SYS_##name = nr,

@@ -42,5 +42,6 @@
 #define ELOOP		40
 #define EOVERFLOW	75
 #define EMSGSIZE	90
+#define ETIMEDOUT	110
 
 #endif
