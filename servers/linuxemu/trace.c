@@ -3,10 +3,10 @@
  * every system call aarch64 has (asm-generic numbers 0..294 and 424..469;
  * aarch64 uses none of 244..259 and none of the 32-bit time64 calls
  * 403..423), and lx_trace_format, which prints a call from its signature.
- * main.c calls it once a call is answered. Nothing here blocks or keeps
- * state; the traced program's memory is read only through the peek
- * callback, a page at a time, and whatever it cannot read prints as the
- * raw pointer, as strace does.
+ * linuxemu's event loop (main.c) calls it for each answered call. Nothing
+ * here blocks or keeps state; the traced program's memory is read only
+ * through the peek callback, a page at a time, and whatever it cannot
+ * read prints as the raw pointer, as strace does.
  *
  * A signature has one character per argument register:
  *
