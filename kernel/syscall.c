@@ -593,6 +593,7 @@ syscall_personality(struct trap_frame *tf, uint64_t label)
 	} else if (label == LABEL_FAULT) {
 		m.w[0] = tf->esr;
 		m.w[1] = tf->far;
+		m.w[2] = t->vs != NULL && tf->far < USER_TOP && vmspace_mapped(t->vs, tf->far);
 	}
 	m.w[7] = tf->elr;
 	t->in_personality = true;	/* thread_regs may read and change tf now */

@@ -409,6 +409,16 @@ vmspace_fault_locked(struct vmspace *vs, uint64_t uva, bool write)
 	return 0;	/* already there (another path mapped it): retry */
 }
 
+bool
+vmspace_mapped(struct vmspace *vs, uint64_t uva)
+{
+	uint64_t flags = spin_lock_irqsave(&vs->lock);
+	bool mapped = vma_find(&vs->vmas, uva) != NULL;
+
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return mapped;
+}
+
 int
 vmspace_fault(struct vmspace *vs, uint64_t uva, bool write)
 {

@@ -54,6 +54,8 @@ int vmspace_protect(struct vmspace *vs, uint64_t uva, uint64_t len, uint32_t pro
  * VMA forbids it), -ENOMEM when memory ran out.
  */
 int vmspace_fault(struct vmspace *vs, uint64_t uva, bool write);
+/* Is uva inside a mapping (whatever its protection)? */
+bool vmspace_mapped(struct vmspace *vs, uint64_t uva);
 
 /*
  * Map n pages (physical addresses, each gaining a reference) at uva,

@@ -59,6 +59,20 @@ struct lx_siginfo {
 
 _Static_assert(sizeof(struct lx_siginfo) == 128, "siginfo_t is 128 bytes");
 
+/*
+ * Pending signals: one instance of each standard signal (1-31) with its
+ * siginfo; real-time signals (32-64) queue, in order, up to LX_RTQ.
+ */
+#define LX_SIGRTMIN	32
+#define LX_RTQ		32
+
+struct lx_sigpend {
+	uint64_t set;
+	struct lx_siginfo info[LX_SIGRTMIN - 1];
+	int nq;
+	struct lx_siginfo q[LX_RTQ];	/* real-time instances, oldest first */
+};
+
 /* An open file: what an fd names (several fds and processes may share one). */
 enum lfile_kind { LF_FREE, LF_CONSOLE };
 
@@ -103,8 +117,8 @@ struct lthread {
 	uint64_t stop_x0;		/* W_STOPPED: the answer it gets on SIGCONT */
 	uint64_t waitset;		/* rt_sigtimedwait: the signals it takes */
 	/* Signals. */
-	uint64_t sigmask, pending;	/* pending: sent to this thread */
-	struct lx_siginfo info[LX_NSIG];
+	uint64_t sigmask;
+	struct lx_sigpend pend;		/* sent to this thread */
 	uint64_t saved_mask;		/* rt_sigsuspend: restored after the handler */
 	int has_saved_mask;
 	uint64_t ss_sp, ss_size;	/* sigaltstack */
@@ -130,8 +144,7 @@ struct lproc {
 	int continued;			/* SIGCONT arrived and is not yet reported */
 	int is_stopped;
 	struct lthread *vfork_parent;	/* answered when we exec or exit */
-	uint64_t pending;		/* signals sent to the process */
-	struct lx_siginfo info[LX_NSIG];
+	struct lx_sigpend pend;		/* sent to the process */
 	uint32_t uid, euid, suid, gid, egid, sgid;
 	uint32_t umask;
 	uint64_t rlimit[LX_NRLIMITS][2];	/* cur, max */
@@ -201,7 +214,7 @@ void lx_archive_init(const void *base, uint64_t len);
 int lx_signal_send_proc(struct lproc *p, int sig, const struct lx_siginfo *info);
 int lx_signal_send_thread(struct lthread *t, int sig, const struct lx_siginfo *info);
 int lx_signal_deliver(struct lthread *t, long *x0);	/* at a call's answer */
-void lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far);
+void lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far, int mapped);
 void lx_signal_interrupted(struct lthread *t);
 void lx_sighand_put(struct lsighand *s);
 struct lsighand *lx_sighand_copy(const struct lsighand *s);

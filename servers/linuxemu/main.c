@@ -300,7 +300,7 @@ handle(struct ipc_msg *m)
 		t->nr = 0;
 		t->a[0] = m->w[0];
 		t->a[1] = m->w[1];
-		lx_signal_fault(t, m->w[0], m->w[1]);
+		lx_signal_fault(t, m->w[0], m->w[1], (int)m->w[2]);
 		lx_finish(t, 0);
 	} else {			/* LABEL_INTERRUPT: a signal waits for it */
 		lx_finish(t, 0);
@@ -314,7 +314,7 @@ main(int argc, char **argv)
 	const void *archive = (const void *)native_start_word(1);
 	uint64_t archive_len = native_start_word(2);
 	const char *run = NULL;
-	int pargc = 1, nfiles = 0, status;
+	int pargc = 1, nfiles = 0, status, quiet = 0;
 	struct ipc_msg m;
 	struct lproc *init;
 	long r;
@@ -341,6 +341,8 @@ main(int argc, char **argv)
 			init_argv[pargc++] = argfile_text[nfiles++];
 		} else if (strcmp(argv[i], "lichen.strace=1") == 0) {
 			lx_strace = 1;
+		} else if (strcmp(argv[i], "lichen.quiet=1") == 0) {
+			quiet = 1;
 		}
 	}
 	lx_archive_init(archive, archive_len);
@@ -380,7 +382,7 @@ main(int argc, char **argv)
 	/* The shell's convention: an exit code, or 128 + the signal that ended it. */
 	status = (init->wstatus & 0x7f) == 0 ? (init->wstatus >> 8) & 0xff :
 	    128 + (init->wstatus & 0x7f);
-	if (lx_unknown_calls > 0)
+	if (lx_unknown_calls > 0 && !quiet)
 		printf("linuxemu: %lu system calls answered -ENOSYS\n", lx_unknown_calls);
 	system_poweroff(dev, status);
 	return status;

@@ -122,6 +122,61 @@ lx_signals_exec(struct lproc *p)
 			memset(&p->sig->act[i], 0, sizeof(p->sig->act[i]));
 }
 
+/* --- pending sets --- */
+
+/* Queue sig with its info; -EAGAIN when the real-time queue is full. */
+static int
+pend_add(struct lx_sigpend *sp, int sig, const struct lx_siginfo *info)
+{
+	if (sig < LX_SIGRTMIN) {
+		if (!(sp->set & BIT(sig)))
+			sp->info[sig - 1] = *info;
+	} else {
+		if (sp->nq == LX_RTQ)
+			return -EAGAIN;
+		sp->q[sp->nq] = *info;
+		sp->q[sp->nq++].signo = sig;
+	}
+	sp->set |= BIT(sig);
+	return 0;
+}
+
+/* Take the oldest instance of sig (which is pending in sp). */
+static void
+pend_take(struct lx_sigpend *sp, int sig, struct lx_siginfo *info)
+{
+	int left = 0, i, k;
+
+	if (sig < LX_SIGRTMIN) {
+		*info = sp->info[sig - 1];
+		sp->set &= ~BIT(sig);
+		return;
+	}
+	for (i = 0; i < sp->nq && sp->q[i].signo != sig; i++)
+		;
+	*info = sp->q[i];
+	for (k = i; k + 1 < sp->nq; k++)
+		sp->q[k] = sp->q[k + 1];
+	sp->nq--;
+	for (k = 0; k < sp->nq; k++)
+		left |= sp->q[k].signo == sig;
+	if (!left)
+		sp->set &= ~BIT(sig);
+}
+
+/* Forget every instance of the signals in mask. */
+static void
+pend_drop(struct lx_sigpend *sp, uint64_t mask)
+{
+	int k = 0;
+
+	sp->set &= ~mask;
+	for (int i = 0; i < sp->nq; i++)
+		if (!(mask & BIT(sp->q[i].signo)))
+			sp->q[k++] = sp->q[i];
+	sp->nq = k;
+}
+
 /* --- sending --- */
 
 static int
@@ -162,6 +217,16 @@ kick(struct lthread *t)
 	}
 }
 
+/* Discard the signals in mask pending for p or any of its threads. */
+static void
+drop_everywhere(struct lproc *p, uint64_t mask)
+{
+	pend_drop(&p->pend, mask);
+	for (int i = 0; i < LX_NTHREAD; i++)
+		if (lx_threads[i].tid != 0 && lx_threads[i].proc == p)
+			pend_drop(&lx_threads[i].pend, mask);
+}
+
 static void
 stop_process(struct lproc *p, int sig)
 {
@@ -179,10 +244,7 @@ stop_process(struct lproc *p, int sig)
 static void
 continue_process(struct lproc *p)
 {
-	p->pending &= ~STOP_SIGS;
-	for (int i = 0; i < LX_NTHREAD; i++)
-		if (lx_threads[i].tid != 0 && lx_threads[i].proc == p)
-			lx_threads[i].pending &= ~STOP_SIGS;
+	drop_everywhere(p, STOP_SIGS);
 	if (!p->is_stopped)
 		return;
 	lx_proc_continued(p);
@@ -196,16 +258,10 @@ continue_process(struct lproc *p)
 	}
 }
 
-/* One pending instance per signal (real-time signals are not queued yet). */
-static void
+static int
 make_pending(struct lproc *p, struct lthread *to, int sig, const struct lx_siginfo *info)
 {
-	uint64_t *set = to != NULL ? &to->pending : &p->pending;
-	struct lx_siginfo *slot = to != NULL ? &to->info[sig - 1] : &p->info[sig - 1];
-
-	if (!(*set & BIT(sig)))
-		*slot = *info;
-	*set |= BIT(sig);
+	return pend_add(to != NULL ? &to->pend : &p->pend, sig, info);
 }
 
 /*
@@ -218,6 +274,7 @@ send(struct lproc *p, struct lthread *to, int sig, const struct lx_siginfo *info
 {
 	const struct lx_sigaction *a;
 	struct lthread *target = to;
+	int r;
 
 	if (p->state != LP_ALIVE)
 		return 0;
@@ -228,10 +285,7 @@ send(struct lproc *p, struct lthread *to, int sig, const struct lx_siginfo *info
 	if (sig == SIGCONT_)
 		continue_process(p);
 	else if (BIT(sig) & STOP_SIGS) {
-		p->pending &= ~BIT(SIGCONT_);
-		for (int i = 0; i < LX_NTHREAD; i++)
-			if (lx_threads[i].tid != 0 && lx_threads[i].proc == p)
-				lx_threads[i].pending &= ~BIT(SIGCONT_);
+		drop_everywhere(p, BIT(SIGCONT_));
 	}
 	/* rt_sigtimedwait takes a signal it waits for before anything else. */
 	for (int i = 0; i < LX_NTHREAD; i++) {
@@ -252,10 +306,8 @@ send(struct lproc *p, struct lthread *to, int sig, const struct lx_siginfo *info
 			    !(lx_threads[i].sigmask & BIT(sig)))
 				target = &lx_threads[i];
 	}
-	if (target == NULL || (target->sigmask & BIT(sig))) {
-		make_pending(p, to, sig, info);
-		return 0;
-	}
+	if (target == NULL || (target->sigmask & BIT(sig)))
+		return make_pending(p, to, sig, info);
 	if (ignored(p, sig))
 		return 0;
 	a = &p->sig->act[sig - 1];
@@ -273,7 +325,8 @@ send(struct lproc *p, struct lthread *to, int sig, const struct lx_siginfo *info
 			return 0;
 		}
 	}
-	make_pending(p, to, sig, info);
+	if ((r = make_pending(p, to, sig, info)) != 0)
+		return r;
 	kick(target);
 	return 0;
 }
@@ -339,7 +392,7 @@ on_altstack(const struct lthread *t, uint64_t sp)
 static int
 next_signal(const struct lthread *t)
 {
-	uint64_t set = (t->pending | t->proc->pending) & ~t->sigmask;
+	uint64_t set = (t->pend.set | t->proc->pend.set) & ~t->sigmask;
 
 	/* Synchronous faults first, as Linux does (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE). */
 	uint64_t sync = set & (BIT(SIGSEGV_) | BIT(SIGBUS_) | BIT(SIGILL_) | BIT(SIGTRAP_) | BIT(SIGFPE_));
@@ -352,13 +405,7 @@ next_signal(const struct lthread *t)
 static void
 take(struct lthread *t, int sig, struct lx_siginfo *info)
 {
-	if (t->pending & BIT(sig)) {
-		*info = t->info[sig - 1];
-		t->pending &= ~BIT(sig);
-	} else {
-		*info = t->proc->info[sig - 1];
-		t->proc->pending &= ~BIT(sig);
-	}
+	pend_take((t->pend.set & BIT(sig)) ? &t->pend : &t->proc->pend, sig, info);
 }
 
 /*
@@ -501,7 +548,7 @@ lx_signal_deliver(struct lthread *t, long *x0)
 
 /* A fault the kernel could not mend: the signal Linux would send. */
 void
-lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far)
+lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far, int mapped)
 {
 	struct lproc *p = t->proc;
 	struct lx_siginfo si;
@@ -516,7 +563,8 @@ lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far)
 			sig = SIGBUS_, si.code = 1;	/* BUS_ADRALN */
 		} else {
 			sig = SIGSEGV_;
-			si.code = (fsc & 0x3c) == 0x0c ? 2 : 1;	/* SEGV_ACCERR : SEGV_MAPERR */
+			/* SEGV_ACCERR: a mapping refused the access; SEGV_MAPERR: none there. */
+			si.code = (fsc & 0x3c) == 0x0c || mapped ? 2 : 1;
 		}
 		break;
 	case 0x22: case 0x26:			/* PC, SP alignment */
@@ -541,8 +589,7 @@ lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far)
 		p->sig->act[sig - 1].handler = SIG_DFL_;
 		t->sigmask &= ~BIT(sig);
 	}
-	t->info[sig - 1] = si;
-	t->pending |= BIT(sig);
+	pend_add(&t->pend, sig, &si);
 }
 
 /* --- the system calls --- */
@@ -571,10 +618,7 @@ sys_rt_sigaction(struct lthread *t, const uint64_t *a)
 		p->sig->act[sig - 1] = act;
 		/* Setting an ignoring action discards what is pending (POSIX). */
 		if (ignored(p, sig)) {
-			p->pending &= ~BIT(sig);
-			for (int i = 0; i < LX_NTHREAD; i++)
-				if (lx_threads[i].tid != 0 && lx_threads[i].proc == p)
-					lx_threads[i].pending &= ~BIT(sig);
+			drop_everywhere(p, BIT(sig));
 		}
 	}
 	return 0;
@@ -611,7 +655,7 @@ sys_rt_sigprocmask(struct lthread *t, const uint64_t *a)
 long
 sys_rt_sigpending(struct lthread *t, const uint64_t *a)
 {
-	uint64_t set = (t->pending | t->proc->pending) & t->sigmask;
+	uint64_t set = (t->pend.set | t->proc->pend.set) & t->sigmask;
 
 	if (a[1] != 8)
 		return -EINVAL;
@@ -658,8 +702,8 @@ sys_rt_sigtimedwait(struct lthread *t, const uint64_t *a)
 		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
 			return -EINVAL;
 	}
-	if (((t->pending | p->pending) & set) != 0) {
-		uint64_t s = (t->pending | p->pending) & set;
+	if (((t->pend.set | p->pend.set) & set) != 0) {
+		uint64_t s = (t->pend.set | p->pend.set) & set;
 		int sig = __builtin_ctzl(s) + 1;
 
 		take(t, sig, &info);
@@ -860,4 +904,42 @@ sys_tgkill(struct lthread *t, const uint64_t *a)
 	if ((int)a[0] <= 0)
 		return -EINVAL;
 	return signal_thread(t, (int)a[0], (int)a[1], (int)a[2]);
+}
+
+/* rt_sigqueueinfo(tgid, sig, info), rt_tgsigqueueinfo(tgid, tid, sig, info) */
+static long
+queue_info(struct lthread *t, int tgid, int tid, int sig, uint64_t uinfo)
+{
+	struct lx_siginfo si;
+	struct lproc *p = lx_proc_find(tgid);
+	struct lthread *to = tid > 0 ? lx_thread_find(tid) : NULL;
+	long r;
+
+	if ((r = lx_read(t->proc, uinfo, &si, sizeof(si))) != 0)
+		return r;
+	if (sig < 0 || sig > LX_NSIG)
+		return -EINVAL;
+	if (p == NULL || p->state != LP_ALIVE || (tid > 0 && (to == NULL || to->proc != p)))
+		return -ESRCH;
+	/* Only the kernel may claim a code >= 0 or SI_TKILL for another process. */
+	if ((si.code >= 0 || si.code == SI_TKILL_) && p != t->proc)
+		return -EPERM;
+	if (sig == 0)
+		return 0;
+	si.signo = sig;
+	return to != NULL ? lx_signal_send_thread(to, sig, &si) : lx_signal_send_proc(p, sig, &si);
+}
+
+long
+sys_rt_sigqueueinfo(struct lthread *t, const uint64_t *a)
+{
+	return queue_info(t, (int)a[0], 0, (int)a[1], a[2]);
+}
+
+long
+sys_rt_tgsigqueueinfo(struct lthread *t, const uint64_t *a)
+{
+	if ((int)a[0] <= 0 || (int)a[1] <= 0)
+		return -EINVAL;
+	return queue_info(t, (int)a[0], (int)a[1], (int)a[2], a[3]);
 }

@@ -53,6 +53,7 @@
 	X(135, rt_sigprocmask,  sys_rt_sigprocmask) \
 	X(136, rt_sigpending,   sys_rt_sigpending) \
 	X(137, rt_sigtimedwait, sys_rt_sigtimedwait) \
+	X(138, rt_sigqueueinfo, sys_rt_sigqueueinfo) \
 	X(139, rt_sigreturn,    sys_rt_sigreturn) \
 	X(140, setpriority,     sys_setpriority) \
 	X(141, getpriority,     sys_getpriority) \
@@ -92,6 +93,7 @@
 	X(221, execve,          sys_execve) \
 	X(222, mmap,            sys_mmap) \
 	X(226, mprotect,        sys_mprotect) \
+	X(240, rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo) \
 	X(260, wait4,           sys_wait4) \
 	X(261, prlimit64,       sys_prlimit64) \
 	X(278, getrandom,       sys_getrandom) \

@@ -100,6 +100,9 @@ user_trap(struct trap_frame *tf, enum trap_kind kind)
 	struct thread *t = thread_current();
 
 	t->utf = tf;
+	/* TBI0: a tagged user pointer faults as the address it names (tag cleared). */
+	if (kind == TRAP_EL0_64_SYNC && !(tf->far & (1UL << 55)))
+		tf->far &= (1UL << 56) - 1;
 	if (kind == TRAP_EL0_64_IRQ) {
 		hal_irq_dispatch();
 	} else if (kind == TRAP_EL0_64_SYNC) {

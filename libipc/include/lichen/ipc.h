@@ -61,7 +61,8 @@ enum obj_type {
  * A thread of a personality process made an SVC, faulted, or was
  * interrupted (thread_interrupt). badge = the thread's koid (what
  * handle_info says of its handle). Syscall: w0-w5 = x0-x5, w6 = x8,
- * w7 = pc (after the svc). Fault: w0 = ESR, w1 = FAR, w7 = pc.
+ * w7 = pc (after the svc). Fault: w0 = ESR, w1 = FAR, w2 = 1 if FAR is
+ * inside a mapping (an access the protection refused), w7 = pc.
  * Interrupt: w7 = pc. A reply labelled LABEL_SYSCALL resumes the thread
  * (a syscall with x0 = w0; a fault retries the access; registers changed
  * with thread_regs meanwhile take effect); LABEL_THREAD_EXIT ends only

@@ -16,10 +16,15 @@
 #define SCTLR_SA		BIT(3)	/* SP alignment check at EL1 */
 #define SCTLR_SA0		BIT(4)	/* SP alignment check at EL0 */
 #define SCTLR_I			BIT(12)	/* instruction cache enable */
+#define SCTLR_DZE		BIT(14)	/* EL0 may DC ZVA */
+#define SCTLR_UCT		BIT(15)	/* EL0 may read CTR_EL0 */
+#define SCTLR_NTWE		BIT(18)	/* EL0's WFE is not trapped */
+#define SCTLR_UCI		BIT(26)	/* EL0 may clean/invalidate caches by VA (as Linux allows) */
 /* Bits that are RES1 in ARMv8.0 (11, 20, 22, 23, 28, 29). */
 #define SCTLR_RES1		(BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 #define SCTLR_EL1_MMU_OFF	(SCTLR_RES1 | SCTLR_SA | SCTLR_SA0)
-#define SCTLR_EL1_MMU_ON	(SCTLR_EL1_MMU_OFF | SCTLR_M | SCTLR_C | SCTLR_I)
+#define SCTLR_EL1_MMU_ON	(SCTLR_EL1_MMU_OFF | SCTLR_M | SCTLR_C | SCTLR_I | \
+				 SCTLR_DZE | SCTLR_UCT | SCTLR_NTWE | SCTLR_UCI)
 
 /* HCR_EL2 */
 #define HCR_RW			BIT(31)	/* EL1 is AArch64 */
@@ -54,11 +59,12 @@
 #define TCR_SH1_INNER		(UL(3) << 28)
 #define TCR_TG1_4K		(UL(2) << 30)
 #define TCR_IPS_SHIFT		32
+#define TCR_TBI0		BIT(37)	/* user addresses ignore their top byte (as Linux) */
 #define TCR_VALUE		(TCR_T0SZ(16) | TCR_T1SZ(16) |                 \
 				 TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | \
 				 TCR_TG0_4K |                                  \
 				 TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | \
-				 TCR_TG1_4K)
+				 TCR_TG1_4K | TCR_TBI0)
 
 /* Translation table descriptors: <lichen/pgtable.h>. */
 
