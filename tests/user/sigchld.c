@@ -90,8 +90,17 @@ show_sigchld(const char *what, pid_t child)
 		say("%s: no SIGCHLD (%s)", what, errname(errno));
 		return;
 	}
-	say("%s: SIGCHLD %s si_status %d si_pid %s", what, codename(SIGCHLD, si.si_code),
-	    si.si_status, si.si_pid == child ? "child" : "other");
+	/*
+	 * A stop's si_status is not shown: Linux reads it from the child's
+	 * group_exit_code when the child sends SIGCHLD, and a parent whose
+	 * waitpid saw the stop first has already zeroed it.
+	 */
+	if (si.si_code == CLD_STOPPED)
+		say("%s: SIGCHLD %s si_pid %s", what, codename(SIGCHLD, si.si_code),
+		    si.si_pid == child ? "child" : "other");
+	else
+		say("%s: SIGCHLD %s si_status %d si_pid %s", what, codename(SIGCHLD, si.si_code),
+		    si.si_status, si.si_pid == child ? "child" : "other");
 }
 
 static pid_t
@@ -234,6 +243,21 @@ stop_and_continue(void)
 	show_sigchld("SIGCONT", pid);
 	check("waitpid(WCONTINUED | WNOHANG) again", waitpid(pid, &st, WCONTINUED | WNOHANG));
 
+	/*
+	 * SIGTSTP is discarded in an orphaned process group, which the
+	 * caller's group may be (meson runs tests in a session of their
+	 * own); a group of the child's own, with its parent outside it in
+	 * the same session, is not.
+	 */
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	show_sigchld("SIGKILL", pid);
+	if ((pid = fork()) == 0) {
+		setpgid(0, 0);
+		for (;;)
+			pause();
+	}
+	setpgid(pid, pid);
 	kill(pid, SIGTSTP);
 	memset(&si, 0, sizeof(si));
 	check("waitid(WSTOPPED) after SIGTSTP", waitid(P_PID, pid, &si, WSTOPPED));
