@@ -24,12 +24,12 @@
 
 #include "linuxtest.h"
 
-#define QEMU_USER	"/usr/bin/qemu-aarch64"
+#define QEMU_USER "/usr/bin/qemu-aarch64"
 
 extern char **environ;
 extern char _start[];
 
-static const char *self;	/* argv[0]: the name the program runs under */
+static const char *self; /* argv[0]: the name the program runs under */
 
 static const char *
 base_name(const char *path)
@@ -82,10 +82,11 @@ auxv(void)
 	for (int i = 0; rnd != NULL && i < 16; i++)
 		nonzero |= rnd[i];
 	expect("AT_RANDOM bytes not all zero", nonzero);
-	expect("AT_EXECFN names this program", execfn != NULL &&
-	    strcmp(base_name(execfn), base_name(self)) == 0);
+	expect("AT_EXECFN names this program",
+	    execfn != NULL && strcmp(base_name(execfn), base_name(self)) == 0);
 	say("AT_PLATFORM: %s", platform != NULL ? platform : "(none)");
-	expect("AT_ENTRY is _start", getauxval(AT_ENTRY) == (unsigned long)_start);
+	expect(
+	    "AT_ENTRY is _start", getauxval(AT_ENTRY) == (unsigned long)_start);
 	expect("AT_PHDR non-null", getauxval(AT_PHDR) != 0);
 	say("AT_PHENT: %lu", getauxval(AT_PHENT));
 	say("AT_PHNUM: %lu", getauxval(AT_PHNUM));
@@ -94,33 +95,39 @@ auxv(void)
 	say("AT_SECURE: %lu", getauxval(AT_SECURE));
 	expect("AT_UID, AT_EUID, AT_GID, AT_EGID match the ids",
 	    getauxval(AT_UID) == getuid() && getauxval(AT_EUID) == geteuid() &&
-	    getauxval(AT_GID) == getgid() && getauxval(AT_EGID) == getegid());
+		getauxval(AT_GID) == getgid() &&
+		getauxval(AT_EGID) == getegid());
 }
 
 static void
 exec_errors(void)
 {
-	char *argv[] = { (char *)self, "never-runs", NULL };
-	char *bad_arg[] = { (char *)self, BAD_PTR, NULL };
-	char *envp[] = { NULL };
-	static char huge[200000];	/* more than MAX_ARG_STRLEN (32 pages) */
-	char *big_arg[] = { (char *)self, huge, NULL };
+	char *argv[] = {(char *)self, "never-runs", NULL};
+	char *bad_arg[] = {(char *)self, BAD_PTR, NULL};
+	char *envp[] = {NULL};
+	static char huge[200000]; /* more than MAX_ARG_STRLEN (32 pages) */
+	char *big_arg[] = {(char *)self, huge, NULL};
 
-	check("execve(missing path)", syscall(SYS_execve, "/no/such/program", argv, envp));
+	check("execve(missing path)",
+	    syscall(SYS_execve, "/no/such/program", argv, envp));
 	check("execve(\"\")", syscall(SYS_execve, "", argv, envp));
-	check("execve(bad path pointer)", syscall(SYS_execve, BAD_PTR, argv, envp));
-	say("execve(self, bad argv pointer): %s", errname(exec_self(BAD_PTR, envp)));
+	check("execve(bad path pointer)",
+	    syscall(SYS_execve, BAD_PTR, argv, envp));
+	say("execve(self, bad argv pointer): %s",
+	    errname(exec_self(BAD_PTR, envp)));
 	say("execve(self, bad argv[1]): %s", errname(exec_self(bad_arg, envp)));
-	say("execve(self, bad envp pointer): %s", errname(exec_self(argv, BAD_PTR)));
+	say("execve(self, bad envp pointer): %s",
+	    errname(exec_self(argv, BAD_PTR)));
 	memset(huge, 'x', sizeof(huge) - 1);
-	say("execve(self, 200000-byte argument): %s", errname(exec_self(big_arg, envp)));
+	say("execve(self, 200000-byte argument): %s",
+	    errname(exec_self(big_arg, envp)));
 }
 
 static void
 fork_and_exec(void)
 {
-	char *argv[] = { (char *)self, "exit-code", NULL };
-	char *envp[] = { NULL };
+	char *argv[] = {(char *)self, "exit-code", NULL};
+	char *envp[] = {NULL};
 	pid_t pid = fork();
 	int st;
 
@@ -131,7 +138,8 @@ fork_and_exec(void)
 		_exit(127);
 	}
 	expect("waitpid(exec'd child) == pid", waitpid(pid, &st, 0) == pid);
-	say("exec'd child: %s %d", WIFEXITED(st) ? "exited" : "killed by signal",
+	say("exec'd child: %s %d",
+	    WIFEXITED(st) ? "exited" : "killed by signal",
 	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
@@ -145,8 +153,8 @@ static void
 first(void)
 {
 	char pidvar[32];
-	char *argv[] = { (char *)self, "after-exec", "two words", "", NULL };
-	char *envp[] = { "LICHEN_TEST=exec", "EMPTY=", pidvar, NULL };
+	char *argv[] = {(char *)self, "after-exec", "two words", "", NULL};
+	char *envp[] = {"LICHEN_TEST=exec", "EMPTY=", pidvar, NULL};
 	sigset_t set;
 
 	auxv();

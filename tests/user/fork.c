@@ -43,7 +43,7 @@ child_exiting(int code)
 static void
 exit_statuses(void)
 {
-	static const int codes[] = { 0, 1, 42, 255, 256, 257 };
+	static const int codes[] = {0, 1, 42, 255, 256, 257};
 	char what[32];
 	int st;
 
@@ -95,7 +95,8 @@ specific_pid(void)
 	expect("wait() == first child", c == a);
 	show_status("first child", st);
 	check("wait() with no children", wait(&st));
-	check("waitpid(-1, WNOHANG) with no children", waitpid(-1, &st, WNOHANG));
+	check(
+	    "waitpid(-1, WNOHANG) with no children", waitpid(-1, &st, WNOHANG));
 	check("waitpid(not a child)", waitpid(0x7fffffff, &st, 0));
 	check("waitpid(parent)", waitpid(getppid(), &st, 0));
 }
@@ -109,10 +110,11 @@ zombie(void)
 
 	/* WNOWAIT: wait until it is a zombie, but leave it there. */
 	memset(&si, 0, sizeof(si));
-	check("waitid(WEXITED | WNOWAIT)", waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
-	say("waitid: si_signo %d si_code %s si_status %d si_pid %s", si.si_signo,
-	    si.si_code == CLD_EXITED ? "CLD_EXITED" : "other", si.si_status,
-	    si.si_pid == pid ? "child" : "other");
+	check("waitid(WEXITED | WNOWAIT)",
+	    waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+	say("waitid: si_signo %d si_code %s si_status %d si_pid %s",
+	    si.si_signo, si.si_code == CLD_EXITED ? "CLD_EXITED" : "other",
+	    si.si_status, si.si_pid == pid ? "child" : "other");
 	check("kill(zombie, 0)", kill(pid, 0));
 	expect("waitpid(zombie) == pid", waitpid(pid, &st, 0) == pid);
 	show_status("zombie", st);
@@ -130,12 +132,14 @@ parent_and_copy(void)
 	if (pid == 0) {
 		say("child: getppid() and parent's getpid() %s",
 		    getppid() == parent ? "same" : "different");
-		say("child: getpid() and parent's %s", getpid() == parent ? "same" : "different");
+		say("child: getpid() and parent's %s",
+		    getpid() == parent ? "same" : "different");
 		cow_value = 2;
 		say("child: sees its own write: %d", cow_value);
 		_exit(cow_value);
 	}
-	expect("fork() returned the child's pid to the parent", pid > 0 && pid != parent);
+	expect("fork() returned the child's pid to the parent",
+	    pid > 0 && pid != parent);
 	waitpid(pid, &st, 0);
 	show_status("copy-on-write child", st);
 	say("parent: value after the child wrote it: %d", cow_value);
@@ -158,7 +162,7 @@ many_children(void)
 {
 	enum { N = 50 };
 	pid_t pids[N];
-	int seen[N] = { 0 }, st, bad = 0;
+	int seen[N] = {0}, st, bad = 0;
 	pid_t pid;
 
 	for (int i = 0; i < N; i++)
@@ -172,10 +176,12 @@ many_children(void)
 		}
 		for (j = 0; j < N && pids[j] != pid; j++)
 			;
-		if (j == N || !WIFEXITED(st) || WEXITSTATUS(st) != j || seen[j]++)
+		if (j == N || !WIFEXITED(st) || WEXITSTATUS(st) != j ||
+		    seen[j]++)
 			bad++;
 	}
-	say("%d children, each reaped once with its own status: %s", N, bad ? "no" : "yes");
+	say("%d children, each reaped once with its own status: %s", N,
+	    bad ? "no" : "yes");
 	check("wait() after all", wait(&st));
 }
 
@@ -187,13 +193,16 @@ bad_input(void)
 
 	check("wait4(-1, bad options)", syscall(SYS_wait4, -1, &st, 0x100, 0));
 	check("waitid(bad idtype)", syscall(SYS_waitid, 99, 0, 0, WEXITED, 0));
-	check("waitid(no WEXITED etc.)", syscall(SYS_waitid, P_ALL, 0, 0, 0, 0));
+	check(
+	    "waitid(no WEXITED etc.)", syscall(SYS_waitid, P_ALL, 0, 0, 0, 0));
 	/* The child is reaped even though its status cannot be stored. */
 	pid = child_exiting(5);
-	check("wait4(child, bad status pointer)", syscall(SYS_wait4, pid, BAD_PTR, 0, 0));
+	check("wait4(child, bad status pointer)",
+	    syscall(SYS_wait4, pid, BAD_PTR, 0, 0));
 	check("wait4(child) after that", syscall(SYS_wait4, pid, &st, 0, 0));
 	pid = child_exiting(6);
-	check("wait4(child, bad rusage pointer)", syscall(SYS_wait4, pid, &st, 0, BAD_PTR));
+	check("wait4(child, bad rusage pointer)",
+	    syscall(SYS_wait4, pid, &st, 0, BAD_PTR));
 	check("wait4(child) after that", syscall(SYS_wait4, pid, &st, 0, 0));
 }
 

@@ -43,22 +43,30 @@ sessions(void)
 	if (pid == 0) {
 		pid_t me = getpid(), gc;
 
-		expect("child: not a group leader to start with", getpgid(0) != me);
+		expect("child: not a group leader to start with",
+		    getpgid(0) != me);
 		check("child: setsid() == getpid()", setsid() == me ? 0 : -1);
 		say("child: getsid(0) %s, getpgid(0) %s, getpgrp() %s",
-		    getsid(0) == me ? "== pid" : "!= pid", getpgid(0) == me ? "== pid" : "!= pid",
+		    getsid(0) == me ? "== pid" : "!= pid",
+		    getpgid(0) == me ? "== pid" : "!= pid",
 		    getpgrp() == me ? "== pid" : "!= pid");
 		check("child: setsid() again (a group leader)", setsid());
 		check("child: setpgid(0, 0) as session leader", setpgid(0, 0));
 		if ((gc = fork()) == 0) {
 			pid_t g = getpid();
 
-			say("grandchild: getsid(0) is the child's %s", getsid(0) == me ? "yes" : "no");
+			say("grandchild: getsid(0) is the child's %s",
+			    getsid(0) == me ? "yes" : "no");
 			check("grandchild: setpgid(0, 0)", setpgid(0, 0));
-			expect("grandchild: getpgid(0) == pid", getpgid(0) == g);
-			check("grandchild: setpgid(0, child's group)", setpgid(0, me));
-			expect("grandchild: back in the child's group", getpgid(0) == me);
-			check("grandchild: setpgid(0, a group not in the session)", setpgid(0, 1));
+			expect(
+			    "grandchild: getpgid(0) == pid", getpgid(0) == g);
+			check("grandchild: setpgid(0, child's group)",
+			    setpgid(0, me));
+			expect("grandchild: back in the child's group",
+			    getpgid(0) == me);
+			check("grandchild: setpgid(0, a group not in the "
+			      "session)",
+			    setpgid(0, 1));
 			_exit(0);
 		}
 		wait_child(gc);
@@ -109,8 +117,8 @@ credentials(void)
 	gid_t gr, ge, gs;
 	pid_t pid;
 
-	say("getuid %d geteuid %d getgid %d getegid %d", (int)getuid(), (int)geteuid(),
-	    (int)getgid(), (int)getegid());
+	say("getuid %d geteuid %d getgid %d getegid %d", (int)getuid(),
+	    (int)geteuid(), (int)getgid(), (int)getegid());
 	check("getresuid", getresuid(&r, &e, &s));
 	say("resuid %d %d %d", (int)r, (int)e, (int)s);
 	check("getresgid", getresgid(&gr, &ge, &gs));
@@ -119,7 +127,8 @@ credentials(void)
 	check("setgid(0)", setgid(0));
 	check("setresuid(-1, -1, -1)", setresuid(-1, -1, -1));
 	check("setresgid(-1, -1, -1)", setresgid(-1, -1, -1));
-	check("getresuid(bad pointer)", syscall(SYS_getresuid, BAD_PTR, &e, &s));
+	check(
+	    "getresuid(bad pointer)", syscall(SYS_getresuid, BAD_PTR, &e, &s));
 
 	/* Giving root up, in a child: then there is no way back. */
 	if ((pid = fork()) == 0) {
@@ -127,15 +136,18 @@ credentials(void)
 
 		check("child: setgroups(0)", setgroups(0, NULL));
 		check("child: getgroups(0, NULL)", getgroups(0, NULL));
-		check("child: setresgid(100, 100, 100)", setresgid(100, 100, 100));
-		check("child: setresuid(1000, 1000, 1000)", setresuid(1000, 1000, 1000));
-		say("child: uid %d euid %d gid %d egid %d", (int)getuid(), (int)geteuid(),
-		    (int)getgid(), (int)getegid());
+		check("child: setresgid(100, 100, 100)",
+		    setresgid(100, 100, 100));
+		check("child: setresuid(1000, 1000, 1000)",
+		    setresuid(1000, 1000, 1000));
+		say("child: uid %d euid %d gid %d egid %d", (int)getuid(),
+		    (int)geteuid(), (int)getgid(), (int)getegid());
 		check("child: setuid(0)", setuid(0));
 		check("child: setgid(0)", setgid(0));
 		check("child: setgroups(0) unprivileged", setgroups(0, none));
 		check("child: kill(parent, 0) (uid 0's)", kill(getppid(), 0));
-		check("child: setpriority(-5) unprivileged", setpriority(PRIO_PROCESS, 0, -5));
+		check("child: setpriority(-5) unprivileged",
+		    setpriority(PRIO_PROCESS, 0, -5));
 		_exit(0);
 	}
 	wait_child(pid);
@@ -159,14 +171,16 @@ masks_and_usage(void)
 	check("getrusage(RUSAGE_CHILDREN)", getrusage(RUSAGE_CHILDREN, &ru));
 	check("getrusage(RUSAGE_THREAD)", getrusage(RUSAGE_THREAD, &ru));
 	check("getrusage(99)", getrusage(99, &ru));
-	check("getrusage(bad pointer)", syscall(SYS_getrusage, RUSAGE_SELF, BAD_PTR));
+	check("getrusage(bad pointer)",
+	    syscall(SYS_getrusage, RUSAGE_SELF, BAD_PTR));
 	expect("times() succeeds", times(&t) != (clock_t)-1);
 	expect("times(NULL) succeeds", syscall(SYS_times, NULL) != -1);
 	check("times(bad pointer)", syscall(SYS_times, BAD_PTR));
 	check("sysinfo", sysinfo(&si));
-	expect("sysinfo: uptime >= 0, totalram > 0, freeram <= totalram, procs >= 1, mem_unit >= 1",
-	    si.uptime >= 0 && si.totalram > 0 && si.freeram <= si.totalram && si.procs >= 1 &&
-	    si.mem_unit >= 1);
+	expect("sysinfo: uptime >= 0, totalram > 0, freeram <= totalram, procs "
+	       ">= 1, mem_unit >= 1",
+	    si.uptime >= 0 && si.totalram > 0 && si.freeram <= si.totalram &&
+		si.procs >= 1 && si.mem_unit >= 1);
 	check("sysinfo(bad pointer)", syscall(SYS_sysinfo, BAD_PTR));
 	check("uname", uname(&u));
 	say("sysname %s, machine %s", u.sysname, u.machine);
@@ -177,64 +191,90 @@ static void
 scheduling(void)
 {
 	cpu_set_t set, one, all;
-	struct sched_param sp = { 0 };
+	struct sched_param sp = {0};
 	long n;
 
 	n = syscall(SYS_sched_getaffinity, 0, sizeof(set), &set);
 	all = set;
-	expect("sched_getaffinity: returns a multiple of 8 bytes", n > 0 && n % 8 == 0);
-	expect("CPU 0 in the set, at least one CPU", CPU_ISSET(0, &set) && CPU_COUNT(&set) >= 1);
-	check("sched_getaffinity(size 0)", syscall(SYS_sched_getaffinity, 0, 0, &set));
-	check("sched_getaffinity(size 7)", syscall(SYS_sched_getaffinity, 0, 7, &set));
-	check("sched_getaffinity(INT_MAX)", syscall(SYS_sched_getaffinity, INT_MAX, sizeof(set), &set));
-	check("sched_getaffinity(bad pointer)", syscall(SYS_sched_getaffinity, 0, sizeof(set), BAD_PTR));
+	expect("sched_getaffinity: returns a multiple of 8 bytes",
+	    n > 0 && n % 8 == 0);
+	expect("CPU 0 in the set, at least one CPU",
+	    CPU_ISSET(0, &set) && CPU_COUNT(&set) >= 1);
+	check("sched_getaffinity(size 0)",
+	    syscall(SYS_sched_getaffinity, 0, 0, &set));
+	check("sched_getaffinity(size 7)",
+	    syscall(SYS_sched_getaffinity, 0, 7, &set));
+	check("sched_getaffinity(INT_MAX)",
+	    syscall(SYS_sched_getaffinity, INT_MAX, sizeof(set), &set));
+	check("sched_getaffinity(bad pointer)",
+	    syscall(SYS_sched_getaffinity, 0, sizeof(set), BAD_PTR));
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
-	check("sched_setaffinity(CPU 0)", sched_setaffinity(0, sizeof(one), &one));
+	check("sched_setaffinity(CPU 0)",
+	    sched_setaffinity(0, sizeof(one), &one));
 	sched_getaffinity(0, sizeof(set), &set);
-	say("now: %d CPU, CPU 0 %s", CPU_COUNT(&set), CPU_ISSET(0, &set) ? "yes" : "no");
+	say("now: %d CPU, CPU 0 %s", CPU_COUNT(&set),
+	    CPU_ISSET(0, &set) ? "yes" : "no");
 	CPU_ZERO(&one);
-	check("sched_setaffinity(no CPUs)", sched_setaffinity(0, sizeof(one), &one));
-	check("sched_setaffinity(back to all)", sched_setaffinity(0, sizeof(all), &all));
+	check("sched_setaffinity(no CPUs)",
+	    sched_setaffinity(0, sizeof(one), &one));
+	check("sched_setaffinity(back to all)",
+	    sched_setaffinity(0, sizeof(all), &all));
 
 	/* Raw: musl's wrappers for these say ENOSYS without asking. */
-	say("sched_getscheduler(0): %s", syscall(SYS_sched_getscheduler, 0) == SCHED_OTHER ?
-	    "SCHED_OTHER" : "other");
+	say("sched_getscheduler(0): %s",
+	    syscall(SYS_sched_getscheduler, 0) == SCHED_OTHER ? "SCHED_OTHER"
+							      : "other");
 	check("sched_getparam(0)", syscall(SYS_sched_getparam, 0, &sp));
 	say("sched_priority %d", sp.sched_priority);
-	check("sched_setscheduler(0, SCHED_OTHER, 0)", syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp));
-	check("sched_setscheduler(0, 99, 0)", syscall(SYS_sched_setscheduler, 0, 99, &sp));
+	check("sched_setscheduler(0, SCHED_OTHER, 0)",
+	    syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp));
+	check("sched_setscheduler(0, 99, 0)",
+	    syscall(SYS_sched_setscheduler, 0, 99, &sp));
 	sp.sched_priority = 5;
-	check("sched_setscheduler(0, SCHED_OTHER, 5)", syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp));
-	check("sched_getscheduler(INT_MAX)", syscall(SYS_sched_getscheduler, INT_MAX));
-	check("sched_getparam(bad pointer)", syscall(SYS_sched_getparam, 0, BAD_PTR));
-	say("priority range: SCHED_OTHER %d-%d, SCHED_FIFO %d-%d, SCHED_RR %d-%d",
-	    sched_get_priority_min(SCHED_OTHER), sched_get_priority_max(SCHED_OTHER),
-	    sched_get_priority_min(SCHED_FIFO), sched_get_priority_max(SCHED_FIFO),
+	check("sched_setscheduler(0, SCHED_OTHER, 5)",
+	    syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &sp));
+	check("sched_getscheduler(INT_MAX)",
+	    syscall(SYS_sched_getscheduler, INT_MAX));
+	check("sched_getparam(bad pointer)",
+	    syscall(SYS_sched_getparam, 0, BAD_PTR));
+	say("priority range: SCHED_OTHER %d-%d, SCHED_FIFO %d-%d, SCHED_RR "
+	    "%d-%d",
+	    sched_get_priority_min(SCHED_OTHER),
+	    sched_get_priority_max(SCHED_OTHER),
+	    sched_get_priority_min(SCHED_FIFO),
+	    sched_get_priority_max(SCHED_FIFO),
 	    sched_get_priority_min(SCHED_RR), sched_get_priority_max(SCHED_RR));
 	check("sched_get_priority_max(99)", sched_get_priority_max(99));
 
 	/* A nice value may be negative: these print it as it is. */
-	check("setpriority(PRIO_PROCESS, 0, 5)", setpriority(PRIO_PROCESS, 0, 5));
+	check(
+	    "setpriority(PRIO_PROCESS, 0, 5)", setpriority(PRIO_PROCESS, 0, 5));
 	say("getpriority(PRIO_PROCESS, 0): %d", getpriority(PRIO_PROCESS, 0));
-	check("raw getpriority (20 - nice)", syscall(SYS_getpriority, PRIO_PROCESS, 0));
+	check("raw getpriority (20 - nice)",
+	    syscall(SYS_getpriority, PRIO_PROCESS, 0));
 	check("setpriority(-3) as root", setpriority(PRIO_PROCESS, 0, -3));
 	say("getpriority: %d", getpriority(PRIO_PROCESS, 0));
-	check("setpriority(100) (clamped to 19)", setpriority(PRIO_PROCESS, 0, 100));
+	check("setpriority(100) (clamped to 19)",
+	    setpriority(PRIO_PROCESS, 0, 100));
 	say("getpriority: %d", getpriority(PRIO_PROCESS, 0));
 	setpriority(PRIO_PROCESS, 0, 0);
 	check("getpriority(99, 0)", getpriority(99, 0));
-	check("getpriority(PRIO_PROCESS, INT_MAX)", getpriority(PRIO_PROCESS, INT_MAX));
-	check("setpriority(PRIO_PROCESS, INT_MAX, 0)", setpriority(PRIO_PROCESS, INT_MAX, 0));
+	check("getpriority(PRIO_PROCESS, INT_MAX)",
+	    getpriority(PRIO_PROCESS, INT_MAX));
+	check("setpriority(PRIO_PROCESS, INT_MAX, 0)",
+	    setpriority(PRIO_PROCESS, INT_MAX, 0));
 }
 
 static void
 limits(void)
 {
-	struct rlimit old, set = { 100, 200 }, got, bad = { 300, 200 };
+	struct rlimit old, set = {100, 200}, got, bad = {300, 200};
 
-	check("prlimit(RLIMIT_NOFILE, NULL, &old)", prlimit(0, RLIMIT_NOFILE, NULL, &old));
-	check("prlimit(RLIMIT_NOFILE, {100, 200})", prlimit(0, RLIMIT_NOFILE, &set, NULL));
+	check("prlimit(RLIMIT_NOFILE, NULL, &old)",
+	    prlimit(0, RLIMIT_NOFILE, NULL, &old));
+	check("prlimit(RLIMIT_NOFILE, {100, 200})",
+	    prlimit(0, RLIMIT_NOFILE, &set, NULL));
 	check("getrlimit(RLIMIT_NOFILE)", getrlimit(RLIMIT_NOFILE, &got));
 	say("now %ld %ld", (long)got.rlim_cur, (long)got.rlim_max);
 	check("setrlimit(soft > hard)", setrlimit(RLIMIT_NOFILE, &bad));
@@ -242,14 +282,19 @@ limits(void)
 	 * Lower only: raising a hard limit needs CAP_SYS_RESOURCE, which
 	 * root in a container may lack.
 	 */
-	set = (struct rlimit){ 50, 150 };
-	check("prlimit(RLIMIT_NOFILE, {50, 150}, &old)", prlimit(0, RLIMIT_NOFILE, &set, &got));
-	say("the old value returned: %ld %ld", (long)got.rlim_cur, (long)got.rlim_max);
+	set = (struct rlimit){50, 150};
+	check("prlimit(RLIMIT_NOFILE, {50, 150}, &old)",
+	    prlimit(0, RLIMIT_NOFILE, &set, &got));
+	say("the old value returned: %ld %ld", (long)got.rlim_cur,
+	    (long)got.rlim_max);
 	check("prlimit(resource 99)", prlimit(0, 99, NULL, &got));
-	check("prlimit(INT_MAX, RLIMIT_NOFILE)", prlimit(INT_MAX, RLIMIT_NOFILE, NULL, &got));
-	check("prlimit(bad new pointer)", syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, BAD_PTR, NULL));
-	check("prlimit(bad old pointer)", syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, BAD_PTR));
-	set = (struct rlimit){ 0, 0 };
+	check("prlimit(INT_MAX, RLIMIT_NOFILE)",
+	    prlimit(INT_MAX, RLIMIT_NOFILE, NULL, &got));
+	check("prlimit(bad new pointer)",
+	    syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, BAD_PTR, NULL));
+	check("prlimit(bad old pointer)",
+	    syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, BAD_PTR));
+	set = (struct rlimit){0, 0};
 	check("setrlimit(RLIMIT_CORE, 0)", setrlimit(RLIMIT_CORE, &set));
 	getrlimit(RLIMIT_CORE, &got);
 	say("RLIMIT_CORE now %ld %ld", (long)got.rlim_cur, (long)got.rlim_max);

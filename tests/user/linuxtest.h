@@ -17,27 +17,51 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The symbolic name of an errno value ("EFAULT"), or its number. */
 static inline const char *
 errname(int e)
 {
 	static const char *const names[] = {
-		[EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH",
-		[EINTR] = "EINTR", [EIO] = "EIO", [ENXIO] = "ENXIO",
-		[E2BIG] = "E2BIG", [ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF",
-		[ECHILD] = "ECHILD", [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM",
-		[EACCES] = "EACCES", [EFAULT] = "EFAULT", [EBUSY] = "EBUSY",
-		[EEXIST] = "EEXIST", [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR",
-		[EISDIR] = "EISDIR", [EINVAL] = "EINVAL", [EMFILE] = "EMFILE",
-		[ENOTTY] = "ENOTTY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC",
-		[ESPIPE] = "ESPIPE", [EROFS] = "EROFS", [EPIPE] = "EPIPE",
-		[EDOM] = "EDOM", [ERANGE] = "ERANGE", [EDEADLK] = "EDEADLK",
-		[ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS",
-		[ENOTEMPTY] = "ENOTEMPTY", [ELOOP] = "ELOOP",
-		[EOVERFLOW] = "EOVERFLOW", [EOPNOTSUPP] = "EOPNOTSUPP",
-		[ETIMEDOUT] = "ETIMEDOUT", [EOWNERDEAD] = "EOWNERDEAD",
+	    [EPERM] = "EPERM",
+	    [ENOENT] = "ENOENT",
+	    [ESRCH] = "ESRCH",
+	    [EINTR] = "EINTR",
+	    [EIO] = "EIO",
+	    [ENXIO] = "ENXIO",
+	    [E2BIG] = "E2BIG",
+	    [ENOEXEC] = "ENOEXEC",
+	    [EBADF] = "EBADF",
+	    [ECHILD] = "ECHILD",
+	    [EAGAIN] = "EAGAIN",
+	    [ENOMEM] = "ENOMEM",
+	    [EACCES] = "EACCES",
+	    [EFAULT] = "EFAULT",
+	    [EBUSY] = "EBUSY",
+	    [EEXIST] = "EEXIST",
+	    [ENODEV] = "ENODEV",
+	    [ENOTDIR] = "ENOTDIR",
+	    [EISDIR] = "EISDIR",
+	    [EINVAL] = "EINVAL",
+	    [EMFILE] = "EMFILE",
+	    [ENOTTY] = "ENOTTY",
+	    [EFBIG] = "EFBIG",
+	    [ENOSPC] = "ENOSPC",
+	    [ESPIPE] = "ESPIPE",
+	    [EROFS] = "EROFS",
+	    [EPIPE] = "EPIPE",
+	    [EDOM] = "EDOM",
+	    [ERANGE] = "ERANGE",
+	    [EDEADLK] = "EDEADLK",
+	    [ENAMETOOLONG] = "ENAMETOOLONG",
+	    [ENOSYS] = "ENOSYS",
+	    [ENOTEMPTY] = "ENOTEMPTY",
+	    [ELOOP] = "ELOOP",
+	    [EOVERFLOW] = "EOVERFLOW",
+	    [EOPNOTSUPP] = "EOPNOTSUPP",
+	    [ETIMEDOUT] = "ETIMEDOUT",
+	    [EOWNERDEAD] = "EOWNERDEAD",
 	};
 	static char num[16];
 
@@ -99,25 +123,37 @@ codename(int sig, int code)
 	static char num[24];
 
 	switch (code) {
-	case SI_USER: return "SI_USER";
-	case SI_KERNEL: return "SI_KERNEL";
-	case SI_QUEUE: return "SI_QUEUE";
-	case SI_TIMER: return "SI_TIMER";
-	case SI_TKILL: return "SI_TKILL";
+	case SI_USER:
+		return "SI_USER";
+	case SI_KERNEL:
+		return "SI_KERNEL";
+	case SI_QUEUE:
+		return "SI_QUEUE";
+	case SI_TIMER:
+		return "SI_TIMER";
+	case SI_TKILL:
+		return "SI_TKILL";
 	}
 	if (sig == SIGCHLD) {
 		switch (code) {
-		case CLD_EXITED: return "CLD_EXITED";
-		case CLD_KILLED: return "CLD_KILLED";
-		case CLD_DUMPED: return "CLD_DUMPED";
-		case CLD_STOPPED: return "CLD_STOPPED";
-		case CLD_CONTINUED: return "CLD_CONTINUED";
+		case CLD_EXITED:
+			return "CLD_EXITED";
+		case CLD_KILLED:
+			return "CLD_KILLED";
+		case CLD_DUMPED:
+			return "CLD_DUMPED";
+		case CLD_STOPPED:
+			return "CLD_STOPPED";
+		case CLD_CONTINUED:
+			return "CLD_CONTINUED";
 		}
 	}
 	if (sig == SIGSEGV) {
 		switch (code) {
-		case SEGV_MAPERR: return "SEGV_MAPERR";
-		case SEGV_ACCERR: return "SEGV_ACCERR";
+		case SEGV_MAPERR:
+			return "SEGV_MAPERR";
+		case SEGV_ACCERR:
+			return "SEGV_ACCERR";
 		}
 	}
 	snprintf(num, sizeof(num), "si_code %d", code);
@@ -143,6 +179,6 @@ bad_ptr(void)
 	__asm__("" : "+r"(p));
 	return p;
 }
-#define BAD_PTR	bad_ptr()
+#define BAD_PTR bad_ptr()
 
 #endif

@@ -17,7 +17,7 @@
 
 #include "linuxtest.h"
 
-#define PAGE	4096
+#define PAGE 4096
 
 static sigjmp_buf env;
 static volatile sig_atomic_t faults;
@@ -35,7 +35,8 @@ on_segv(int sig, siginfo_t *si, void *uc)
 static void
 install(void (*fn)(int, siginfo_t *, void *), int flags)
 {
-	struct sigaction sa = { .sa_sigaction = fn, .sa_flags = SA_SIGINFO | flags };
+	struct sigaction sa = {
+	    .sa_sigaction = fn, .sa_flags = SA_SIGINFO | flags};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
@@ -68,15 +69,17 @@ try(const char *what, int how, void *addr)
 		return;
 	}
 	say("%s: signal %d, %s, si_addr %s", what, fault.si_signo,
-	    codename(fault.si_signo, fault.si_code), fault.si_addr == addr ? "exact" : "other");
+	    codename(fault.si_signo, fault.si_code),
+	    fault.si_addr == addr ? "exact" : "other");
 }
 
 static void
 bad_accesses(void)
 {
-	char *gone = map(PROT_READ | PROT_WRITE), *ro = map(PROT_READ | PROT_WRITE);
+	char *gone = map(PROT_READ | PROT_WRITE),
+	     *ro = map(PROT_READ | PROT_WRITE);
 	char *none = map(PROT_NONE), *data = map(PROT_READ | PROT_WRITE);
-	static const uint32_t ret = 0xd65f03c0;	/* ret */
+	static const uint32_t ret = 0xd65f03c0; /* ret */
 
 	munmap(gone, PAGE);
 	try("read of an unmapped page", READ, gone + 100);
@@ -89,7 +92,8 @@ bad_accesses(void)
 	try("read of a PROT_NONE page", READ, none + 4095);
 	try("write to a PROT_NONE page", WRITE, none);
 	try("read through a null pointer", READ, NULL);
-	try("write to the program's code", WRITE, (void *)(uintptr_t)bad_accesses);
+	try("write to the program's code", WRITE,
+	    (void *)(uintptr_t)bad_accesses);
 	memcpy(data, &ret, sizeof(ret));
 	try("call into a data page", EXEC, data);
 	try("call into an unmapped page", EXEC, gone);
@@ -110,11 +114,13 @@ masks_after(void)
 	munmap(gone, PAGE);
 	try("fault", READ, gone);
 	sigprocmask(SIG_BLOCK, NULL, &now);
-	expect("SIGSEGV unblocked after siglongjmp(sigsetjmp(env, 1))", !sigismember(&now, SIGSEGV));
+	expect("SIGSEGV unblocked after siglongjmp(sigsetjmp(env, 1))",
+	    !sigismember(&now, SIGSEGV));
 	if (sigsetjmp(env, 0) == 0)
 		(void)*(volatile char *)gone;
 	sigprocmask(SIG_BLOCK, NULL, &now);
-	expect("SIGSEGV still blocked after siglongjmp(sigsetjmp(env, 0))", sigismember(&now, SIGSEGV));
+	expect("SIGSEGV still blocked after siglongjmp(sigsetjmp(env, 0))",
+	    sigismember(&now, SIGSEGV));
 	sigprocmask(SIG_UNBLOCK, &now, NULL);
 }
 
@@ -154,7 +160,8 @@ handlers_that_return(void)
 	install(mend, 0);
 	faults = 0;
 	*(volatile char *)(mend_page + 8) = 42;
-	say("store to a read-only page, the handler mprotects it: %d fault, then %s, value %d",
+	say("store to a read-only page, the handler mprotects it: %d fault, "
+	    "then %s, value %d",
 	    faults, codename(SIGSEGV, fault.si_code), mend_page[8]);
 	munmap(mend_page, PAGE);
 
@@ -162,13 +169,16 @@ handlers_that_return(void)
 	faults = 0;
 	__asm__ volatile("adr %0, 1f\n"
 			 "mov x1, #0\n"
-			 "1: ldr %1, [x1]\n" : "=&r"(at), "+r"(x) :: "x1", "memory");
-	say("ldr from address 0, the handler steps over it: %d fault, pc %s, x unchanged %s",
-	    faults, fault_pc == at ? "at the ldr" : "elsewhere", x == 5 ? "yes" : "no");
+			 "1: ldr %1, [x1]\n"
+			 : "=&r"(at), "+r"(x)::"x1", "memory");
+	say("ldr from address 0, the handler steps over it: %d fault, pc %s, x "
+	    "unchanged %s",
+	    faults, fault_pc == at ? "at the ldr" : "elsewhere",
+	    x == 5 ? "yes" : "no");
 	install(on_segv, 0);
 }
 
-static volatile int depth_limit = 1 << 30;	/* far past any stack */
+static volatile int depth_limit = 1 << 30; /* far past any stack */
 
 static int
 recurse(int n)
@@ -182,7 +192,7 @@ recurse(int n)
 }
 
 static char *alt;
-#define ALT_SIZE	65536
+#define ALT_SIZE 65536
 
 static void
 on_overflow(int sig, siginfo_t *si, void *uc)
@@ -202,15 +212,17 @@ stack_overflow(void)
 	stack_t ss;
 	int r;
 
-	alt = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ss = (stack_t){ .ss_sp = alt, .ss_size = ALT_SIZE };
+	alt = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ss = (stack_t){.ss_sp = alt, .ss_size = ALT_SIZE};
 	sigaltstack(&ss, NULL);
 	install(on_overflow, SA_ONSTACK);
 	faults = 0;
 	if ((r = sigsetjmp(env, 1)) == 0)
 		recurse(0);
-	say("unbounded recursion: SIGSEGV %d, handled on the alternate stack %s", faults,
-	    r == 2 ? "yes" : "no");
+	say("unbounded recursion: SIGSEGV %d, handled on the alternate stack "
+	    "%s",
+	    faults, r == 2 ? "yes" : "no");
 	install(on_segv, 0);
 	ss.ss_flags = SS_DISABLE;
 	sigaltstack(&ss, NULL);
@@ -220,7 +232,8 @@ static void
 tagged_pointer(void)
 {
 	static volatile int word = 1234;
-	volatile int *tagged = (volatile int *)((uintptr_t)&word | 0x5a00000000000000UL);
+	volatile int *tagged =
+	    (volatile int *)((uintptr_t)&word | 0x5a00000000000000UL);
 
 	faults = 0;
 	if (sigsetjmp(env, 1) == 0)

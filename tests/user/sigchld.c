@@ -45,7 +45,7 @@ counter(int sig)
 static void
 install(int sig, void (*fn)(int), int flags)
 {
-	struct sigaction sa = { .sa_handler = fn, .sa_flags = flags };
+	struct sigaction sa = {.sa_handler = fn, .sa_flags = flags};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
@@ -54,7 +54,7 @@ install(int sig, void (*fn)(int), int flags)
 static void
 sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+	struct timespec ts = {ms / 1000, ms % 1000 * 1000000};
 
 	nanosleep(&ts, NULL);
 }
@@ -65,8 +65,8 @@ show_status(const char *what, int st)
 	if (WIFEXITED(st))
 		say("%s: exited %d", what, WEXITSTATUS(st));
 	else if (WIFSIGNALED(st))
-		say("%s: killed by signal %d, core dumped %s", what, WTERMSIG(st),
-		    WCOREDUMP(st) ? "yes" : "no");
+		say("%s: killed by signal %d, core dumped %s", what,
+		    WTERMSIG(st), WCOREDUMP(st) ? "yes" : "no");
 	else if (WIFSTOPPED(st))
 		say("%s: stopped by signal %d", what, WSTOPSIG(st));
 	else if (WIFCONTINUED(st))
@@ -79,7 +79,7 @@ show_status(const char *what, int st)
 static void
 show_sigchld(const char *what, pid_t child)
 {
-	struct timespec second = { 1, 0 };
+	struct timespec second = {1, 0};
 	sigset_t set;
 	siginfo_t si;
 
@@ -96,11 +96,13 @@ show_sigchld(const char *what, pid_t child)
 	 * waitpid saw the stop first has already zeroed it.
 	 */
 	if (si.si_code == CLD_STOPPED)
-		say("%s: SIGCHLD %s si_pid %s", what, codename(SIGCHLD, si.si_code),
+		say("%s: SIGCHLD %s si_pid %s", what,
+		    codename(SIGCHLD, si.si_code),
 		    si.si_pid == child ? "child" : "other");
 	else
-		say("%s: SIGCHLD %s si_status %d si_pid %s", what, codename(SIGCHLD, si.si_code),
-		    si.si_status, si.si_pid == child ? "child" : "other");
+		say("%s: SIGCHLD %s si_status %d si_pid %s", what,
+		    codename(SIGCHLD, si.si_code), si.si_status,
+		    si.si_pid == child ? "child" : "other");
 }
 
 static pid_t
@@ -122,7 +124,8 @@ sigchld_on_exit(void)
 	pid_t pid;
 	int st;
 
-	struct sigaction sa = { .sa_sigaction = keep_info, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = {
+	    .sa_sigaction = keep_info, .sa_flags = SA_SIGINFO};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
@@ -132,9 +135,9 @@ sigchld_on_exit(void)
 		_exit(3);
 	while (hits == 0)
 		sigsuspend(&empty);
-	say("SIGCHLD handler: ran %d, si_signo %d, %s, si_status %d, si_pid %s", hits,
-	    info.si_signo, codename(SIGCHLD, info.si_code), info.si_status,
-	    info.si_pid == pid ? "child" : "other");
+	say("SIGCHLD handler: ran %d, si_signo %d, %s, si_status %d, si_pid %s",
+	    hits, info.si_signo, codename(SIGCHLD, info.si_code),
+	    info.si_status, info.si_pid == pid ? "child" : "other");
 	waitpid(pid, &st, 0);
 	show_status("child", st);
 	install(SIGCHLD, SIG_DFL, 0);
@@ -143,7 +146,7 @@ sigchld_on_exit(void)
 static void
 killed_by_default_actions(void)
 {
-	struct rlimit none = { 0, 0 };
+	struct rlimit none = {0, 0};
 	pid_t pid;
 	int st;
 
@@ -203,7 +206,8 @@ killed_by_default_actions(void)
 		close(2);
 		__asm__ volatile("mov sp, %0\n"
 				 "mov x8, #139\n"
-				 "svc #0\n" :: "r"(frame + 4096) : "x8", "memory");
+				 "svc #0\n" ::"r"(frame + 4096)
+				 : "x8", "memory");
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
@@ -232,16 +236,20 @@ stop_and_continue(void)
 	int st;
 
 	kill(pid, SIGSTOP);
-	expect("waitpid(WUNTRACED) == child", waitpid(pid, &st, WUNTRACED) == pid);
+	expect(
+	    "waitpid(WUNTRACED) == child", waitpid(pid, &st, WUNTRACED) == pid);
 	show_status("SIGSTOP", st);
 	show_sigchld("SIGSTOP", pid);
-	check("waitpid(WUNTRACED | WNOHANG) again", waitpid(pid, &st, WUNTRACED | WNOHANG));
+	check("waitpid(WUNTRACED | WNOHANG) again",
+	    waitpid(pid, &st, WUNTRACED | WNOHANG));
 	check("waitpid(WNOHANG) while stopped", waitpid(pid, &st, WNOHANG));
 	kill(pid, SIGCONT);
-	expect("waitpid(WCONTINUED) == child", waitpid(pid, &st, WCONTINUED) == pid);
+	expect("waitpid(WCONTINUED) == child",
+	    waitpid(pid, &st, WCONTINUED) == pid);
 	show_status("SIGCONT", st);
 	show_sigchld("SIGCONT", pid);
-	check("waitpid(WCONTINUED | WNOHANG) again", waitpid(pid, &st, WCONTINUED | WNOHANG));
+	check("waitpid(WCONTINUED | WNOHANG) again",
+	    waitpid(pid, &st, WCONTINUED | WNOHANG));
 
 	/*
 	 * SIGTSTP is discarded in an orphaned process group, which the
@@ -260,13 +268,16 @@ stop_and_continue(void)
 	setpgid(pid, pid);
 	kill(pid, SIGTSTP);
 	memset(&si, 0, sizeof(si));
-	check("waitid(WSTOPPED) after SIGTSTP", waitid(P_PID, pid, &si, WSTOPPED));
-	say("waitid: %s si_status %d", codename(SIGCHLD, si.si_code), si.si_status);
+	check("waitid(WSTOPPED) after SIGTSTP",
+	    waitid(P_PID, pid, &si, WSTOPPED));
+	say("waitid: %s si_status %d", codename(SIGCHLD, si.si_code),
+	    si.si_status);
 	show_sigchld("SIGTSTP", pid);
 	/* A stopped child keeps SIGTERM pending until it runs again. */
 	kill(pid, SIGTERM);
 	sleep_ms(50);
-	check("waitpid(WNOHANG) after SIGTERM to the stopped child", waitpid(pid, &st, WNOHANG));
+	check("waitpid(WNOHANG) after SIGTERM to the stopped child",
+	    waitpid(pid, &st, WNOHANG));
 	kill(pid, SIGCONT);
 	expect("waitpid() == child", waitpid(pid, &st, 0) == pid);
 	show_status("SIGTERM, then SIGCONT", st);
@@ -305,7 +316,8 @@ groups_and_ignored(void)
 	for (int i = 0; i < 3; i++)
 		if (fork() == 0)
 			_exit(i);
-	check("wait() with SIGCHLD ignored (waits for all, reaps none)", wait(&st));
+	check("wait() with SIGCHLD ignored (waits for all, reaps none)",
+	    wait(&st));
 	install(SIGCHLD, SIG_DFL, 0);
 }
 
@@ -315,13 +327,14 @@ ms_since(const struct timespec *t0)
 	struct timespec t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 static void
 sleepers(void)
 {
-	struct timespec t0, five = { 5, 0 }, rem = { 0, 0 };
+	struct timespec t0, five = {5, 0}, rem = {0, 0};
 	pid_t pid, parent = getpid();
 	long r;
 	int st;
@@ -329,7 +342,7 @@ sleepers(void)
 	/* SIGKILL ends a child in a 10 s nanosleep at once. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((pid = fork()) == 0) {
-		struct timespec ten = { 10, 0 };
+		struct timespec ten = {10, 0};
 
 		nanosleep(&ten, NULL);
 		_exit(0);
@@ -341,7 +354,8 @@ sleepers(void)
 	expect("it died at once", ms_since(&t0) < 5000);
 	show_sigchld("sleeping child, SIGKILL", pid);
 
-	/* A handled signal from a child interrupts nanosleep, SA_RESTART or not. */
+	/* A handled signal from a child interrupts nanosleep, SA_RESTART or
+	 * not. */
 	for (int restart = 0; restart <= 1; restart++) {
 		install(SIGUSR1, counter, restart ? SA_RESTART : 0);
 		hits = 0;
@@ -352,8 +366,10 @@ sleepers(void)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r = nanosleep(&five, &rem);
-		say("nanosleep(5 s), SIGUSR1 from a child%s: %ld %s, handler ran %d, "
-		    "remaining 3-5 s %s", restart ? " (SA_RESTART)" : "", r,
+		say("nanosleep(5 s), SIGUSR1 from a child%s: %ld %s, handler "
+		    "ran %d, "
+		    "remaining 3-5 s %s",
+		    restart ? " (SA_RESTART)" : "", r,
 		    r < 0 ? errname(errno) : "", hits,
 		    rem.tv_sec >= 3 && rem.tv_sec < 5 ? "yes" : "no");
 		waitpid(pid, &st, 0);
@@ -372,11 +388,14 @@ sleepers(void)
 		}
 		r = wait4(pid, &st, 0, NULL);
 		if (r == pid)
-			say("wait4, SIGUSR1 from the child%s: the child, handler ran %d",
+			say("wait4, SIGUSR1 from the child%s: the child, "
+			    "handler ran %d",
 			    restart ? " (SA_RESTART)" : "", hits);
 		else
-			say("wait4, SIGUSR1 from the child%s: %ld %s, handler ran %d",
-			    restart ? " (SA_RESTART)" : "", r, errname(errno), hits);
+			say("wait4, SIGUSR1 from the child%s: %ld %s, handler "
+			    "ran %d",
+			    restart ? " (SA_RESTART)" : "", r, errname(errno),
+			    hits);
 		if (r != pid)
 			waitpid(pid, &st, 0);
 		show_status("signalling child", st);

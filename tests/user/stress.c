@@ -57,8 +57,10 @@ fork_stress(void)
 		}
 		if (pid == 0)
 			_exit(code);
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != code) {
-			say("fork stress FAILED: status %#x, wanted exit %d", st, code);
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != code) {
+			say("fork stress FAILED: status %#x, wanted exit %d",
+			    st, code);
 			return;
 		}
 		if (++rounds % 16 == 0) {
@@ -69,13 +71,18 @@ fork_stress(void)
 					_exit(i);
 			for (int i = 0; i < 8; i++) {
 				if (wait(&st) < 0 || !WIFEXITED(st)) {
-					say("fork stress FAILED: wait %s, status %#x", errname(errno), st);
+					say("fork stress FAILED: wait %s, "
+					    "status %#x",
+					    errname(errno), st);
 					return;
 				}
 				seen |= 1u << WEXITSTATUS(st);
 			}
-			if (seen != 0xff || wait(&st) != -1 || errno != ECHILD) {
-				say("fork stress FAILED: eight children gave %#x", seen);
+			if (seen != 0xff || wait(&st) != -1 ||
+			    errno != ECHILD) {
+				say("fork stress FAILED: eight children gave "
+				    "%#x",
+				    seen);
 				return;
 			}
 		}
@@ -122,7 +129,7 @@ ponger(pid_t parent)
 static void
 signal_stress(void)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct sigaction sa = {.sa_handler = on_usr1};
 	sigset_t set, empty;
 	long pings = 0;
 	pid_t pid;
@@ -136,7 +143,7 @@ signal_stress(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &set, NULL);	/* only sigsuspend takes them */
+	sigprocmask(SIG_BLOCK, &set, NULL); /* only sigsuspend takes them */
 	got_usr1 = got_usr2 = 0;
 	if ((pid = fork()) == 0)
 		ponger(getppid());
@@ -162,7 +169,7 @@ signal_stress(void)
 		say("signal stress %s", pings > 0 ? "ok" : "FAILED: no rounds");
 }
 
-#define RING	4
+#define RING 4
 static volatile int token[RING], stop;
 static long turns[RING];
 
@@ -202,7 +209,7 @@ futex_stress(void)
 	__atomic_store_n(&token[0], 1, __ATOMIC_RELEASE);
 	futex(&token[0], 129, 1);
 	while (time_left()) {
-		struct timespec ms = { 0, 10000000 };
+		struct timespec ms = {0, 10000000};
 
 		nanosleep(&ms, NULL);
 	}
@@ -225,9 +232,9 @@ static const struct {
 	const char *name;
 	void (*run)(void);
 } families[] = {
-	{ "fork", fork_stress },
-	{ "signal", signal_stress },
-	{ "futex", futex_stress },
+    {"fork", fork_stress},
+    {"signal", signal_stress},
+    {"futex", futex_stress},
 };
 
 int
@@ -238,7 +245,8 @@ main(int argc, char **argv)
 	int ran = 0;
 
 	for (size_t i = 0; i < NELEM(families); i++) {
-		if (strcmp(which, "all") != 0 && strcmp(which, families[i].name) != 0)
+		if (strcmp(which, "all") != 0 &&
+		    strcmp(which, families[i].name) != 0)
 			continue;
 		deadline = now_ns() + seconds * 1000000000;
 		families[i].run();

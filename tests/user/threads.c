@@ -23,13 +23,13 @@
 #include "linuxtest.h"
 
 static __thread int tls = 5;
-static __thread int tls_array[3] = { 1, 2, 3 };
+static __thread int tls_array[3] = {1, 2, 3};
 static __thread long tls_zero;
 
 static void
 sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+	struct timespec ts = {ms / 1000, ms % 1000 * 1000000};
 
 	nanosleep(&ts, NULL);
 }
@@ -83,7 +83,8 @@ create_and_ids(void)
 	void *ret;
 	int distinct = 1;
 
-	check_err("pthread_create", pthread_create(&t[0], NULL, twice, (void *)21));
+	check_err(
+	    "pthread_create", pthread_create(&t[0], NULL, twice, (void *)21));
 	check_err("pthread_join", pthread_join(t[0], &ret));
 	say("returned: %ld", (long)(uintptr_t)ret);
 	pthread_create(&t[0], NULL, leave_early, NULL);
@@ -98,21 +99,28 @@ create_and_ids(void)
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < i; j++)
 			distinct &= r[i].tid != r[j].tid;
-	say("main: gettid() and getpid() %s", tid() == getpid() ? "same" : "different");
-	say("thread: getpid() and main's %s", r[0].pid == getpid() ? "same" : "different");
-	say("thread: gettid() and getpid() %s", r[0].tid == r[0].pid ? "same" : "different");
+	say("main: gettid() and getpid() %s",
+	    tid() == getpid() ? "same" : "different");
+	say("thread: getpid() and main's %s",
+	    r[0].pid == getpid() ? "same" : "different");
+	say("thread: gettid() and getpid() %s",
+	    r[0].tid == r[0].pid ? "same" : "different");
 	expect("four threads, four distinct tids, none the main's",
-	    distinct && r[0].tid != tid() && r[1].tid != tid() && r[2].tid != tid() && r[3].tid != tid());
-	say("thread saw tls %d (main had set 6), initialised array %s, zeroed %s", r[0].tls_start,
-	    r[0].tls_array_ok ? "yes" : "no", r[0].tls_zero_ok ? "yes" : "no");
-	say("main after the threads wrote theirs: tls %d, array[1] %d, zeroed %ld", tls,
-	    tls_array[1], tls_zero);
+	    distinct && r[0].tid != tid() && r[1].tid != tid() &&
+		r[2].tid != tid() && r[3].tid != tid());
+	say("thread saw tls %d (main had set 6), initialised array %s, zeroed "
+	    "%s",
+	    r[0].tls_start, r[0].tls_array_ok ? "yes" : "no",
+	    r[0].tls_zero_ok ? "yes" : "no");
+	say("main after the threads wrote theirs: tls %d, array[1] %d, zeroed "
+	    "%ld",
+	    tls, tls_array[1], tls_zero);
 }
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t turn_changed = PTHREAD_COND_INITIALIZER;
 static int turn, volleys;
-#define ROUNDS	1000
+#define ROUNDS 1000
 
 static void *
 player(void *arg)
@@ -161,7 +169,8 @@ synchronisation(void)
 		pthread_create(&t[i], NULL, count_up, NULL);
 	for (int i = 0; i < 8; i++)
 		pthread_join(t[i], NULL);
-	say("8 threads x 10000 increments: under the mutex %ld, atomic %ld", counter, atomic_counter);
+	say("8 threads x 10000 increments: under the mutex %ld, atomic %ld",
+	    counter, atomic_counter);
 	check_err("pthread_mutex_trylock (free)", pthread_mutex_trylock(&lock));
 	check_err("pthread_mutex_trylock (held)", pthread_mutex_trylock(&lock));
 	pthread_mutex_unlock(&lock);
@@ -183,7 +192,7 @@ wait_for_signal(void *arg)
 {
 	sigset_t set;
 
-	if (arg != NULL) {	/* take the signal the main thread blocks */
+	if (arg != NULL) { /* take the signal the main thread blocks */
 		sigemptyset(&set);
 		sigaddset(&set, SIGUSR2);
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -209,8 +218,9 @@ signals(void)
 	check_err("pthread_kill(thread, 0)", pthread_kill(t, 0));
 	check_err("pthread_kill(thread, SIGUSR1)", pthread_kill(t, SIGUSR1));
 	pthread_join(t, NULL);
-	say("SIGUSR1 handled by %s", handled_by == target ? "the target thread" :
-	    handled_by == tid() ? "the main thread" : "nobody");
+	say("SIGUSR1 handled by %s", handled_by == target  ? "the target thread"
+				     : handled_by == tid() ? "the main thread"
+							   : "nobody");
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
@@ -219,10 +229,13 @@ signals(void)
 	pthread_create(&t, NULL, wait_for_signal, (void *)1);
 	while (target == 0)
 		sleep_ms(1);
-	check("kill(getpid(), SIGUSR2), blocked in main only", kill(getpid(), SIGUSR2));
+	check("kill(getpid(), SIGUSR2), blocked in main only",
+	    kill(getpid(), SIGUSR2));
 	pthread_join(t, NULL);
-	say("SIGUSR2 handled by %s", handled_by == target ? "the thread not blocking it" :
-	    handled_by == tid() ? "the main thread" : "nobody");
+	say("SIGUSR2 handled by %s", handled_by == target
+					 ? "the thread not blocking it"
+				     : handled_by == tid() ? "the main thread"
+							   : "nobody");
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	signal(SIGUSR1, SIG_DFL);
 	signal(SIGUSR2, SIG_DFL);
@@ -246,7 +259,8 @@ detached(void)
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	check_err("pthread_create(detached)", pthread_create(&t, &attr, set_flag, NULL));
+	check_err("pthread_create(detached)",
+	    pthread_create(&t, &attr, set_flag, NULL));
 	pthread_create(&t, NULL, set_flag, NULL);
 	check_err("pthread_detach", pthread_detach(t));
 	for (int i = 0; i < 5000 && detached_ran < 2; i++)
@@ -255,7 +269,8 @@ detached(void)
 
 	int made = 0;
 	for (int i = 0; i < 100; i++) {
-		if (pthread_create(&t, NULL, twice, NULL) == 0 && pthread_join(t, NULL) == 0)
+		if (pthread_create(&t, NULL, twice, NULL) == 0 &&
+		    pthread_join(t, NULL) == 0)
 			made++;
 	}
 	say("threads created and joined one after another: %d", made);
@@ -272,7 +287,7 @@ static void *
 fault(void *arg)
 {
 	(void)arg;
-	close(2);	/* where qemu-aarch64 would report the signal */
+	close(2); /* where qemu-aarch64 would report the signal */
 	*(volatile int *)BAD_PTR = 1;
 	return NULL;
 }
@@ -294,14 +309,17 @@ thread_ends_process(void *(*fn)(void *), const char *what)
 	if (WIFEXITED(st))
 		say("%s: the process exited %d", what, WEXITSTATUS(st));
 	else
-		say("%s: the process was killed by signal %d", what, WTERMSIG(st));
+		say("%s: the process was killed by signal %d", what,
+		    WTERMSIG(st));
 }
 
 static void
 clone_errors(void)
 {
-	check("clone(CLONE_THREAD) without CLONE_SIGHAND", syscall(SYS_clone, CLONE_THREAD, 0, 0, 0, 0));
-	check("clone(CLONE_SIGHAND) without CLONE_VM", syscall(SYS_clone, CLONE_SIGHAND, 0, 0, 0, 0));
+	check("clone(CLONE_THREAD) without CLONE_SIGHAND",
+	    syscall(SYS_clone, CLONE_THREAD, 0, 0, 0, 0));
+	check("clone(CLONE_SIGHAND) without CLONE_VM",
+	    syscall(SYS_clone, CLONE_SIGHAND, 0, 0, 0, 0));
 }
 
 static void *
@@ -310,7 +328,7 @@ outlive_main(void *arg)
 	(void)arg;
 	sleep_ms(50);
 	say("thread after main's pthread_exit: still running");
-	return NULL;	/* the last thread: the process exits 0 */
+	return NULL; /* the last thread: the process exits 0 */
 }
 
 int
