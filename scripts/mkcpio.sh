@@ -4,6 +4,9 @@
 #   FILE                    FILE at the archive's top level, under its name
 #   --file PATH FILE        FILE at archive path PATH (directories made)
 #   --symlink PATH TARGET   a symbolic link PATH whose target is TARGET
+#   --applets BUSYBOX       a link to /bin/busybox at each applet's path
+#                           (BUSYBOX --list-full, run under qemu-aarch64),
+#                           where nothing is yet
 # Each ITEM replaces what DIR or an earlier ITEM put at its path.
 # Reproducibly: the tree is staged with mtime 0 and modes 0644/0755
 # (executables keep x; symlinks are 0777 as always), owner 0:0, names
@@ -30,6 +33,13 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--file) place "$2"; cp "$3" "$dst"; shift 3 ;;
 	--symlink) place "$2"; ln -s "$3" "$dst"; shift 3 ;;
+	--applets)
+		for app in $(qemu-aarch64 "$2" --list-full); do
+			[ -e "$stage/$app" ] || [ -L "$stage/$app" ] && continue
+			place "$app"
+			ln -s /bin/busybox "$dst"
+		done
+		shift 2 ;;
 	*) place "$(basename "$1")"; cp "$1" "$dst"; shift ;;
 	esac
 done

@@ -2,10 +2,15 @@
  * File descriptors: per-process tables (shared by CLONE_FILES) of open
  * files (shared by dup and fork), close-on-exec, and the calls on them.
  *
- * The only file there is yet is the console, which a process's first
- * fds 0-2 name: writes go to the kernel log; there is no input before
- * devtmpfs brings the tty, so a read waits (until a signal). The vfs
- * issue adds the files it serves as another kind.
+ * Two kinds of file exist yet. The console, which a process's first fds
+ * 0-2 name: writes go to the kernel log; there is no input before
+ * devtmpfs brings the tty, so a read waits (until a signal). And pipes,
+ * with Linux's semantics: 64 KiB, blocking and O_NONBLOCK ends, writes
+ * of up to PIPE_BUF bytes never interleaved, EOF when the last writer
+ * goes, EPIPE and SIGPIPE when the last reader has gone. A blocked read
+ * or write keeps its caller's token and is run again when the other end
+ * moves. (DESIGN.md puts pipes in the vfs; they live here until the vfs
+ * issue, which serves the files as another kind.)
  */
 #include <lichen/errno.h>
 #include <lichen/native.h>
@@ -23,6 +28,22 @@
 static struct lfile files[LX_NFILE];
 static struct lfiles tables[LX_NPROC];
 
+#define PIPE_SIZE	65536
+#define PIPE_BUF_	4096		/* writes up to this size are atomic */
+#define LX_NPIPE	32
+
+struct lpipe {
+	int readers, writers;		/* open read and write ends */
+	uint32_t head, len;		/* the bytes: buf[head .. head + len), wrapping */
+	uint64_t ino;
+	uint8_t buf[PIPE_SIZE];
+};
+
+static struct lpipe pipes[LX_NPIPE];
+static uint64_t next_pipe_ino = 1000;
+
+static void pipe_wake(struct lpipe *pp);
+
 static struct lfile *
 file_new(enum lfile_kind kind, uint32_t flags)
 {
@@ -31,6 +52,7 @@ file_new(enum lfile_kind kind, uint32_t flags)
 			files[i].refs = 1;
 			files[i].kind = kind;
 			files[i].flags = flags;
+			files[i].pipe = NULL;
 			return &files[i];
 		}
 	return NULL;
@@ -39,8 +61,20 @@ file_new(enum lfile_kind kind, uint32_t flags)
 static void
 file_put(struct lfile *f)
 {
-	if (f != NULL && --f->refs == 0)
-		f->kind = LF_FREE;
+	struct lpipe *pp;
+
+	if (f == NULL || --f->refs > 0)
+		return;
+	pp = f->pipe;
+	f->kind = LF_FREE;
+	f->pipe = NULL;
+	if (pp != NULL) {		/* the other end may wake: EOF, or EPIPE */
+		if ((f->flags & O_ACCMODE_) == 0)
+			pp->readers--;
+		else
+			pp->writers--;
+		pipe_wake(pp);
+	}
 }
 
 static struct lfiles *
@@ -213,6 +247,8 @@ sys_dup3(struct lthread *t, const uint64_t *a)
 #define F_GETFL		3
 #define F_SETFL		4
 #define F_DUPFD_CLOEXEC	1030
+#define F_SETPIPE_SZ	1031
+#define F_GETPIPE_SZ	1032
 
 long
 sys_fcntl(struct lthread *t, const uint64_t *a)
@@ -239,6 +275,12 @@ sys_fcntl(struct lthread *t, const uint64_t *a)
 		return 0;
 	case F_GETFL:
 		return f->flags;
+	case F_GETPIPE_SZ:
+		return f->kind == LF_PIPE ? PIPE_SIZE : -EBADF;
+	case F_SETPIPE_SZ:		/* the size is fixed: larger is refused */
+		if (f->kind != LF_PIPE)
+			return -EBADF;
+		return a[2] <= PIPE_SIZE ? PIPE_SIZE : -EPERM;
 	case F_SETFL:		/* only O_APPEND and O_NONBLOCK change (and O_ASYNC, O_DIRECT, O_NOATIME) */
 		f->flags = (f->flags & ~(uint32_t)(O_APPEND_ | O_NONBLOCK_)) |
 		    ((uint32_t)a[2] & (O_APPEND_ | O_NONBLOCK_));
@@ -268,20 +310,169 @@ console_write(struct lthread *t, uint64_t uva, uint64_t len)
 	return (long)done;
 }
 
+/* --- pipes --- */
+
+/* Run again the blocked reads and writes on pp: the other end moved. */
+static void
+pipe_wake(struct lpipe *pp)
+{
+	for (int i = 0; i < LX_NTHREAD; i++) {
+		struct lthread *t = &lx_threads[i];
+		long r;
+
+		if (t->tid == 0 || t->wait_obj != pp || (t->wait != W_READ && t->wait != W_WRITE))
+			continue;
+		t->wait = W_NONE;
+		t->wait_obj = NULL;
+		r = lx_syscall(t, t->nr, t->a);
+		if (r != LX_SUSPEND)
+			lx_finish(t, r);
+	}
+}
+
+static long
+block_on(struct lthread *t, struct lpipe *pp, enum lwait w)
+{
+	t->wait = w;
+	t->wait_obj = pp;
+	return LX_SUSPEND;
+}
+
+static uint8_t pipe_io[PIPE_SIZE];
+
+static long
+pipe_read(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
+{
+	struct lpipe *pp = f->pipe;
+	uint64_t n, first;
+
+	if (len == 0)
+		return 0;
+	if (pp->len == 0) {
+		if (pp->writers == 0)
+			return 0;		/* end of file */
+		if (f->flags & O_NONBLOCK_)
+			return -EAGAIN;
+		return block_on(t, pp, W_READ);
+	}
+	n = len < pp->len ? len : pp->len;
+	first = n < PIPE_SIZE - pp->head ? n : PIPE_SIZE - pp->head;
+	memcpy(pipe_io, pp->buf + pp->head, first);
+	memcpy(pipe_io + first, pp->buf, n - first);
+	if (lx_write(t->proc, uva, pipe_io, n) != 0)
+		return -EFAULT;			/* nothing is taken */
+	pp->head = (uint32_t)((pp->head + n) % PIPE_SIZE);
+	pp->len -= (uint32_t)n;
+	pipe_wake(pp);
+	return (long)n;
+}
+
+/*
+ * A write goes in whole before it returns (t->io_done counts across
+ * wake-ups); one of at most PIPE_BUF bytes waits until it fits at once,
+ * so it is never interleaved with another writer's.
+ */
+static long
+pipe_write(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
+{
+	struct lpipe *pp = f->pipe;
+
+	while (t->io_done < len) {
+		uint64_t left = len - t->io_done, room = PIPE_SIZE - pp->len, n, tail, first;
+
+		if (pp->readers == 0) {
+			struct lx_siginfo si;
+
+			memset(&si, 0, sizeof(si));
+			si.signo = 13;			/* SIGPIPE */
+			si.u.kill.pid = t->proc->pid;
+			lx_signal_send_thread(t, 13, &si);
+			return t->io_done > 0 ? (long)t->io_done : -EPIPE;
+		}
+		if (room == 0 || (len <= PIPE_BUF_ && room < left)) {
+			if (f->flags & O_NONBLOCK_)
+				return t->io_done > 0 ? (long)t->io_done : -EAGAIN;
+			return block_on(t, pp, W_WRITE);
+		}
+		n = left < room ? left : room;
+		if (lx_read(t->proc, uva + t->io_done, pipe_io, n) != 0)
+			return t->io_done > 0 ? (long)t->io_done : -EFAULT;
+		tail = (pp->head + pp->len) % PIPE_SIZE;
+		first = n < PIPE_SIZE - tail ? n : PIPE_SIZE - tail;
+		memcpy(pp->buf + tail, pipe_io, first);
+		memcpy(pp->buf, pipe_io + first, n - first);
+		pp->len += (uint32_t)n;
+		t->io_done += n;
+		pipe_wake(pp);
+	}
+	return (long)len;
+}
+
+#define O_DIRECT_	040000
+
+/* pipe2(fds, flags) */
+long
+sys_pipe2(struct lthread *t, const uint64_t *a)
+{
+	struct lpipe *pp = NULL;
+	struct lfile *r, *w;
+	int32_t fds[2];
+	long e;
+
+	if (a[1] & ~(uint64_t)(O_CLOEXEC_ | O_NONBLOCK_ | O_DIRECT_))
+		return -EINVAL;
+	for (int i = 0; i < LX_NPIPE && pp == NULL; i++)
+		if (pipes[i].readers == 0 && pipes[i].writers == 0)
+			pp = &pipes[i];
+	if (pp == NULL)
+		return -ENFILE;
+	if ((fds[0] = fd_alloc(t, 0)) < 0)
+		return fds[0];
+	if ((r = file_new(LF_PIPE, (uint32_t)(a[1] & O_NONBLOCK_))) == NULL)
+		return -ENFILE;
+	r->pipe = pp;
+	pp->readers = 1;
+	pp->head = pp->len = 0;
+	pp->ino = next_pipe_ino++;
+	fd_install(t, fds[0], r, (a[1] & O_CLOEXEC_) != 0);
+	file_put(r);			/* the table holds it now */
+	if ((fds[1] = fd_alloc(t, 0)) < 0 ||
+	    (w = file_new(LF_PIPE, 1 | (uint32_t)(a[1] & O_NONBLOCK_))) == NULL) {
+		e = fds[1] < 0 ? fds[1] : -ENFILE;
+		sys_close(t, (uint64_t[]){ (uint64_t)fds[0] });
+		return e;
+	}
+	w->pipe = pp;
+	pp->writers = 1;
+	fd_install(t, fds[1], w, (a[1] & O_CLOEXEC_) != 0);
+	file_put(w);
+	if (lx_write(t->proc, a[0], fds, sizeof(fds)) != 0) {
+		sys_close(t, (uint64_t[]){ (uint64_t)fds[0] });
+		sys_close(t, (uint64_t[]){ (uint64_t)fds[1] });
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* --- reading and writing, by kind --- */
+
 static long
 file_write(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
 {
 	if ((f->flags & O_ACCMODE_) == 0)
 		return -EBADF;
+	if (f->kind == LF_PIPE)
+		return pipe_write(t, f, uva, len);
 	return console_write(t, uva, len);
 }
 
 static long
 file_read(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
 {
-	(void)uva;
 	if ((f->flags & O_ACCMODE_) == 1)
 		return -EBADF;
+	if (f->kind == LF_PIPE)
+		return pipe_read(t, f, uva, len);
 	if (len == 0)
 		return 0;
 	if (f->flags & O_NONBLOCK_)
@@ -370,10 +561,18 @@ sys_pread64(struct lthread *t, const uint64_t *a)
 	return fd_get(t, a[0]) == NULL ? -EBADF : -ESPIPE;
 }
 
+#define FIONREAD_	0x541b
+
 long
 sys_ioctl(struct lthread *t, const uint64_t *a)
 {
-	return fd_get(t, a[0]) == NULL ? -EBADF : -ENOTTY_;	/* no tty before devtmpfs */
+	struct lfile *f = fd_get(t, a[0]);
+
+	if (f == NULL)
+		return -EBADF;
+	if (f->kind == LF_PIPE && (uint32_t)a[1] == FIONREAD_)
+		return lx_write(t->proc, a[2], &(int32_t){ (int32_t)f->pipe->len }, 4);
+	return -ENOTTY_;	/* no tty before devtmpfs */
 }
 
 struct stat_ {			/* asm-generic struct stat (aarch64) */
@@ -387,14 +586,23 @@ struct stat_ {			/* asm-generic struct stat (aarch64) */
 	uint32_t unused4, unused5;
 };
 
-/* What Linux says of /dev/console. */
+/* What Linux says of /dev/console, and of a pipe. */
 static long
 stat_file(struct lthread *t, struct lfile *f, uint64_t uva)
 {
 	struct stat_ st;
 
-	(void)f;
 	memset(&st, 0, sizeof(st));
+	if (f->kind == LF_PIPE) {
+		st.dev = 0xd;			/* pipefs */
+		st.ino = f->pipe->ino;
+		st.mode = 010000 | 0600;	/* S_IFIFO, rw------- */
+		st.nlink = 1;
+		st.uid = t->proc->euid;
+		st.gid = t->proc->egid;
+		st.blksize = 4096;
+		return lx_write(t->proc, uva, &st, sizeof(st));
+	}
 	st.dev = 6;			/* devtmpfs */
 	st.ino = 5;
 	st.mode = 020000 | 0620;	/* S_IFCHR, rw--w---- */

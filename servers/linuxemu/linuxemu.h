@@ -74,12 +74,15 @@ struct lx_sigpend {
 };
 
 /* An open file: what an fd names (several fds and processes may share one). */
-enum lfile_kind { LF_FREE, LF_CONSOLE };
+enum lfile_kind { LF_FREE, LF_CONSOLE, LF_PIPE };
+
+struct lpipe;
 
 struct lfile {
 	int refs;
 	enum lfile_kind kind;
 	uint32_t flags;			/* O_ACCMODE, O_APPEND, O_NONBLOCK */
+	struct lpipe *pipe;		/* LF_PIPE: O_RDONLY is the read end */
 };
 
 /* An fd table, shared by CLONE_FILES. */
@@ -96,7 +99,8 @@ enum lwait {
 	W_CHILD,		/* wait4/waitid: answered by lx_wait_check */
 	W_VFORK,		/* a vfork parent: until the child execs or exits */
 	W_SIGNAL,		/* pause, rt_sigsuspend, rt_sigtimedwait */
-	W_READ,			/* a read with no data yet (the console) */
+	W_READ,			/* a read with no data yet: wait_obj (a pipe), or the console */
+	W_WRITE,		/* a write to a full pipe: wait_obj */
 	W_STOPPED,		/* stopped by SIGSTOP & co. with its call answered on SIGCONT */
 };
 
@@ -115,6 +119,8 @@ struct lthread {
 	uint64_t futex_mm, futex_addr;
 	uint32_t futex_bits;
 	uint64_t stop_x0;		/* W_STOPPED: the answer it gets on SIGCONT */
+	void *wait_obj;			/* W_READ, W_WRITE: what it waits on */
+	uint64_t io_done;		/* a blocking write: bytes already written */
 	uint64_t waitset;		/* rt_sigtimedwait: the signals it takes */
 	/* Signals. */
 	uint64_t sigmask;

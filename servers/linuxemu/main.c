@@ -115,6 +115,7 @@ lx_finish(struct lthread *t, long result)
 	if (t->token == HANDLE_NONE)
 		return;
 	t->wait = W_NONE;
+	t->wait_obj = NULL;
 	t->deadline = 0;
 	if (t->proc->is_stopped) {
 		t->wait = W_STOPPED;
@@ -280,6 +281,8 @@ handle(struct ipc_msg *m)
 	t->label = m->label;
 	t->pc = m->w[7];
 	t->wait = W_NONE;
+	t->wait_obj = NULL;
+	t->io_done = 0;
 	if (m->label == LABEL_SYSCALL) {
 		t->nr = m->w[6];
 		for (int i = 0; i < 6; i++)

@@ -212,6 +212,9 @@ kick(struct lthread *t)
 	case W_READ:
 		lx_finish(t, LX_RESTART);
 		break;
+	case W_WRITE:		/* what went in stays in: a short write */
+		lx_finish(t, t->io_done > 0 ? (long)t->io_done : LX_RESTART);
+		break;
 	default:
 		break;		/* being answered now, vforked, or stopped */
 	}
@@ -287,6 +290,9 @@ send(struct lproc *p, struct lthread *to, int sig, const struct lx_siginfo *info
 	else if (BIT(sig) & STOP_SIGS) {
 		drop_everywhere(p, BIT(SIGCONT_));
 	}
+	/* A stopped process acts on nothing but SIGKILL and SIGCONT: the rest waits. */
+	if (p->is_stopped && sig != SIGCONT_)
+		return make_pending(p, to, sig, info);
 	/* rt_sigtimedwait takes a signal it waits for before anything else. */
 	for (int i = 0; i < LX_NTHREAD; i++) {
 		struct lthread *t = &lx_threads[i];

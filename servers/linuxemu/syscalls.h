@@ -14,6 +14,7 @@
 	X(25,  fcntl,           sys_fcntl) \
 	X(29,  ioctl,           sys_ioctl) \
 	X(57,  close,           sys_close) \
+	X(59,  pipe2,           sys_pipe2) \
 	X(62,  lseek,           sys_lseek) \
 	X(63,  read,            sys_read) \
 	X(64,  write,           sys_write) \

@@ -138,9 +138,10 @@ parent_and_copy(void)
 		say("child: sees its own write: %d", cow_value);
 		_exit(cow_value);
 	}
+	/* After the child's lines: which runs first after fork is the scheduler's choice. */
+	waitpid(pid, &st, 0);
 	expect("fork() returned the child's pid to the parent",
 	    pid > 0 && pid != parent);
-	waitpid(pid, &st, 0);
 	show_status("copy-on-write child", st);
 	say("parent: value after the child wrote it: %d", cow_value);
 }
