@@ -35,6 +35,19 @@ struct lmm {
 	uint64_t id;			/* futex keys: unique per address space */
 	uint64_t brk_start, brk;	/* the heap: [brk_start, brk) */
 	uint64_t mmap_next;		/* mmap without a hint: below this, growing down */
+	/*
+	 * mem.c's record of the mappings, sorted and disjoint (the kernel's
+	 * are not visible to us). A range with no record is unmapped, or was
+	 * mapped by someone who did not tell mem.c (lx_mm_note).
+	 */
+	int nmap;
+	struct lx_map {
+		uint64_t start, end;
+		uint32_t prot;		/* PROT_R | PROT_W | PROT_X */
+		uint16_t marks;		/* madvise: MADV_DONTFORK, MADV_WIPEONFORK */
+		uint16_t obj;		/* MAP_SHARED: mem.c's memory object; 0: private */
+		uint64_t off;		/* where start is in that object */
+	} map[512];
 };
 
 /* Signal actions, shared by CLONE_SIGHAND (the kernel's struct sigaction). */
@@ -202,6 +215,12 @@ long lx_sys_waitid(struct lthread *t, const uint64_t *a);
 long lx_sys_execve(struct lthread *t, const uint64_t *a);
 long lx_sys_exit(struct lthread *t, const uint64_t *a);
 long lx_sys_exit_group(struct lthread *t, const uint64_t *a);
+
+/* mem.c: the record of an address space's mappings */
+void lx_mm_note(struct lmm *mm, uint64_t start, uint64_t len, uint32_t prot);
+void lx_mm_note_image(struct lmm *mm, const char *path, uint64_t brk);
+void lx_mm_copy_map(struct lmm *to, const struct lmm *from);
+void lx_mm_drop_map(struct lmm *mm);
 
 /* exec.c: a new image for p (not yet started; p is unchanged). */
 struct lx_image {

@@ -90,10 +90,12 @@
 	X(179, sysinfo,         sys_sysinfo) \
 	X(214, brk,             sys_brk) \
 	X(215, munmap,          sys_munmap) \
+	X(216, mremap,          sys_mremap) \
 	X(220, clone,           sys_clone) \
 	X(221, execve,          sys_execve) \
 	X(222, mmap,            sys_mmap) \
 	X(226, mprotect,        sys_mprotect) \
+	X(233, madvise,         sys_madvise) \
 	X(240, rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo) \
 	X(260, wait4,           sys_wait4) \
 	X(261, prlimit64,       sys_prlimit64) \
