@@ -103,7 +103,7 @@ static void
 pte_attrs_for(uint32_t prot, bool device, struct pte_attrs *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->user = true;
+	a->user = (prot & VMA_PROT_MASK) != 0;	/* PROT_NONE: EL0 may not touch it */
 	a->writable = (prot & VMA_WRITE) != 0;
 	a->user_exec = (prot & VMA_EXEC) != 0;
 	a->memtype = device ? MT_DEVICE_nGnRE : MT_NORMAL;

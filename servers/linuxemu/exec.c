@@ -1,5 +1,6 @@
 /*
- * Loading a Linux program: a static (ET_EXEC) aarch64 ELF mapped into a
+ * Loading a Linux program: a static aarch64 ELF (ET_EXEC, or a static PIE
+ * loaded at PIE_BASE) mapped into a
  * fresh address space of a new kernel process whose SVCs come to us, the
  * stack the Linux aarch64 ABI starts a program with (argc, argv, envp,
  * the auxiliary vector), and the page holding the signal return
@@ -23,6 +24,7 @@
 #define STACK_SIZE	(8UL << 20)	/* Linux's default RLIMIT_STACK */
 #define SIGTRAMP_VA	(STACK_TOP + PAGE)	/* above the stack, a page between */
 #define MMAP_TOP	0x7f0000000000UL	/* mmap without a hint: below this */
+#define PIE_BASE	0x555555554000UL	/* where a static PIE is loaded */
 
 /* auxv keys (include/uapi/linux/auxvec.h) */
 enum {
@@ -159,6 +161,24 @@ build_stack(handle_t vs, const char *path, int argc, char *const *argv, int envc
 	    STACK_TOP - sp);
 }
 
+/*
+ * A static PIE (ET_DYN without an interpreter) relocates itself; it only
+ * needs loading somewhere: every address moves by bias.
+ */
+static void
+relocate(struct elf_image *img, uint64_t bias)
+{
+	for (unsigned i = 0; i < img->nseg; i++)
+		img->seg[i].vaddr += bias;
+	img->entry += bias;
+	if (img->phdr_vaddr != 0)
+		img->phdr_vaddr += bias;
+	if (img->tls_vaddr != 0)
+		img->tls_vaddr += bias;
+	img->lo += bias;
+	img->hi += bias;
+}
+
 /* The rt_sigreturn trampoline handlers return to without SA_RESTORER. */
 static long
 map_sigtramp(handle_t vs)
@@ -186,9 +206,12 @@ lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv, in
 
 	if ((r = lx_archive_open(path, &file, &len)) != 0)
 		return r;
-	if (elf_parse(file, len, ELF_EM_AARCH64, &img) != 0 || img.type != ELF_ET_EXEC ||
-	    img.has_interp)
-		return -ENOEXEC;	/* static programs only, for now (docs/linuxemu.md) */
+	if (elf_parse(file, len, ELF_EM_AARCH64, &img) != 0 || img.has_interp)
+		return -ENOEXEC;	/* static programs only (docs/linuxemu.md) */
+	if (img.type == ELF_ET_DYN)
+		relocate(&img, PIE_BASE - img.lo);
+	else if (img.type != ELF_ET_EXEC)
+		return -ENOEXEC;
 	base = base != NULL ? base + 1 : path;
 	if ((k = process_create(base, strlen(base), lx_pers)) < 0)
 		return k;
@@ -211,6 +234,9 @@ lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv, in
 	}
 	im->kthread = (handle_t)k;
 	im->sigtramp = SIGTRAMP_VA;
+	im->stack_lo = STACK_TOP - STACK_SIZE;
+	im->stack_len = STACK_SIZE;
+	im->stack_prot = img.stack_prot;
 	im->mmap_top = MMAP_TOP;
 	(void)p;
 	return 0;

@@ -328,6 +328,24 @@ pipe_wake(struct lpipe *pp)
 		if (r != LX_SUSPEND)
 			lx_finish(t, r);
 	}
+	lx_poll_wake();
+}
+
+/* Something became readable or writable: every ppoll looks again. */
+void
+lx_poll_wake(void)
+{
+	for (int i = 0; i < LX_NTHREAD; i++) {
+		struct lthread *t = &lx_threads[i];
+		long r;
+
+		if (t->tid == 0 || t->wait != W_POLL)
+			continue;
+		t->wait = W_NONE;
+		r = lx_syscall(t, t->nr, t->a);
+		if (r != LX_SUSPEND)
+			lx_finish(t, r);
+	}
 }
 
 static long
@@ -637,4 +655,102 @@ sys_newfstatat(struct lthread *t, const uint64_t *a)
 	if (!(a[3] & 0x1000))
 		return -ENOENT;
 	return sys_fstat(t, (uint64_t[]){ a[0], a[2] });
+}
+
+/* --- ppoll --- */
+
+#define POLLIN_		0x001
+#define POLLPRI_	0x002
+#define POLLOUT_	0x004
+#define POLLERR_	0x008
+#define POLLHUP_	0x010
+#define POLLNVAL_	0x020
+#define POLLRDNORM_	0x040
+#define POLLWRNORM_	0x100
+
+struct pollfd_ {
+	int32_t fd;
+	int16_t events, revents;
+};
+
+/* What fd is ready for now, among events (and the conditions always reported). */
+static int16_t
+poll_one(struct lthread *t, int32_t fd, int16_t events)
+{
+	struct lfile *f;
+	int16_t r = 0;
+
+	if (fd < 0)
+		return 0;
+	if ((f = fd_get(t, (uint64_t)fd)) == NULL)
+		return POLLNVAL_;
+	if (f->kind == LF_PIPE && (f->flags & O_ACCMODE_) == 0) {
+		if (f->pipe->len > 0)
+			r |= POLLIN_ | POLLRDNORM_;
+		if (f->pipe->writers == 0)
+			r |= POLLHUP_;
+	} else if (f->kind == LF_PIPE) {
+		if (PIPE_SIZE - f->pipe->len >= PIPE_BUF_)
+			r |= POLLOUT_ | POLLWRNORM_;
+		if (f->pipe->readers == 0)
+			r |= POLLERR_;
+	} else {
+		r |= POLLOUT_ | POLLWRNORM_;	/* the console takes output, gives no input yet */
+	}
+	return r & (events | POLLERR_ | POLLHUP_ | POLLNVAL_);
+}
+
+static struct pollfd_ pfds[LX_NOFILE];
+
+/*
+ * ppoll(fds, nfds, timeout, sigmask, sigsetsize). A call that waits is
+ * run again whenever a pipe moves (lx_poll_wake) and when its deadline
+ * passes; t->io_done marks a call already under way (its deadline and
+ * mask are set).
+ */
+long
+sys_ppoll(struct lthread *t, const uint64_t *a)
+{
+	uint64_t n = a[1], ready = 0;
+	int64_t ts[2];
+	long r;
+
+	if (n > t->proc->rlimit[7][0] || n > LX_NOFILE)
+		return -EINVAL;
+	if (n > 0 && (r = lx_read(t->proc, a[0], pfds, n * sizeof(pfds[0]))) != 0)
+		return r;
+	if (t->io_done == 0) {
+		t->deadline = 0;
+		if (a[2] != 0) {
+			if ((r = lx_read(t->proc, a[2], ts, sizeof(ts))) != 0)
+				return r;
+			if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+				return -EINVAL;
+			t->deadline = clock_get() + (uint64_t)ts[0] * 1000000000 + (uint64_t)ts[1];
+		}
+		if (a[3] != 0) {
+			uint64_t mask;
+
+			if (a[4] != 8)
+				return -EINVAL;
+			if ((r = lx_read(t->proc, a[3], &mask, 8)) != 0)
+				return r;
+			t->saved_mask = t->sigmask;
+			t->has_saved_mask = 1;
+			t->sigmask = mask & ~((1UL << 8) | (1UL << 18));	/* never SIGKILL, SIGSTOP */
+		}
+		t->io_done = 1;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		pfds[i].revents = poll_one(t, pfds[i].fd, pfds[i].events);
+		ready += pfds[i].revents != 0;
+	}
+	if (ready > 0 || (a[2] != 0 && clock_get() >= t->deadline)) {
+		if (n > 0 && (r = lx_write(t->proc, a[0], pfds, n * sizeof(pfds[0]))) != 0)
+			return r;
+		return (long)ready;
+	}
+	t->wait = W_POLL;
+	lx_timer_update();
+	return LX_SUSPEND;
 }

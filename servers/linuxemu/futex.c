@@ -4,9 +4,9 @@
  * this one event loop, reading the word and queueing the waiter is
  * atomic with respect to wakes, as Linux's hash-bucket lock makes it.
  *
- * Keys are (address space, address): private and shared futexes alike,
- * so MAP_SHARED memory between processes does not wake across them yet.
- * FUTEX_WAKE_OP's read-modify-write of the second word is not atomic
+ * Keys (futex_key): a private futex is (address space, address); a
+ * shared one in MAP_SHARED memory is (memory object, offset), so
+ * processes sharing the memory meet on it. FUTEX_WAKE_OP's read-modify-write of the second word is not atomic
  * against user threads writing it meanwhile (docs/linuxemu.md).
  */
 #include <lichen/errno.h>
@@ -25,6 +25,22 @@
 #define FUTEX_PRIVATE_FLAG	128
 #define FUTEX_CLOCK_REALTIME	256
 #define FUTEX_BITSET_ANY	0xffffffffu
+
+/*
+ * The key of the word at addr: FUTEX_PRIVATE_FLAG names it by address
+ * space and address; a shared futex in MAP_SHARED memory by the memory
+ * object and offset (mem.c), so processes sharing it meet.
+ */
+static void
+futex_key(struct lthread *t, uint64_t addr, int op, uint64_t *space, uint64_t *at)
+{
+	if (op & FUTEX_PRIVATE_FLAG) {
+		*space = t->proc->mm->id;
+		*at = addr;
+	} else {
+		lx_mm_futex_key(t->proc->mm, addr, space, at);
+	}
+}
 
 /* Wake up to n waiters on (mm, addr) whose bitset meets bits; how many. */
 int
@@ -46,7 +62,7 @@ lx_futex_wake(uint64_t mm, uint64_t addr, int n, uint32_t bits)
 
 /* Move up to n waiters from addr to addr2 (FUTEX_REQUEUE). */
 static int
-requeue(uint64_t mm, uint64_t addr, uint64_t addr2, long n)
+requeue(uint64_t mm, uint64_t addr, uint64_t mm2, uint64_t addr2, long n)
 {
 	int moved = 0;
 
@@ -55,6 +71,7 @@ requeue(uint64_t mm, uint64_t addr, uint64_t addr2, long n)
 
 		if (t->tid != 0 && t->wait == W_FUTEX && t->futex_mm == mm &&
 		    t->futex_addr == addr) {
+			t->futex_mm = mm2;
 			t->futex_addr = addr2;
 			moved++;
 		}
@@ -93,8 +110,7 @@ futex_wait(struct lthread *t, const uint64_t *a, int op, uint32_t bits)
 			t->deadline = 1;
 		lx_timer_update();
 	}
-	t->futex_mm = t->proc->mm->id;
-	t->futex_addr = a[0];
+	futex_key(t, a[0], (int)a[1], &t->futex_mm, &t->futex_addr);
 	t->futex_bits = bits;
 	t->wait = W_FUTEX;
 	return LX_SUSPEND;
@@ -137,15 +153,21 @@ long
 lx_sys_futex(struct lthread *t, const uint64_t *a)
 {
 	int op = (int)(a[1] & ~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME));
-	uint64_t mm = t->proc->mm->id;
+	uint64_t mm, key, mm2, key2;
 	uint32_t word, old, new;
 	int cond, n;
 	long r;
 
-	if ((a[1] & FUTEX_CLOCK_REALTIME) && op != FUTEX_WAIT_BITSET && op != FUTEX_WAIT)
+	if ((a[1] & FUTEX_CLOCK_REALTIME) && op != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
 	if (a[0] & 3)
 		return -EINVAL;
+	/* A shared key needs the word mapped (Linux looks its page up). */
+	if (!(a[1] & FUTEX_PRIVATE_FLAG) && op != FUTEX_WAIT && op != FUTEX_WAIT_BITSET &&
+	    lx_read(t->proc, a[0], &word, 4) != 0)
+		return -EFAULT;
+	futex_key(t, a[0], (int)a[1], &mm, &key);
+	futex_key(t, a[4], (int)a[1], &mm2, &key2);
 	switch (op) {
 	case FUTEX_WAIT:
 		return futex_wait(t, a, op, FUTEX_BITSET_ANY);
@@ -155,7 +177,8 @@ lx_sys_futex(struct lthread *t, const uint64_t *a)
 	case FUTEX_WAKE_BITSET:
 		if (op == FUTEX_WAKE_BITSET && (uint32_t)a[5] == 0)
 			return -EINVAL;
-		return lx_futex_wake(mm, a[0], (int)a[2] < 0 ? 0 : (int)a[2],
+		/* Linux wakes one even when asked for none (it counts after waking). */
+		return lx_futex_wake(mm, key, (int)a[2] < 1 ? 1 : (int)a[2],
 		    op == FUTEX_WAKE ? FUTEX_BITSET_ANY : (uint32_t)a[5]);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
@@ -167,8 +190,8 @@ lx_sys_futex(struct lthread *t, const uint64_t *a)
 			if (word != (uint32_t)a[5])
 				return -EAGAIN;
 		}
-		n = lx_futex_wake(mm, a[0], (int)a[2], FUTEX_BITSET_ANY);
-		return n + requeue(mm, a[0], a[4], (long)(int)a[3]);
+		n = lx_futex_wake(mm, key, (int)a[2], FUTEX_BITSET_ANY);
+		return n + requeue(mm, key, mm2, key2, (long)(int)a[3]);
 	case FUTEX_WAKE_OP:
 		if (a[4] & 3)
 			return -EINVAL;
@@ -178,9 +201,10 @@ lx_sys_futex(struct lthread *t, const uint64_t *a)
 			return r;
 		if ((r = lx_write(t->proc, a[4], &new, 4)) != 0)
 			return r;
-		n = lx_futex_wake(mm, a[0], (int)a[2], FUTEX_BITSET_ANY);
+		n = lx_futex_wake(mm, key, (int)a[2] < 1 ? 1 : (int)a[2], FUTEX_BITSET_ANY);
 		if (cond)
-			n += lx_futex_wake(mm, a[4], (int)a[3], FUTEX_BITSET_ANY);
+			n += lx_futex_wake(mm2, key2, (int)a[3] < 1 ? 1 : (int)a[3],
+			    FUTEX_BITSET_ANY);
 		return n;
 	default:
 		return -ENOSYS;		/* the PI and LOCK operations (docs/linuxemu.md) */

@@ -114,6 +114,7 @@ enum lwait {
 	W_SIGNAL,		/* pause, rt_sigsuspend, rt_sigtimedwait */
 	W_READ,			/* a read with no data yet: wait_obj (a pipe), or the console */
 	W_WRITE,		/* a write to a full pipe: wait_obj */
+	W_POLL,			/* ppoll: run again when a pipe moves or the deadline passes */
 	W_STOPPED,		/* stopped by SIGSTOP & co. with its call answered on SIGCONT */
 };
 
@@ -144,6 +145,11 @@ struct lthread {
 	int ss_flags;
 	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID, set_tid_address */
 	uint64_t robust_list, robust_len;
+	/* sys.c */
+	int nice;			/* -20..19 */
+	int policy;			/* SCHED_*, with SCHED_RESET_ON_FORK */
+	int rt_priority;		/* SCHED_FIFO, SCHED_RR: 1..99 */
+	uint64_t affinity;		/* sched_setaffinity's CPUs; 0: every CPU */
 };
 
 enum lstate { LP_FREE, LP_ALIVE, LP_ZOMBIE };
@@ -172,6 +178,16 @@ struct lproc {
 	uint64_t start_ns;
 	uint64_t alarm_at, alarm_period;	/* ITIMER_REAL: deadline, interval (ns) */
 	uint64_t sigtramp;		/* where the rt_sigreturn trampoline is */
+	/* sys.c */
+	int ptimer_next;		/* the next POSIX timer id */
+	struct lx_ptimer {		/* timer_create's timers */
+		int used, id, clock;
+		int notify, signo, tid;		/* sigevent: SIGEV_*, the signal, SIGEV_THREAD_ID's */
+		uint64_t value;			/* sigev_value */
+		uint64_t at, period;		/* ns, the boot clock; at 0: disarmed */
+		int overrun;			/* periods missed at the last expiry */
+	} ptimer[16];
+	uint64_t cpu_itimer[2][2];	/* ITIMER_VIRTUAL, ITIMER_PROF: deadline, interval (ns) */
 };
 
 extern struct lproc lx_procs[LX_NPROC];
@@ -216,11 +232,15 @@ long lx_sys_execve(struct lthread *t, const uint64_t *a);
 long lx_sys_exit(struct lthread *t, const uint64_t *a);
 long lx_sys_exit_group(struct lthread *t, const uint64_t *a);
 
+struct lx_image;
+
 /* mem.c: the record of an address space's mappings */
 void lx_mm_note(struct lmm *mm, uint64_t start, uint64_t len, uint32_t prot);
 void lx_mm_note_image(struct lmm *mm, const char *path, uint64_t brk);
 void lx_mm_copy_map(struct lmm *to, const struct lmm *from);
 void lx_mm_drop_map(struct lmm *mm);
+int lx_mm_futex_key(struct lmm *mm, uint64_t addr, uint64_t *key_space, uint64_t *key_addr);
+void lx_mm_note_new(struct lmm *mm, const char *path, const struct lx_image *im);
 
 /* exec.c: a new image for p (not yet started; p is unchanged). */
 struct lx_image {
@@ -228,6 +248,8 @@ struct lx_image {
 	uint64_t brk;			/* the heap's start: above the last segment */
 	uint64_t mmap_top;		/* mmap without a hint: below this */
 	uint64_t sigtramp;		/* the rt_sigreturn trampoline */
+	uint64_t stack_lo, stack_len;	/* the stack's mapping */
+	uint32_t stack_prot;
 };
 
 long lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv,
@@ -255,6 +277,7 @@ struct lfiles *lx_files_copy(const struct lfiles *f);
 void lx_files_put(struct lfiles *f);
 void lx_files_exec(struct lfiles *f);
 int lx_fd_is_open(struct lthread *t, uint64_t fd);
+void lx_poll_wake(void);
 
 /* The system calls, in the listing (syscalls.h). */
 #define LX_DECL(nr, name, fn) long fn(struct lthread *t, const uint64_t *a);

@@ -174,6 +174,14 @@ timers_expired(void)
 		case W_SIGNAL:
 			lx_finish(t, -EAGAIN);		/* rt_sigtimedwait */
 			break;
+		case W_POLL: {				/* it writes its revents, answers 0 */
+			long r;
+
+			t->wait = W_NONE;
+			if ((r = lx_syscall(t, t->nr, t->a)) != LX_SUSPEND)
+				lx_finish(t, r);
+			break;
+		}
 		default:
 			break;
 		}
@@ -254,6 +262,7 @@ start_init(const char *path, int argc, char **args)
 		return NULL;
 	p->mm->brk_start = p->mm->brk = im.brk;
 	p->mm->mmap_next = im.mmap_top;
+	lx_mm_note_new(p->mm, path, &im);
 	{
 		const char *base = strrchr(path, '/');
 

@@ -861,3 +861,32 @@ lx_mm_drop_map(struct lmm *mm)
 	while (mm->nmap > 0)
 		map_delete(mm, mm->nmap - 1);
 }
+
+/*
+ * The futex key of addr: a word in MAP_SHARED memory is named by its
+ * memory object and offset, so processes sharing it meet on one key;
+ * anything else by the address space and address. 1 if shared.
+ */
+int
+lx_mm_futex_key(struct lmm *mm, uint64_t addr, uint64_t *key_space, uint64_t *key_addr)
+{
+	const struct lx_map *m = map_at(mm, addr);
+
+	if (m == NULL || m->obj == 0) {
+		*key_space = mm->id;
+		*key_addr = addr;
+		return 0;
+	}
+	*key_space = (1UL << 63) | m->obj;
+	*key_addr = m->off + (addr - m->start);
+	return 1;
+}
+
+/* Everything a new image maps (exec.c): segments, stack, trampoline. */
+void
+lx_mm_note_new(struct lmm *mm, const char *path, const struct lx_image *im)
+{
+	lx_mm_note_image(mm, path, im->brk);
+	lx_mm_note(mm, im->stack_lo, im->stack_len, im->stack_prot);
+	lx_mm_note(mm, im->sigtramp, PAGE, PROT_R | PROT_X);
+}

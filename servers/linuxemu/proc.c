@@ -229,6 +229,7 @@ void
 lx_mm_put(struct lmm *mm)
 {
 	if (mm != NULL && --mm->refs == 0) {
+		lx_mm_drop_map(mm);
 		handle_close(mm->vs);
 		mm->vs = HANDLE_NONE;
 	}
@@ -669,6 +670,7 @@ lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 			mm->brk_start = p->mm->brk_start;
 			mm->brk = p->mm->brk;
 			mm->mmap_next = p->mm->mmap_next;
+			lx_mm_copy_map(mm, p->mm);
 		}
 		if ((k = process_create_vs(p->comm, strlen(p->comm), lx_pers, mm->vs)) < 0)
 			goto fail_mm;
@@ -899,6 +901,7 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 	}
 	mm->brk_start = mm->brk = im.brk;
 	mm->mmap_next = im.mmap_top;
+	lx_mm_note_new(mm, abs, &im);
 	/* The point of no return: the old image and every other thread go. */
 	for (int i = 0; i < LX_NTHREAD; i++) {
 		struct lthread *o = &lx_threads[i];

@@ -205,6 +205,7 @@ kick(struct lthread *t)
 		lx_finish(t, -EINTR);
 		break;
 	case W_SIGNAL:
+	case W_POLL:
 		lx_finish(t, -EINTR);
 		break;
 	case W_FUTEX:

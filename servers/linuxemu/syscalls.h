@@ -22,6 +22,7 @@
 	X(66,  writev,          sys_writev) \
 	X(67,  pread64,         sys_pread64) \
 	X(68,  pwrite64,        sys_pread64) \
+	X(73,  ppoll,           sys_ppoll) \
 	X(78,  readlinkat,      sys_readlinkat) \
 	X(79,  newfstatat,      sys_newfstatat) \
 	X(80,  fstat,           sys_fstat) \
