@@ -208,6 +208,11 @@ long lx_read_string(struct lproc *p, uint64_t uva, char *buf, uint64_t cap);
 long lx_syscall(struct lthread *t, uint64_t nr, const uint64_t *a);
 void lx_proc_defaults(struct lproc *p, const char *name);
 void lx_sleep_interrupted(struct lthread *t);
+int lx_may_signal(const struct lproc *from, const struct lproc *to);
+void lx_sched_fork(const struct lthread *t, struct lthread *nt);	/* clone: nt inherits t's */
+uint64_t lx_ptimers_next(uint64_t next);	/* lx_timer_update: POSIX timers' deadlines */
+void lx_ptimers_expired(uint64_t now);		/* timers_expired: fire POSIX timers due */
+void lx_sys_exec(struct lthread *t);		/* execve: t's new kernel thread is in place */
 
 /* proc.c: processes and threads */
 struct lthread *lx_thread_alloc(struct lproc *p, handle_t kthread);

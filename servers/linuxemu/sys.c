@@ -24,60 +24,270 @@ typedef long (*lx_fn)(struct lthread *t, const uint64_t *a);
 #define CLOCK_MONOTONIC_	1
 #define CLOCK_PROCESS_CPUTIME	2
 #define CLOCK_THREAD_CPUTIME	3
+#define CLOCK_MONOTONIC_RAW_	4
 #define CLOCK_REALTIME_COARSE_	5
 #define CLOCK_MONOTONIC_COARSE_	6
 #define CLOCK_BOOTTIME_		7
+#define CLOCK_REALTIME_ALARM_	8
+#define CLOCK_BOOTTIME_ALARM_	9
+#define CLOCK_TAI_		11
+#define NCLOCKS			12
 #define TIMER_ABSTIME_		1
+#define EOPNOTSUPP_		95
+#define NS			1000000000UL
+#define KTIME_MAX_		0x7fffffffffffffffUL
+#define SETTOD_SEC_MAX		(9223372036L - 946080000L)	/* KTIME_SEC_MAX - 30 years */
+#define TICK_NS			4000000		/* the scheduler's tick: coarse clocks */
 
 struct timespec_ {
 	int64_t sec, nsec;
 };
 
 /*
- * Every clock counts from boot for now: no RTC is read yet (PL031), and
- * the CPU-time clocks count the time since the process (or thread)
- * started, as linuxemu cannot see CPU time yet (docs/linuxemu.md).
+ * What each clock id can do (Linux's posix_clocks[]): be read, be slept
+ * on, time a POSIX timer. The alarm clocks need an RTC: Linux without one
+ * refuses them as here (no RTC is read yet, PL031).
  */
+#define C_READ		1
+#define C_SLEEP		2
+#define C_TIMER		4
+#define C_RTC		8
+
+static const uint8_t clock_ops[NCLOCKS] = {
+	[CLOCK_REALTIME_] = C_READ | C_SLEEP | C_TIMER,
+	[CLOCK_MONOTONIC_] = C_READ | C_SLEEP | C_TIMER,
+	[CLOCK_PROCESS_CPUTIME] = C_READ | C_SLEEP | C_TIMER,
+	[CLOCK_THREAD_CPUTIME] = C_READ | C_TIMER,
+	[CLOCK_MONOTONIC_RAW_] = C_READ,
+	[CLOCK_REALTIME_COARSE_] = C_READ,
+	[CLOCK_MONOTONIC_COARSE_] = C_READ,
+	[CLOCK_BOOTTIME_] = C_READ | C_SLEEP | C_TIMER,
+	[CLOCK_REALTIME_ALARM_] = C_RTC | C_SLEEP | C_TIMER,
+	[CLOCK_BOOTTIME_ALARM_] = C_RTC | C_SLEEP | C_TIMER,
+	[CLOCK_TAI_] = C_READ | C_SLEEP | C_TIMER,
+};
+
+/*
+ * Every clock counts from boot: CLOCK_REALTIME (and TAI, as Linux
+ * before an NTP daemon sets the offset) is the boot clock plus
+ * rt_offset, which clock_settime and settimeofday move. The CPU-time
+ * clocks count the time since the process started, as linuxemu cannot
+ * see CPU time yet (docs/linuxemu.md).
+ */
+static uint64_t rt_offset;
+static int32_t sys_tz[2];		/* settimeofday's timezone: minuteswest, dsttime */
+
 static int
-clock_valid(uint64_t id)
+privileged(const struct lproc *p)
 {
-	return id <= CLOCK_BOOTTIME_;
+	return p->euid == 0;
+}
+
+/* a + b, at most KTIME_MAX (Linux's ktime saturates there). */
+static uint64_t
+add_sat(uint64_t a, uint64_t b)
+{
+	return b >= KTIME_MAX_ || a > KTIME_MAX_ - b ? KTIME_MAX_ : a + b;
+}
+
+static uint64_t
+ts_ns(const struct timespec_ *ts)
+{
+	if ((uint64_t)ts->sec >= KTIME_MAX_ / NS)
+		return KTIME_MAX_;
+	return add_sat((uint64_t)ts->sec * NS, (uint64_t)ts->nsec);
+}
+
+static struct timespec_
+ns_ts(uint64_t ns)
+{
+	return (struct timespec_){ (int64_t)(ns / NS), (int64_t)(ns % NS) };
+}
+
+static int
+ts_valid(const struct timespec_ *ts)
+{
+	return ts->sec >= 0 && ts->nsec >= 0 && (uint64_t)ts->nsec < NS;
+}
+
+/*
+ * The owner of a CPU-time clock id (negative: ~pid << 3 | thread << 2 |
+ * kind), as Linux's lookup_task: pid 0 is the caller; a thread clock
+ * names a thread of the caller's process, a process clock a process's
+ * leader (or, to read it, the caller itself).
+ */
+static struct lproc *
+cpu_clock_owner(struct lthread *t, int id, int gettime)
+{
+	int pid = ~(id >> 3);
+	struct lthread *o;
+
+	if (pid == 0)
+		return t->proc;
+	if ((o = lx_thread_find(pid)) == NULL || o->proc->state != LP_ALIVE)
+		return NULL;
+	if (id & 4)
+		return o->proc == t->proc ? o->proc : NULL;
+	if (gettime && o == t)
+		return o->proc;
+	return o->tid == o->proc->pid ? o->proc : NULL;
+}
+
+/* Whether clock id exists and can do op: 0, -EINVAL, or -EOPNOTSUPP (it cannot). */
+static long
+clock_can(int id, unsigned op)
+{
+	if (id < 0)
+		return (id & 3) == 3 ? -EINVAL : 0;	/* kind 3: a clock fd, none here */
+	if (id >= NCLOCKS || clock_ops[id] == 0)
+		return -EINVAL;
+	if (clock_ops[id] & op)
+		return 0;
+	return op == C_READ ? -EINVAL : -EOPNOTSUPP_;
+}
+
+/*
+ * The clock's offset from the boot clock (its value is clock_get() +
+ * *base), for a clock clock_can accepted: -EINVAL if a CPU clock's owner
+ * is not there, -EOPNOTSUPP for the alarm clocks.
+ */
+static long
+clock_base(struct lthread *t, int id, int gettime, int64_t *base)
+{
+	struct lproc *o;
+
+	if (id < 0) {
+		if ((o = cpu_clock_owner(t, id, gettime)) == NULL)
+			return -EINVAL;
+		*base = -(int64_t)o->start_ns;
+		return 0;
+	}
+	if (clock_ops[id] & C_RTC)
+		return -EOPNOTSUPP_;
+	switch (id) {
+	case CLOCK_REALTIME_:
+	case CLOCK_REALTIME_COARSE_:
+	case CLOCK_TAI_:
+		*base = (int64_t)rt_offset;
+		break;
+	case CLOCK_PROCESS_CPUTIME:
+	case CLOCK_THREAD_CPUTIME:
+		*base = -(int64_t)t->proc->start_ns;
+		break;
+	default:
+		*base = 0;
+	}
+	return 0;
 }
 
 long
 sys_clock_gettime(struct lthread *t, const uint64_t *a)
 {
-	uint64_t ns = clock_get();
+	int id = (int)a[0];
 	struct timespec_ ts;
+	int64_t base;
+	long r;
 
-	if (!clock_valid(a[0]))
-		return -EINVAL;
-	if (a[0] == CLOCK_PROCESS_CPUTIME || a[0] == CLOCK_THREAD_CPUTIME)
-		ns -= t->proc->start_ns;
-	ts.sec = (int64_t)(ns / 1000000000);
-	ts.nsec = (int64_t)(ns % 1000000000);
+	if ((r = clock_can(id, C_READ)) != 0 || (r = clock_base(t, id, 1, &base)) != 0)
+		return r;
+	ts = ns_ts((uint64_t)((int64_t)clock_get() + base));
 	return lx_write(t->proc, a[1], &ts, sizeof(ts));
 }
 
 long
 sys_clock_getres(struct lthread *t, const uint64_t *a)
 {
-	/* Coarse clocks tick with the scheduler (4 ms), the others per ns. */
-	struct timespec_ ts = { 0, a[0] == CLOCK_REALTIME_COARSE_ ||
-	    a[0] == CLOCK_MONOTONIC_COARSE_ ? 4000000 : 1 };
+	int id = (int)a[0];
+	struct timespec_ ts = { 0, 1 };
+	int64_t base;
+	long r;
 
-	if (!clock_valid(a[0]))
-		return -EINVAL;
+	if ((r = clock_can(id, C_READ)) != 0 || (r = clock_base(t, id, 0, &base)) != 0)
+		return r;
+	/* Coarse clocks and the CPU clocks but CPUCLOCK_SCHED tick; the others count ns. */
+	if (id == CLOCK_REALTIME_COARSE_ || id == CLOCK_MONOTONIC_COARSE_ ||
+	    (id < 0 && (id & 3) != 2))
+		ts.nsec = TICK_NS;
 	return a[1] == 0 ? 0 : lx_write(t->proc, a[1], &ts, sizeof(ts));
+}
+
+/*
+ * Set CLOCK_REALTIME (do_sys_settimeofday64): a time before the boot
+ * clock's zero is refused, as Linux refuses one before CLOCK_MONOTONIC's.
+ * Sleeps and timers already armed on it keep their boot-clock deadline.
+ */
+static long
+realtime_set(struct lthread *t, const struct timespec_ *ts)
+{
+	uint64_t ns, now = clock_get();
+
+	if (!ts_valid(ts) || ts->sec >= SETTOD_SEC_MAX)
+		return -EINVAL;
+	if (!privileged(t->proc))
+		return -EPERM;		/* CAP_SYS_TIME */
+	if ((ns = ts_ns(ts)) < now)
+		return -EINVAL;
+	rt_offset = ns - now;
+	return 0;
+}
+
+long
+sys_clock_settime(struct lthread *t, const uint64_t *a)
+{
+	int id = (int)a[0];
+	struct timespec_ ts;
+	int64_t base;
+	long r;
+
+	if (id != CLOCK_REALTIME_ && (id >= 0 || clock_can(id, C_READ) != 0))
+		return -EINVAL;		/* no such clock, or one that cannot be set */
+	if ((r = lx_read(t->proc, a[1], &ts, sizeof(ts))) != 0)
+		return r;
+	if (id < 0)	/* another's CPU clock: it may exist, but no one sets it */
+		return (r = clock_base(t, id, 0, &base)) != 0 ? r : -EPERM;
+	return realtime_set(t, &ts);
 }
 
 long
 sys_gettimeofday(struct lthread *t, const uint64_t *a)
 {
-	uint64_t ns = clock_get();
-	int64_t tv[2] = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
+	uint64_t ns = clock_get() + rt_offset;
+	int64_t tv[2] = { (int64_t)(ns / NS), (int64_t)(ns % NS / 1000) };
+	long r;
 
-	return a[0] == 0 ? 0 : lx_write(t->proc, a[0], tv, sizeof(tv));
+	if (a[0] != 0 && (r = lx_write(t->proc, a[0], tv, sizeof(tv))) != 0)
+		return r;
+	return a[1] == 0 ? 0 : lx_write(t->proc, a[1], sys_tz, sizeof(sys_tz));
+}
+
+long
+sys_settimeofday(struct lthread *t, const uint64_t *a)
+{
+	int64_t tv[2];
+	int32_t tz[2];
+	struct timespec_ ts;
+	long r;
+
+	if (a[0] != 0) {
+		if ((r = lx_read(t->proc, a[0], tv, sizeof(tv))) != 0)
+			return r;
+		if (tv[1] < 0 || tv[1] > 1000000)
+			return -EINVAL;
+		ts = (struct timespec_){ tv[0], tv[1] * 1000 };
+	}
+	if (a[1] != 0 && (r = lx_read(t->proc, a[1], tz, sizeof(tz))) != 0)
+		return r;
+	if (a[0] != 0 && (!ts_valid(&ts) || ts.sec >= SETTOD_SEC_MAX))
+		return -EINVAL;
+	if (!privileged(t->proc))
+		return -EPERM;
+	if (a[1] != 0) {
+		if (tz[0] < -15 * 60 || tz[0] > 15 * 60)
+			return -EINVAL;
+		sys_tz[0] = tz[0];
+		sys_tz[1] = tz[1];
+	}
+	return a[0] != 0 ? realtime_set(t, &ts) : 0;
 }
 
 static long
@@ -88,9 +298,9 @@ read_timespec(struct lthread *t, uint64_t uva, uint64_t *ns)
 
 	if (r != 0)
 		return r;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+	if (!ts_valid(&ts))
 		return -EINVAL;
-	*ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	*ns = ts_ns(&ts);
 	return 0;
 }
 
@@ -112,22 +322,29 @@ sys_nanosleep(struct lthread *t, const uint64_t *a)
 	uint64_t ns;
 	long r = read_timespec(t, a[0], &ns);
 
-	return r != 0 ? r : sleep_until(t, clock_get() + ns);
+	return r != 0 ? r : sleep_until(t, add_sat(clock_get(), ns));
 }
 
+/* Flags other than TIMER_ABSTIME are ignored, as Linux does. */
 long
 sys_clock_nanosleep(struct lthread *t, const uint64_t *a)
 {
+	int id = (int)a[0];
+	int64_t base;
 	uint64_t ns;
 	long r;
 
-	if (!clock_valid(a[0]) || a[0] == CLOCK_THREAD_CPUTIME)
-		return -EINVAL;
-	if (a[1] & ~(uint64_t)TIMER_ABSTIME_)
-		return -EINVAL;
+	if ((r = clock_can(id, C_SLEEP)) != 0)
+		return r;
 	if ((r = read_timespec(t, a[2], &ns)) != 0)
 		return r;
-	return sleep_until(t, (a[1] & TIMER_ABSTIME_) ? ns : clock_get() + ns);
+	if (id < 0 && (id & 4) && (~(id >> 3) == 0 || ~(id >> 3) == t->tid))
+		return -EINVAL;		/* our own thread's CPU clock: it would never move */
+	if ((r = clock_base(t, id, 0, &base)) != 0)
+		return r;
+	if (!(a[1] & TIMER_ABSTIME_))
+		return sleep_until(t, add_sat(clock_get(), ns));
+	return sleep_until(t, (int64_t)ns - base <= 0 ? 0 : (uint64_t)((int64_t)ns - base));
 }
 
 /* A sleep cut short by a signal: the rest goes to rem (relative sleeps). */
@@ -135,79 +352,383 @@ void
 lx_sleep_interrupted(struct lthread *t)
 {
 	uint64_t now = clock_get(), left = t->deadline > now ? t->deadline - now : 0;
-	struct timespec_ ts = { (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };
+	struct timespec_ ts = ns_ts(left);
 	uint64_t rem = t->nr == 101 ? t->a[1] : (t->a[1] & TIMER_ABSTIME_) ? 0 : t->a[3];
 
 	if (rem != 0)
 		lx_write(t->proc, rem, &ts, sizeof(ts));
 }
 
-/* setitimer/getitimer: ITIMER_REAL only (SIGALRM at the deadline). */
+/*
+ * setitimer/getitimer. ITIMER_REAL is p->alarm_at (main.c sends
+ * SIGALRM); ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which here is
+ * the time since the process started (as CLOCK_PROCESS_CPUTIME_ID), and
+ * fire with lx_ptimers_expired.
+ */
+#define SIGVTALRM_	26
+#define SIGPROF_	27
+
 struct itimerval_ {
 	int64_t interval_sec, interval_usec, value_sec, value_usec;
 };
 
+/* Times in us are truncated, as Linux's put_itimerval; an expired timer not yet handled shows 1 us. */
 static void
-itimer_get(struct lproc *p, struct itimerval_ *v)
+itimer_get(uint64_t at, uint64_t period, struct itimerval_ *v)
 {
-	uint64_t now = clock_get(), left = p->alarm_at > now ? p->alarm_at - now : 0;
+	uint64_t now = clock_get(), left = at > now ? at - now : 0;
 
-	if (p->alarm_at != 0 && left == 0)
-		left = 1000;		/* due: Linux reports at least 1 us */
-	v->interval_sec = (int64_t)(p->alarm_period / 1000000000);
-	v->interval_usec = (int64_t)(p->alarm_period % 1000000000 / 1000);
-	v->value_sec = (int64_t)(left / 1000000000);
-	v->value_usec = (int64_t)((left % 1000000000 + 999) / 1000);
-	if (v->value_usec == 1000000) {
-		v->value_sec++;
-		v->value_usec = 0;
-	}
+	if (at != 0 && left == 0)
+		left = 1000;
+	v->interval_sec = (int64_t)(period / NS);
+	v->interval_usec = (int64_t)(period % NS / 1000);
+	v->value_sec = (int64_t)(left / NS);
+	v->value_usec = (int64_t)(left % NS / 1000);
+}
+
+/* Where timer which (ITIMER_REAL, VIRTUAL, PROF) of p keeps its deadline and interval. */
+static void
+itimer_of(struct lproc *p, int which, uint64_t **at, uint64_t **period)
+{
+	*at = which == 0 ? &p->alarm_at : &p->cpu_itimer[which - 1][0];
+	*period = which == 0 ? &p->alarm_period : &p->cpu_itimer[which - 1][1];
 }
 
 long
 sys_getitimer(struct lthread *t, const uint64_t *a)
 {
+	int which = (int)a[0];
+	uint64_t *at, *period;
 	struct itimerval_ v;
 
-	if (a[0] > 2)
+	if (which < 0 || which > 2)
 		return -EINVAL;
-	memset(&v, 0, sizeof(v));
-	if (a[0] == 0)
-		itimer_get(t->proc, &v);
+	itimer_of(t->proc, which, &at, &period);
+	itimer_get(*at, *period, &v);
 	return lx_write(t->proc, a[1], &v, sizeof(v));
 }
 
+/* The old value is written after the new one is set (as Linux: EFAULT then, armed all the same). */
 long
 sys_setitimer(struct lthread *t, const uint64_t *a)
 {
 	struct lproc *p = t->proc;
+	int which = (int)a[0];
 	struct itimerval_ v, old;
+	uint64_t value, *at, *period;
 	long r;
 
-	if (a[0] > 2)
-		return -EINVAL;
+	memset(&v, 0, sizeof(v));
 	if (a[1] != 0 && (r = lx_read(p, a[1], &v, sizeof(v))) != 0)
 		return r;
-	if (a[1] != 0 && (v.value_usec < 0 || v.value_usec >= 1000000 ||
-	    v.interval_usec < 0 || v.interval_usec >= 1000000 || v.value_sec < 0 ||
-	    v.interval_sec < 0))
+	if (v.value_usec < 0 || v.value_usec >= 1000000 || v.interval_usec < 0 ||
+	    v.interval_usec >= 1000000 || v.value_sec < 0 || v.interval_sec < 0)
 		return -EINVAL;
-	if (a[0] != 0)
-		return -EINVAL;		/* ITIMER_VIRTUAL/PROF need CPU time (docs/linuxemu.md) */
-	itimer_get(p, &old);
-	if (a[2] != 0 && (r = lx_write(p, a[2], &old, sizeof(old))) != 0)
-		return r;
-	if (a[1] == 0)
-		memset(&v, 0, sizeof(v));
-	{
-		uint64_t value = (uint64_t)v.value_sec * 1000000000 + (uint64_t)v.value_usec * 1000;
+	if (which < 0 || which > 2)
+		return -EINVAL;
+	itimer_of(p, which, &at, &period);
+	itimer_get(*at, *period, &old);
+	value = ts_ns(&(struct timespec_){ v.value_sec, v.value_usec * 1000 });
+	*period = value == 0 ? 0 :
+	    ts_ns(&(struct timespec_){ v.interval_sec, v.interval_usec * 1000 });
+	*at = value == 0 ? 0 : add_sat(clock_get(), value);
+	lx_timer_update();
+	return a[2] == 0 ? 0 : lx_write(p, a[2], &old, sizeof(old));
+}
 
-		p->alarm_period = (uint64_t)v.interval_sec * 1000000000 +
-		    (uint64_t)v.interval_usec * 1000;
-		p->alarm_at = value == 0 ? 0 : clock_get() + value;
+/*
+ * POSIX timers (timer_create & co.), per process: not inherited at fork,
+ * deleted at exec (lx_sys_exec), gone with the process. main.c's one
+ * kernel timer covers them (lx_ptimers_next) and fires them
+ * (lx_ptimers_expired). Each expiry queues the signal; the overrun is
+ * the periods linuxemu was late for, not Linux's count of expiries while
+ * the signal was pending.
+ */
+#define SIGEV_SIGNAL_		0
+#define SIGEV_NONE_		1
+#define SIGEV_THREAD_		2
+#define SIGEV_THREAD_ID_	4
+#define SI_TIMER_		(-2)
+#define SIGALRM_		14
+#define NPTIMER			((int)(sizeof(((struct lproc *)0)->ptimer) / sizeof(struct lx_ptimer)))
+
+struct sigevent_ {
+	uint64_t value;
+	int32_t signo, notify;
+	int32_t tid;			/* SIGEV_THREAD_ID */
+	int32_t pad[11];
+};
+
+_Static_assert(sizeof(struct sigevent_) == 64, "sigevent_t is 64 bytes");
+
+struct itimerspec_ {
+	struct timespec_ interval, value;
+};
+
+static struct lx_ptimer *
+ptimer_find(struct lproc *p, uint64_t id)
+{
+	for (int i = 0; i < NPTIMER; i++)
+		if (p->ptimer[i].used && (uint64_t)p->ptimer[i].id == id)
+			return &p->ptimer[i];
+	return NULL;
+}
+
+/* Linux's good_sigevent: 0 if ev can be a timer's notification. */
+static int
+sigevent_ok(struct lthread *t, const struct sigevent_ *ev)
+{
+	struct lthread *o;
+
+	switch (ev->notify) {
+	case SIGEV_SIGNAL_ | SIGEV_THREAD_ID_:
+		if ((o = lx_thread_find(ev->tid)) == NULL || o->proc != t->proc)
+			return 0;
+		/* fall through */
+	case SIGEV_SIGNAL_:
+	case SIGEV_THREAD_:
+		return ev->signo > 0 && ev->signo <= LX_NSIG;
+	case SIGEV_NONE_:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* timer_create(clockid, sevp, timerid): the id is taken before sevp is judged, as Linux does. */
+long
+sys_timer_create(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+	struct sigevent_ ev;
+	struct lx_ptimer *pt = NULL;
+	int clock = (int)a[0];
+	int64_t base;
+	int32_t id;
+	long r;
+
+	if (a[1] != 0 && (r = lx_read(p, a[1], &ev, sizeof(ev))) != 0)
+		return r;
+	if ((r = clock_can(clock, C_TIMER)) != 0)
+		return r;
+	for (int i = 0; i < NPTIMER && pt == NULL; i++)
+		if (!p->ptimer[i].used)
+			pt = &p->ptimer[i];
+	if (pt == NULL)
+		return -EAGAIN;
+	do {
+		id = p->ptimer_next;
+		p->ptimer_next = (p->ptimer_next + 1) & 0x7fffffff;
+	} while (ptimer_find(p, (uint64_t)id) != NULL);
+	if (a[1] == 0)
+		ev = (struct sigevent_){ .value = (uint64_t)id, .signo = SIGALRM_,
+		    .notify = SIGEV_SIGNAL_ };
+	else if (!sigevent_ok(t, &ev))
+		return -EINVAL;
+	if ((r = lx_write(p, a[2], &id, sizeof(id))) != 0)
+		return r;
+	if ((r = clock_base(t, clock, 0, &base)) != 0)
+		return r;
+	memset(pt, 0, sizeof(*pt));
+	pt->used = 1;
+	pt->id = id;
+	pt->clock = clock;
+	pt->notify = ev.notify;
+	pt->signo = ev.signo;
+	pt->tid = ev.tid;
+	pt->value = ev.value;
+	return 0;
+}
+
+/* What is left (SIGEV_NONE: moved on by whole periods, as Linux's common_timer_get). */
+static void
+ptimer_get(struct lx_ptimer *pt, struct itimerspec_ *v)
+{
+	uint64_t now = clock_get();
+
+	v->interval = ns_ts(pt->period);
+	v->value = ns_ts(0);
+	if (pt->at == 0)
+		return;
+	if (pt->notify == SIGEV_NONE_ && pt->period != 0 && pt->at <= now)
+		pt->at = add_sat(pt->at, ((now - pt->at) / pt->period + 1) * pt->period);
+	if (pt->at > now)
+		v->value = ns_ts(pt->at - now);
+	else if (pt->notify != SIGEV_NONE_)
+		v->value.nsec = 1;	/* expired, its signal not yet sent */
+}
+
+long
+sys_timer_settime(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+	struct lx_ptimer *pt;
+	struct itimerspec_ v, old;
+	uint64_t value, now;
+	int64_t base;
+	long r;
+
+	if (a[2] == 0)
+		return -EINVAL;
+	if ((r = lx_read(p, a[2], &v, sizeof(v))) != 0)
+		return r;
+	if (!ts_valid(&v.interval) || !ts_valid(&v.value))
+		return -EINVAL;
+	if ((pt = ptimer_find(p, a[0])) == NULL)
+		return -EINVAL;
+	if ((r = clock_base(t, pt->clock, 0, &base)) != 0)
+		return r;	/* a CPU clock whose owner has gone */
+	ptimer_get(pt, &old);
+	pt->at = pt->period = 0;
+	pt->overrun = 0;
+	if ((value = ts_ns(&v.value)) != 0) {
+		now = clock_get();
+		pt->period = ts_ns(&v.interval);
+		if (!(a[1] & TIMER_ABSTIME_))
+			pt->at = add_sat(now, value);
+		else
+			pt->at = (int64_t)value - base <= (int64_t)now ? now :
+			    (uint64_t)((int64_t)value - base);
+		if (pt->at == 0)
+			pt->at = 1;
 	}
 	lx_timer_update();
+	return a[3] == 0 ? 0 : lx_write(p, a[3], &old, sizeof(old));
+}
+
+long
+sys_timer_gettime(struct lthread *t, const uint64_t *a)
+{
+	struct lx_ptimer *pt = ptimer_find(t->proc, a[0]);
+	struct itimerspec_ v;
+
+	if (pt == NULL)
+		return -EINVAL;
+	ptimer_get(pt, &v);
+	return lx_write(t->proc, a[1], &v, sizeof(v));
+}
+
+long
+sys_timer_getoverrun(struct lthread *t, const uint64_t *a)
+{
+	struct lx_ptimer *pt = ptimer_find(t->proc, a[0]);
+
+	return pt == NULL ? -EINVAL : pt->overrun;
+}
+
+long
+sys_timer_delete(struct lthread *t, const uint64_t *a)
+{
+	struct lx_ptimer *pt = ptimer_find(t->proc, a[0]);
+
+	if (pt == NULL)
+		return -EINVAL;
+	memset(pt, 0, sizeof(*pt));
+	lx_timer_update();
 	return 0;
+}
+
+/*
+ * After execve replaced t's kernel thread: its CPU mask carries over,
+ * and its process's POSIX timers are deleted (the next id goes on, as
+ * Linux's; itimers stay).
+ */
+void
+lx_sys_exec(struct lthread *t)
+{
+	struct lproc *p = t->proc;
+
+	if (t->affinity != 0)
+		thread_affinity(t->thread, t->affinity);
+	for (int i = 0; i < NPTIMER; i++)
+		memset(&p->ptimer[i], 0, sizeof(p->ptimer[i]));
+	lx_timer_update();
+}
+
+/* The earlier of next (0: none) and the first POSIX timer or CPU-time itimer due, for lx_timer_update. */
+uint64_t
+lx_ptimers_next(uint64_t next)
+{
+	for (int i = 0; i < LX_NPROC; i++) {
+		const struct lproc *p = &lx_procs[i];
+
+		if (p->state != LP_ALIVE)
+			continue;
+		for (int k = 0; k < 2; k++)
+			if (p->cpu_itimer[k][0] != 0 && (next == 0 || p->cpu_itimer[k][0] < next))
+				next = p->cpu_itimer[k][0];
+		for (int k = 0; k < NPTIMER; k++) {
+			const struct lx_ptimer *pt = &p->ptimer[k];
+
+			if (pt->used && pt->at != 0 && pt->notify != SIGEV_NONE_ &&
+			    (next == 0 || pt->at < next))
+				next = pt->at;
+		}
+	}
+	return next;
+}
+
+static void
+ptimer_fire(struct lproc *p, struct lx_ptimer *pt, uint64_t now)
+{
+	struct lx_siginfo si;
+	struct lthread *to;
+	uint64_t missed = 0;
+
+	if (pt->period != 0) {
+		missed = (now - pt->at) / pt->period;
+		pt->at = add_sat(pt->at, (missed + 1) * pt->period);
+	} else {
+		pt->at = 0;
+	}
+	pt->overrun = missed > 0x7fffffff ? 0x7fffffff : (int)missed;
+	memset(&si, 0, sizeof(si));
+	si.signo = pt->signo;
+	si.code = SI_TIMER_;
+	si.u.raw[0] = pt->id;
+	si.u.raw[1] = pt->overrun;
+	memcpy(&si.u.raw[2], &pt->value, sizeof(pt->value));
+	if (pt->notify & SIGEV_THREAD_ID_) {
+		if ((to = lx_thread_find(pt->tid)) != NULL && to->proc == p)
+			lx_signal_send_thread(to, pt->signo, &si);
+	} else {
+		lx_signal_send_proc(p, pt->signo, &si);
+	}
+}
+
+/* ITIMER_VIRTUAL (k 0) or ITIMER_PROF (k 1) is due: SIGVTALRM or SIGPROF, SI_KERNEL. */
+static void
+cpu_itimer_fire(struct lproc *p, int k, uint64_t now)
+{
+	uint64_t *at = &p->cpu_itimer[k][0], period = p->cpu_itimer[k][1];
+	struct lx_siginfo si;
+
+	*at = period == 0 ? 0 : add_sat(*at, ((now - *at) / period + 1) * period);
+	memset(&si, 0, sizeof(si));
+	si.signo = k == 0 ? SIGVTALRM_ : SIGPROF_;
+	si.code = 0x80;		/* SI_KERNEL */
+	lx_signal_send_proc(p, si.signo, &si);
+}
+
+/* Fire every POSIX timer and CPU-time itimer due by now (main.c's timers_expired; it calls lx_timer_update after). */
+void
+lx_ptimers_expired(uint64_t now)
+{
+	for (int i = 0; i < LX_NPROC; i++) {
+		struct lproc *p = &lx_procs[i];
+
+		if (p->state != LP_ALIVE)
+			continue;
+		for (int k = 0; k < 2 && p->state == LP_ALIVE; k++)
+			if (p->cpu_itimer[k][0] != 0 && p->cpu_itimer[k][0] <= now)
+				cpu_itimer_fire(p, k, now);
+		for (int k = 0; k < NPTIMER && p->state == LP_ALIVE; k++) {
+			struct lx_ptimer *pt = &p->ptimer[k];
+
+			if (pt->used && pt->at != 0 && pt->at <= now && pt->notify != SIGEV_NONE_)
+				ptimer_fire(p, pt, now);
+		}
+	}
 }
 
 long
@@ -256,10 +777,15 @@ sys_getppid(struct lthread *t, const uint64_t *a)
 /* (uid_t)-1 leaves an id unchanged. */
 #define KEEP	0xffffffffu
 
-static int
-privileged(const struct lproc *p)
+/*
+ * Whether from may send a signal to to (Linux's kill_ok_by_cred): its
+ * uid or euid is to's uid or suid, or it is privileged (CAP_KILL).
+ */
+int
+lx_may_signal(const struct lproc *from, const struct lproc *to)
 {
-	return p->euid == 0;
+	return from == to || privileged(from) || from->euid == to->suid ||
+	    from->euid == to->uid || from->uid == to->suid || from->uid == to->uid;
 }
 
 /* setresuid-style: each id may become any of the current three, or anything for root. */
@@ -647,60 +1173,206 @@ sys_get_robust_list(struct lthread *t, const uint64_t *a)
 
 /* --- scheduling --- */
 
+/*
+ * Each thread keeps what Linux keeps per task: its nice value, policy
+ * and real-time priority, and its CPU mask. The kernel applies the mask
+ * (thread_affinity); it has no call for a priority yet, so nice values
+ * and policies are kept and reported, not applied.
+ */
+#define SCHED_OTHER_		0
+#define SCHED_FIFO_		1
+#define SCHED_RR_		2
+#define SCHED_BATCH_		3
+#define SCHED_IDLE_		5
+#define SCHED_DEADLINE_		6
+#define SCHED_RESET_ON_FORK_	0x40000000
+#define RLIMIT_NICE_		13
+#define RLIMIT_RTPRIO_		14
+
+/* A task as the scheduler calls name one: 0 is the caller, else any thread by its id. */
+static struct lthread *
+task_find(struct lthread *t, int id)
+{
+	struct lthread *o = id == 0 ? t : lx_thread_find(id);
+
+	return o != NULL && o->proc->state == LP_ALIVE ? o : NULL;
+}
+
+/* Linux's check_same_owner: the caller's euid is the target's uid or euid. */
+static int
+same_owner(const struct lproc *me, const struct lproc *p)
+{
+	return me->euid == p->euid || me->euid == p->uid;
+}
+
+static uint64_t
+cpus_online(void)
+{
+	long n = sys_info(SYSINFO_NCPUS, 0);
+
+	return n >= 64 ? ~0UL : n <= 0 ? 1 : (1UL << n) - 1;
+}
+
+/* The caller's child thread nt starts with t's settings (sched_fork; SCHED_RESET_ON_FORK). */
+void
+lx_sched_fork(const struct lthread *t, struct lthread *nt)
+{
+	nt->nice = t->nice;
+	nt->policy = t->policy & ~SCHED_RESET_ON_FORK_;
+	nt->rt_priority = t->rt_priority;
+	nt->affinity = t->affinity;
+	if (t->policy & SCHED_RESET_ON_FORK_) {
+		if (nt->policy == SCHED_FIFO_ || nt->policy == SCHED_RR_) {
+			nt->policy = SCHED_OTHER_;
+			nt->rt_priority = 0;
+			nt->nice = 0;
+		} else if (nt->nice < 0) {
+			nt->nice = 0;
+		}
+	}
+	if (nt->affinity != 0)
+		thread_affinity(nt->thread, nt->affinity);
+}
+
+/* sched_getaffinity(pid, len, mask): Linux checks len before it looks pid up. */
 long
 sys_sched_getaffinity(struct lthread *t, const uint64_t *a)
 {
-	long n = sys_info(SYSINFO_NCPUS, 0);
-	uint64_t mask = n >= 64 ? ~0UL : (1UL << n) - 1;
+	uint32_t len = (uint32_t)a[1];
+	struct lthread *o;
+	uint64_t mask;
 	long r;
 
-	if (a[0] != 0 && lx_thread_find((int)a[0]) == NULL)
-		return -ESRCH;
-	if (a[1] < 8 || (a[1] & 7))
+	if (len < 8 || (len & 7))
 		return -EINVAL;
+	if ((o = task_find(t, (int)a[0])) == NULL)
+		return -ESRCH;
+	mask = (o->affinity != 0 ? o->affinity : ~0UL) & cpus_online();
 	if ((r = lx_write(t->proc, a[2], &mask, 8)) != 0)
 		return r;
 	return 8;
 }
 
+/* sched_setaffinity(pid, len, mask): a shorter mask is zero-extended, a longer one cut. */
 long
 sys_sched_setaffinity(struct lthread *t, const uint64_t *a)
 {
-	struct lthread *o = a[0] == 0 ? t : lx_thread_find((int)a[0]);
-	long n = sys_info(SYSINFO_NCPUS, 0);
+	uint32_t len = (uint32_t)a[1];
+	struct lthread *o;
 	uint64_t mask = 0;
 	long r;
 
-	if (o == NULL)
-		return -ESRCH;
-	if ((r = lx_read(t->proc, a[2], &mask, a[1] < 8 ? a[1] : 8)) != 0)
+	if ((r = lx_read(t->proc, a[2], &mask, len < 8 ? len : 8)) != 0)
 		return r;
-	if (n < 64)
-		mask &= (1UL << n) - 1;
-	if (mask == 0)
+	if ((o = task_find(t, (int)a[0])) == NULL)
+		return -ESRCH;
+	if (!same_owner(t->proc, o->proc) && !privileged(t->proc))
+		return -EPERM;
+	if ((mask &= cpus_online()) == 0)
 		return -EINVAL;
-	return thread_affinity(o->thread, mask);
+	if ((r = thread_affinity(o->thread, mask)) != 0)
+		return r;
+	o->affinity = mask == cpus_online() ? 0 : mask;
+	return 0;
+}
+
+static int
+rt_policy(int policy)
+{
+	return policy == SCHED_FIFO_ || policy == SCHED_RR_;
+}
+
+/* Linux's can_nice: nice within the target's RLIMIT_NICE (as 20 - nice), or CAP_SYS_NICE. */
+static int
+can_nice(const struct lthread *t, const struct lthread *o, int nice)
+{
+	return (uint64_t)(20 - nice) <= o->proc->rlimit[RLIMIT_NICE_][0] || privileged(t->proc);
+}
+
+/* sched_setscheduler, and sched_setparam (policy -1: it stays), as __sched_setscheduler. */
+static long
+sched_set(struct lthread *t, int id, int policy, uint64_t param)
+{
+	struct lthread *o;
+	int32_t prio;
+	int reset, cur;
+	long r;
+
+	if (param == 0 || id < 0)
+		return -EINVAL;
+	if ((r = lx_read(t->proc, param, &prio, sizeof(prio))) != 0)
+		return r;
+	if ((o = task_find(t, id)) == NULL)
+		return -ESRCH;
+	cur = o->policy & ~SCHED_RESET_ON_FORK_;
+	if (policy < 0) {
+		policy = cur;
+		reset = o->policy & SCHED_RESET_ON_FORK_;
+	} else {
+		reset = policy & SCHED_RESET_ON_FORK_;
+		policy &= ~SCHED_RESET_ON_FORK_;
+		if (policy != SCHED_OTHER_ && policy != SCHED_BATCH_ && policy != SCHED_IDLE_ &&
+		    !rt_policy(policy) && policy != SCHED_DEADLINE_)
+			return -EINVAL;
+	}
+	if ((uint32_t)prio > 99 || policy == SCHED_DEADLINE_ || rt_policy(policy) != (prio != 0))
+		return -EINVAL;		/* SCHED_DEADLINE needs sched_setattr's runtime */
+	if (!privileged(t->proc)) {
+		uint64_t rtprio = o->proc->rlimit[RLIMIT_RTPRIO_][0];
+
+		if (rt_policy(policy) && ((policy != cur && rtprio == 0) ||
+		    (prio > o->rt_priority && (uint64_t)prio > rtprio)))
+			return -EPERM;
+		if (cur == SCHED_IDLE_ && policy != SCHED_IDLE_ && !can_nice(t, o, o->nice))
+			return -EPERM;
+		if (!same_owner(t->proc, o->proc))
+			return -EPERM;
+		if ((o->policy & SCHED_RESET_ON_FORK_) && !reset)
+			return -EPERM;
+	}
+	o->policy = policy | reset;
+	o->rt_priority = prio;
+	return 0;
+}
+
+long
+sys_sched_setparam(struct lthread *t, const uint64_t *a)
+{
+	return sched_set(t, (int)a[0], -1, a[1]);
+}
+
+long
+sys_sched_setscheduler(struct lthread *t, const uint64_t *a)
+{
+	if ((int)a[1] < 0)
+		return -EINVAL;
+	return sched_set(t, (int)a[0], (int)a[1], a[2]);
 }
 
 long
 sys_sched_getscheduler(struct lthread *t, const uint64_t *a)
 {
+	struct lthread *o;
+
 	if ((int)a[0] < 0)
 		return -EINVAL;
-	return a[0] != 0 && lx_thread_find((int)a[0]) == NULL ? -ESRCH : 0;	/* SCHED_OTHER */
-	(void)t;
+	if ((o = task_find(t, (int)a[0])) == NULL)
+		return -ESRCH;
+	return o->policy;
 }
 
 long
 sys_sched_getparam(struct lthread *t, const uint64_t *a)
 {
-	int32_t prio = 0;
+	struct lthread *o;
+	int32_t prio;
 
 	if ((int)a[0] < 0 || a[1] == 0)
 		return -EINVAL;
-	if (a[0] != 0 && lx_thread_find((int)a[0]) == NULL)
+	if ((o = task_find(t, (int)a[0])) == NULL)
 		return -ESRCH;
-	return lx_write(t->proc, a[1], &prio, 4);
+	prio = rt_policy(o->policy & ~SCHED_RESET_ON_FORK_) ? o->rt_priority : 0;
+	return lx_write(t->proc, a[1], &prio, sizeof(prio));
 }
 
 long
@@ -717,28 +1389,73 @@ sys_sched_get_priority_min(struct lthread *t, const uint64_t *a)
 	return a[0] == 1 || a[0] == 2 ? 1 : a[0] == 0 || a[0] == 3 || a[0] == 5 ? 0 : -EINVAL;
 }
 
-/* getpriority returns 20 - nice (the raw syscall); setpriority keeps nice 0 for now. */
-long
-sys_getpriority(struct lthread *t, const uint64_t *a)
+/*
+ * getpriority/setpriority: nice values, per thread as Linux's tasks.
+ * PRIO_PROCESS names one thread (0: the caller), PRIO_PGRP every thread
+ * of a process group, PRIO_USER every thread whose real uid is who.
+ */
+#define PRIO_PROCESS_	0
+#define PRIO_PGRP_	1
+#define PRIO_USER_	2
+
+static int
+prio_match(struct lthread *t, const struct lthread *o, int which, int who)
 {
-	(void)t;
-	if (a[0] > 2)
-		return -EINVAL;
-	if (a[1] != 0 && (a[0] == 0 ? lx_proc_find((int)a[1]) == NULL && lx_thread_find((int)a[1]) == NULL : 0))
-		return -ESRCH;
-	return 20;
+	if (o->tid == 0 || o->proc->state != LP_ALIVE)
+		return 0;
+	if (which == PRIO_PGRP_)
+		return o->proc->pgid == (who != 0 ? who : t->proc->pgid);
+	return o->proc->uid == (who != 0 ? (uint32_t)who : t->proc->uid);
+}
+
+/* Linux's set_one_prio: error carries -ESRCH until one succeeds, then the last failure. */
+static long
+set_one_prio(struct lthread *t, struct lthread *o, int nice, long error)
+{
+	const struct lproc *me = t->proc;
+
+	if (o->proc->uid != me->euid && o->proc->euid != me->euid && !privileged(me))
+		return -EPERM;
+	if (nice < o->nice && !can_nice(t, o, nice))
+		return -EACCES;
+	o->nice = nice;
+	return error == -ESRCH ? 0 : error;
 }
 
 long
 sys_setpriority(struct lthread *t, const uint64_t *a)
 {
-	(void)t;
-	if (a[0] > 2)
+	int which = (int)a[0], who = (int)a[1], nice = (int)a[2];
+	struct lthread *o;
+	long error = -ESRCH;
+
+	if (which < PRIO_PROCESS_ || which > PRIO_USER_)
 		return -EINVAL;
-	if (a[1] != 0 && a[0] == 0 && lx_proc_find((int)a[1]) == NULL &&
-	    lx_thread_find((int)a[1]) == NULL)
-		return -ESRCH;
-	return (int)a[2] < 0 ? -EACCES : 0;	/* nice values are not applied yet */
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	if (which == PRIO_PROCESS_)
+		return (o = task_find(t, who)) == NULL ? -ESRCH : set_one_prio(t, o, nice, error);
+	for (int i = 0; i < LX_NTHREAD; i++)
+		if (prio_match(t, &lx_threads[i], which, who))
+			error = set_one_prio(t, &lx_threads[i], nice, error);
+	return error;
+}
+
+/* The raw call returns 20 - nice (1..40), the highest of those named. */
+long
+sys_getpriority(struct lthread *t, const uint64_t *a)
+{
+	int which = (int)a[0], who = (int)a[1];
+	struct lthread *o;
+	long best = -ESRCH;
+
+	if (which < PRIO_PROCESS_ || which > PRIO_USER_)
+		return -EINVAL;
+	if (which == PRIO_PROCESS_)
+		return (o = task_find(t, who)) == NULL ? -ESRCH : 20 - o->nice;
+	for (int i = 0; i < LX_NTHREAD; i++)
+		if (prio_match(t, &lx_threads[i], which, who) && 20 - lx_threads[i].nice > best)
+			best = 20 - lx_threads[i].nice;
+	return best;
 }
 
 /* --- files without a filesystem yet (the vfs issue) --- */

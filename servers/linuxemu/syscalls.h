@@ -36,9 +36,17 @@
 	X(101, nanosleep,       sys_nanosleep) \
 	X(102, getitimer,       sys_getitimer) \
 	X(103, setitimer,       sys_setitimer) \
+	X(107, timer_create,    sys_timer_create) \
+	X(108, timer_gettime,   sys_timer_gettime) \
+	X(109, timer_getoverrun, sys_timer_getoverrun) \
+	X(110, timer_settime,   sys_timer_settime) \
+	X(111, timer_delete,    sys_timer_delete) \
+	X(112, clock_settime,   sys_clock_settime) \
 	X(113, clock_gettime,   sys_clock_gettime) \
 	X(114, clock_getres,    sys_clock_getres) \
 	X(115, clock_nanosleep, sys_clock_nanosleep) \
+	X(118, sched_setparam,  sys_sched_setparam) \
+	X(119, sched_setscheduler, sys_sched_setscheduler) \
 	X(120, sched_getscheduler, sys_sched_getscheduler) \
 	X(121, sched_getparam,  sys_sched_getparam) \
 	X(122, sched_setaffinity, sys_sched_setaffinity) \
@@ -81,6 +89,7 @@
 	X(166, umask,           sys_umask) \
 	X(167, prctl,           sys_prctl) \
 	X(169, gettimeofday,    sys_gettimeofday) \
+	X(170, settimeofday,    sys_settimeofday) \
 	X(172, getpid,          sys_getpid) \
 	X(173, getppid,         sys_getppid) \
 	X(174, getuid,          sys_getuid) \
