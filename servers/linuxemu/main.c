@@ -147,6 +147,7 @@ lx_timer_update(void)
 		if (p->state == LP_ALIVE && p->alarm_at != 0 && (next == 0 || p->alarm_at < next))
 			next = p->alarm_at;
 	}
+	next = lx_ptimers_next(next);
 	if (next != timer_at) {
 		timer_at = next;
 		timer_set(timer, next, 0);
@@ -198,6 +199,7 @@ timers_expired(void)
 		si.code = 0x80;			/* SI_KERNEL */
 		lx_signal_send_proc(p, 14, &si);
 	}
+	lx_ptimers_expired(now);
 	lx_timer_update();
 }
 

@@ -712,6 +712,7 @@ lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 		goto fail_sig;
 	}
 	nt->sigmask = t->sigmask;
+	lx_sched_fork(t, nt);
 	if (!(flags & CLONE_THREAD)) {	/* a fork keeps the alternate stack */
 		nt->ss_sp = t->ss_sp, nt->ss_size = t->ss_size, nt->ss_flags = t->ss_flags;
 	}
@@ -930,6 +931,7 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 	t->ss_flags = 2;		/* SS_DISABLE */
 	p->nthreads = 1;
 	lx_signals_exec(p);
+	lx_sys_exec(t);
 	lx_files_exec(p->files);
 	base = strrchr(abs, '/');
 	strlcpy(p->comm, base != NULL ? base + 1 : abs, sizeof(p->comm));

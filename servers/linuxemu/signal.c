@@ -260,6 +260,20 @@ continue_process(struct lproc *p)
 			lx_finish(t, (long)t->stop_x0);
 		}
 	}
+	/* What arrived while it was stopped acts now (a SIGTERM kills, a handler runs). */
+	for (int i = 0; i < LX_NTHREAD && p->state == LP_ALIVE; i++) {
+		struct lthread *t = &lx_threads[i];
+		uint64_t set;
+
+		if (t->tid == 0 || t->proc != p)
+			continue;
+		set = (t->pend.set | p->pend.set) & ~t->sigmask;
+		for (int sig = 1; sig <= LX_NSIG; sig++)
+			if ((set & BIT(sig)) && !ignored(p, sig)) {
+				kick(t);
+				break;
+			}
+	}
 }
 
 static int
@@ -850,6 +864,13 @@ user_info(const struct lthread *t, int sig, int code, struct lx_siginfo *si)
 	si->u.kill.uid = t->proc->uid;
 }
 
+/* Linux's rule: the credentials match (lx_may_signal), or SIGCONT within a session. */
+static int
+may_signal(const struct lthread *t, const struct lproc *p, int sig)
+{
+	return lx_may_signal(t->proc, p) || (sig == SIGCONT_ && t->proc->sid == p->sid);
+}
+
 long
 sys_kill(struct lthread *t, const uint64_t *a)
 {
@@ -862,10 +883,15 @@ sys_kill(struct lthread *t, const uint64_t *a)
 	if (pid > 0) {
 		struct lproc *p = lx_proc_find(pid);
 
-		if (p == NULL || p->state != LP_ALIVE)
-			return p == NULL ? -ESRCH : 0;	/* a zombie takes signals silently */
+		if (p == NULL)
+			return -ESRCH;
+		if (!may_signal(t, p, sig))
+			return -EPERM;
+		if (p->state != LP_ALIVE)
+			return 0;		/* a zombie takes signals silently */
 		return sig == 0 ? 0 : lx_signal_send_proc(p, sig, &si);
 	}
+	/* A group or everyone: 0 if any was signalled, else EPERM, ESRCH if none was tried. */
 	for (int i = 0; i < LX_NPROC; i++) {
 		struct lproc *p = &lx_procs[i];
 
@@ -874,13 +900,15 @@ sys_kill(struct lthread *t, const uint64_t *a)
 		if (pid == 0 ? p->pgid != t->proc->pgid :
 		    pid == -1 ? (p->pid == 1 || p == t->proc) : p->pgid != -pid)
 			continue;
+		if (found == 0)
+			found = -1;
+		if (!may_signal(t, p, sig))
+			continue;
 		found = 1;
 		if (sig != 0)
 			lx_signal_send_proc(p, sig, &si);
 	}
-	if (pid == -1 && sig != 0 && t->proc->state == LP_ALIVE)
-		found = 1;
-	return found ? 0 : -ESRCH;
+	return found == 1 ? 0 : found == -1 ? -EPERM : -ESRCH;
 }
 
 static long

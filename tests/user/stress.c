@@ -1,7 +1,7 @@
 /*
  * stress: the process model under load, for as long as asked.
  *
- *	stress [fork|signal|futex|all] [seconds]	(default: all, 2 s each)
+ *	stress [--leaks] [fork|signal|futex|all] [seconds]	(default: all, 2 s each)
  *
  * fork: fork, exit and wait in a loop (one child at a time, then eight
  * at once), every status checked. signal: SIGUSR1 ping-pong between a
@@ -11,6 +11,12 @@
  *
  * How many rounds ran depends on the machine, so only "ok" or the
  * first failure is printed: the output is the same on Linux.
+ *
+ * --leaks (for lichen's own test, not compared with Linux, whose free
+ * memory moves with its caches): run each family briefly first, then
+ * check that after the real run the free memory (sysinfo's freeram: the
+ * kernel's free pages) and the process count (linuxemu's) are back
+ * where they were.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -18,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -205,6 +212,8 @@ futex_stress(void)
 
 	stop = 0;
 	for (int i = 0; i < RING; i++)
+		turns[i] = token[i] = 0;
+	for (int i = 0; i < RING; i++)
 		pthread_create(&t[i], NULL, ring_member, (void *)(intptr_t)i);
 	__atomic_store_n(&token[0], 1, __ATOMIC_RELEASE);
 	futex(&token[0], 129, 1);
@@ -237,11 +246,9 @@ static const struct {
     {"futex", futex_stress},
 };
 
-int
-main(int argc, char **argv)
+static int
+run(const char *which, long seconds)
 {
-	const char *which = argc > 1 ? argv[1] : "all";
-	long seconds = argc > 2 ? atol(argv[2]) : 2;
 	int ran = 0;
 
 	for (size_t i = 0; i < NELEM(families); i++) {
@@ -252,9 +259,31 @@ main(int argc, char **argv)
 		families[i].run();
 		ran++;
 	}
-	if (ran == 0) {
-		say("usage: stress [fork|signal|futex|all] [seconds]");
+	return ran;
+}
+
+int
+main(int argc, char **argv)
+{
+	int leaks = argc > 1 && strcmp(argv[1], "--leaks") == 0;
+	const char *which = argc > 1 + leaks ? argv[1 + leaks] : "all";
+	long seconds = argc > 2 + leaks ? atol(argv[2 + leaks]) : 2;
+	struct sysinfo before, after;
+
+	if (leaks) {
+		run(which, 1);		/* caches and tables reach their size */
+		sysinfo(&before);
+	}
+	if (run(which, seconds) == 0) {
+		say("usage: stress [--leaks] [fork|signal|futex|all] [seconds]");
 		return 2;
+	}
+	if (leaks) {
+		sysinfo(&after);
+		say("processes: %d before, %d after", before.procs, after.procs);
+		say("free memory: %s (%lu KiB before, %lu KiB after)",
+		    before.freeram == after.freeram ? "the same" : "different",
+		    before.freeram * before.mem_unit / 1024, after.freeram * after.mem_unit / 1024);
 	}
 	return 0;
 }
