@@ -258,6 +258,8 @@ kernel_main(uint64_t dtb_pa)
 		kprintf("lichen: no init to run; powering off\n");
 		hal_poweroff();
 	}
-	for (;;)		/* this CPU's idle thread from now on */
+	for (;;) {	/* this CPU's idle thread from now on */
+		vmspace_drop_unused();
 		hal_wait_for_interrupt();
+	}
 }

@@ -7,6 +7,7 @@
 #include <arch/memlayout.h>
 #include <lichen/errno.h>
 #include <kernel.h>
+#include <vmspace.h>
 #include <cpu.h>
 #include <pmm.h>
 #include <thread.h>
@@ -67,8 +68,10 @@ secondary_main(unsigned index)
 	sched_init_cpu();
 	c->online = true;
 	__asm__ volatile("" ::: "memory");
-	for (;;)
+	for (;;) {
+		vmspace_drop_unused();
 		hal_wait_for_interrupt();
+	}
 }
 
 void

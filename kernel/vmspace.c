@@ -498,6 +498,22 @@ fail:
 
 static void activate_asid(struct vmspace *vs, unsigned me);
 
+/*
+ * On an idle CPU: if the space it keeps loaded has no other holder (its
+ * process is gone), let it go now rather than at the next switch, so a
+ * dead process's pages and tables are free when its exit is reported.
+ */
+void
+vmspace_drop_unused(void)
+{
+	uint64_t flags = hal_irq_save();
+	struct vmspace *vs = current_vs[this_cpu_index()];
+
+	if (vs != NULL && __atomic_load_n(&vs->obj.refs, __ATOMIC_ACQUIRE) == 1)
+		vmspace_activate(NULL);
+	hal_irq_restore(flags);
+}
+
 void
 vmspace_activate(struct vmspace *vs)
 {

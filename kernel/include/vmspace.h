@@ -87,5 +87,7 @@ void vmspace_stats(struct vm_stats *st);
 /* Make vs the current user address space (NULL: none). */
 void vmspace_activate(struct vmspace *vs);
 struct vmspace *vmspace_current(void);
+/* An idle CPU lets go of a space only it still holds. */
+void vmspace_drop_unused(void);
 
 #endif

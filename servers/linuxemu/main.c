@@ -275,6 +275,39 @@ start_init(const char *path, int argc, char **args)
 	return p;
 }
 
+/*
+ * linuxemu.watchdog=1: every 5 s in which no message came, print every
+ * thread and what it waits for (to find a wake-up that never comes).
+ */
+static void
+dump_threads(void)
+{
+	printf("linuxemu: 5 s without a message; threads:\n");
+	for (int i = 0; i < LX_NTHREAD; i++) {
+		const struct lthread *t = &lx_threads[i];
+
+		uint32_t word = 0;
+
+		if (t->tid == 0)
+			continue;
+		if (t->wait == W_FUTEX)
+			lx_read(t->proc, t->a[0], &word, 4);
+		if (t->wait == W_FUTEX) {
+			uint32_t around[12];
+
+			if (lx_read(t->proc, (t->a[0] & ~31UL), around, sizeof(around)) == 0)
+				printf("linuxemu:   words at 0x%lx: %u %u %u %u %u %u %u %u %u %u %u %u\n",
+				    t->a[0] & ~31UL, around[0], around[1], around[2], around[3],
+				    around[4], around[5], around[6], around[7], around[8], around[9],
+				    around[10], around[11]);
+		}
+		printf("linuxemu:   tid %d pid %d %s nr %lu wait %d futex 0x%lx/0x%lx (now %u) "
+		    "deadline %lu\n", t->tid, t->proc->pid,
+		    t->token != HANDLE_NONE ? "stopped" : "running", t->nr, t->wait,
+		    t->futex_mm, t->futex_addr, word, t->deadline);
+	}
+}
+
 /* One message from a Linux thread: a call, a fault, or an interruption. */
 static void
 handle(struct ipc_msg *m)
@@ -328,7 +361,7 @@ main(int argc, char **argv)
 	const void *archive = (const void *)native_start_word(1);
 	uint64_t archive_len = native_start_word(2);
 	const char *run = NULL;
-	int pargc = 1, nfiles = 0, status, quiet = 0;
+	int pargc = 1, nfiles = 0, status, quiet = 0, watchdog = 0, quiet_for = 0;
 	struct ipc_msg m;
 	struct lproc *init;
 	long r;
@@ -355,6 +388,8 @@ main(int argc, char **argv)
 			init_argv[pargc++] = argfile_text[nfiles++];
 		} else if (strcmp(argv[i], "lichen.strace=1") == 0) {
 			lx_strace = 1;
+		} else if (strcmp(argv[i], "linuxemu.watchdog=1") == 0) {
+			watchdog = 1;
 		} else if (strcmp(argv[i], "lichen.quiet=1") == 0) {
 			quiet = 1;
 		}
@@ -383,8 +418,17 @@ main(int argc, char **argv)
 		if ((init = start_init(path, pargc, init_argv)) == NULL)
 			return 1;
 	}
+	if (watchdog && ((r = timer_create()) < 0 || obj_bind((handle_t)r, lx_pers, 2) != 0 ||
+	    timer_set((handle_t)r, clock_get() + 5000000000UL, 5000000000UL) != 0))
+		printf("linuxemu: no watchdog timer\n");
 	memset(&m, 0, sizeof(m));
 	while (init->state == LP_ALIVE && ipc_recv(lx_pers, &m, NULL) == 0) {
+		if (m.label == LABEL_TIMER && m.badge == 2) {
+			if (quiet_for++ > 0)
+				dump_threads();
+			continue;
+		}
+		quiet_for = 0;
 		if (m.label == LABEL_TIMER)
 			timers_expired();
 		else if (m.label == LABEL_SYSCALL || m.label == LABEL_FAULT ||
