@@ -44,8 +44,8 @@ static uint64_t next_pipe_ino = 1000;
 
 static void pipe_wake(struct lpipe *pp);
 
-static struct lfile *
-file_new(enum lfile_kind kind, uint32_t flags)
+struct lfile *
+lx_file_new(enum lfile_kind kind, uint32_t flags)
 {
 	for (int i = 0; i < LX_NFILE; i++)
 		if (files[i].refs == 0) {
@@ -58,8 +58,8 @@ file_new(enum lfile_kind kind, uint32_t flags)
 	return NULL;
 }
 
-static void
-file_put(struct lfile *f)
+void
+lx_file_put(struct lfile *f)
 {
 	struct lpipe *pp;
 
@@ -96,7 +96,7 @@ lx_files_new(void)
 	struct lfiles *t = table_alloc();
 	struct lfile *con;
 
-	if (t == NULL || (con = file_new(LF_CONSOLE, O_RDWR_)) == NULL)
+	if (t == NULL || (con = lx_file_new(LF_CONSOLE, O_RDWR_)) == NULL)
 		return NULL;
 	for (int fd = 0; fd < 3; fd++)
 		t->fd[fd] = con;
@@ -125,7 +125,7 @@ lx_files_put(struct lfiles *t)
 	if (t == NULL || --t->refs > 0)
 		return;
 	for (int fd = 0; fd < LX_NOFILE; fd++)
-		file_put(t->fd[fd]);
+		lx_file_put(t->fd[fd]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -134,7 +134,7 @@ lx_files_exec(struct lfiles *t)
 {
 	for (int fd = 0; fd < LX_NOFILE; fd++)
 		if (t->fd[fd] != NULL && t->cloexec[fd]) {
-			file_put(t->fd[fd]);
+			lx_file_put(t->fd[fd]);
 			t->fd[fd] = NULL;
 			t->cloexec[fd] = 0;
 		}
@@ -144,6 +144,12 @@ static struct lfile *
 fd_get(struct lthread *t, uint64_t fd)
 {
 	return fd < LX_NOFILE ? t->proc->files->fd[fd] : NULL;
+}
+
+struct lfile *
+lx_fd_get(struct lthread *t, uint64_t fd)
+{
+	return fd_get(t, fd);
 }
 
 int
@@ -169,10 +175,21 @@ fd_install(struct lthread *t, int fd, struct lfile *f, int cloexec)
 {
 	struct lfiles *tab = t->proc->files;
 
-	file_put(tab->fd[fd]);
+	lx_file_put(tab->fd[fd]);
 	tab->fd[fd] = f;
 	tab->cloexec[fd] = (uint8_t)cloexec;
 	f->refs++;
+}
+
+/* The lowest free fd for f (the table takes its own reference). */
+long
+lx_fd_open(struct lthread *t, struct lfile *f, int cloexec)
+{
+	int fd = fd_alloc(t, 0);
+
+	if (fd >= 0)
+		fd_install(t, fd, f, cloexec);
+	return fd;
 }
 
 long
@@ -182,7 +199,7 @@ sys_close(struct lthread *t, const uint64_t *a)
 
 	if (fd_get(t, a[0]) == NULL)
 		return -EBADF;
-	file_put(tab->fd[a[0]]);
+	lx_file_put(tab->fd[a[0]]);
 	tab->fd[a[0]] = NULL;
 	tab->cloexec[a[0]] = 0;
 	return 0;
@@ -202,7 +219,7 @@ sys_close_range(struct lthread *t, const uint64_t *a)
 		if (a[2] & 4) {
 			tab->cloexec[fd] = 1;
 		} else {
-			file_put(tab->fd[fd]);
+			lx_file_put(tab->fd[fd]);
 			tab->fd[fd] = NULL;
 			tab->cloexec[fd] = 0;
 		}
@@ -446,16 +463,16 @@ sys_pipe2(struct lthread *t, const uint64_t *a)
 		return -ENFILE;
 	if ((fds[0] = fd_alloc(t, 0)) < 0)
 		return fds[0];
-	if ((r = file_new(LF_PIPE, (uint32_t)(a[1] & O_NONBLOCK_))) == NULL)
+	if ((r = lx_file_new(LF_PIPE, (uint32_t)(a[1] & O_NONBLOCK_))) == NULL)
 		return -ENFILE;
 	r->pipe = pp;
 	pp->readers = 1;
 	pp->head = pp->len = 0;
 	pp->ino = next_pipe_ino++;
 	fd_install(t, fds[0], r, (a[1] & O_CLOEXEC_) != 0);
-	file_put(r);			/* the table holds it now */
+	lx_file_put(r);			/* the table holds it now */
 	if ((fds[1] = fd_alloc(t, 0)) < 0 ||
-	    (w = file_new(LF_PIPE, 1 | (uint32_t)(a[1] & O_NONBLOCK_))) == NULL) {
+	    (w = lx_file_new(LF_PIPE, 1 | (uint32_t)(a[1] & O_NONBLOCK_))) == NULL) {
 		e = fds[1] < 0 ? fds[1] : -ENFILE;
 		sys_close(t, (uint64_t[]){ (uint64_t)fds[0] });
 		return e;
@@ -463,7 +480,7 @@ sys_pipe2(struct lthread *t, const uint64_t *a)
 	w->pipe = pp;
 	pp->writers = 1;
 	fd_install(t, fds[1], w, (a[1] & O_CLOEXEC_) != 0);
-	file_put(w);
+	lx_file_put(w);
 	if (lx_write(t->proc, a[0], fds, sizeof(fds)) != 0) {
 		sys_close(t, (uint64_t[]){ (uint64_t)fds[0] });
 		sys_close(t, (uint64_t[]){ (uint64_t)fds[1] });
@@ -474,23 +491,87 @@ sys_pipe2(struct lthread *t, const uint64_t *a)
 
 /* --- reading and writing, by kind --- */
 
+#define O_PATH_		010000000
+#define S_IFMT_		0170000
+#define S_IFDIR_	0040000
+#define ENOSPC_		28
+
+static uint8_t zeros[4096];
+
+/* A node's bytes from off (files in the archive; /dev/zero and /dev/full read zeros). */
+static long
+node_read(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len, uint64_t off)
+{
+	const struct lnode *n = &f->node;
+	uint64_t done = 0;
+
+	if ((n->mode & S_IFMT_) == S_IFDIR_)
+		return -EISDIR;
+	switch (n->dev) {
+	case DEV_NULL:
+		return 0;
+	case DEV_ZERO:
+	case DEV_FULL:
+		while (done < len) {
+			uint64_t k = len - done < sizeof(zeros) ? len - done : sizeof(zeros);
+
+			if (lx_write(t->proc, uva + done, zeros, k) != 0)
+				return done > 0 ? (long)done : -EFAULT;
+			done += k;
+		}
+		return (long)len;
+	default:
+		if (off >= n->size)
+			return 0;
+		if (len > n->size - off)
+			len = n->size - off;
+		if (lx_write(t->proc, uva, (const char *)n->data + off, len) != 0)
+			return -EFAULT;
+		return (long)len;
+	}
+}
+
+static long
+node_write(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
+{
+	(void)t, (void)uva;
+	switch (f->node.dev) {
+	case DEV_NULL:
+	case DEV_ZERO:
+		return (long)len;
+	case DEV_FULL:
+		return -ENOSPC_;
+	default:
+		return -EBADF;		/* the archive is read-only: never opened for writing */
+	}
+}
+
 static long
 file_write(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
 {
-	if ((f->flags & O_ACCMODE_) == 0)
+	if ((f->flags & O_ACCMODE_) == 0 || (f->flags & O_PATH_))
 		return -EBADF;
 	if (f->kind == LF_PIPE)
 		return pipe_write(t, f, uva, len);
+	if (f->kind == LF_NODE)
+		return node_write(t, f, uva, len);
 	return console_write(t, uva, len);
 }
 
 static long
 file_read(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
 {
-	if ((f->flags & O_ACCMODE_) == 1)
+	long r;
+
+	if ((f->flags & O_ACCMODE_) == 1 || (f->flags & O_PATH_))
 		return -EBADF;
 	if (f->kind == LF_PIPE)
 		return pipe_read(t, f, uva, len);
+	if (f->kind == LF_NODE) {
+		if ((r = node_read(t, f, uva, len, f->off)) > 0)
+			f->off += (uint64_t)r;
+		return r;
+	}
 	if (len == 0)
 		return 0;
 	if (f->flags & O_NONBLOCK_)
@@ -566,19 +647,50 @@ sys_readv(struct lthread *t, const uint64_t *a)
 	return rw_vector(t, a, 0);
 }
 
-/* The console is not seekable. */
+/* lseek(fd, offset, whence): files and directories of the tree; pipes and the console cannot. */
 long
 sys_lseek(struct lthread *t, const uint64_t *a)
 {
-	return fd_get(t, a[0]) == NULL ? -EBADF : -ESPIPE;
+	struct lfile *f = fd_get(t, a[0]);
+	int64_t off = (int64_t)a[1], base;
+
+	if (f == NULL)
+		return -EBADF;
+	if (f->kind != LF_NODE)
+		return -ESPIPE;
+	if (f->node.dev != DEV_NONE)
+		return 0;		/* /dev/null and friends: always at 0 */
+	switch (a[2]) {
+	case 0: base = 0; break;				/* SEEK_SET */
+	case 1: base = (int64_t)f->off; break;			/* SEEK_CUR */
+	case 2: base = (int64_t)f->node.size; break;		/* SEEK_END */
+	default: return -EINVAL;
+	}
+	if ((f->node.mode & S_IFMT_) == S_IFDIR_ && a[2] != 0)
+		return -EINVAL;
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->off = (uint64_t)(base + off);
+	return (long)f->off;
 }
 
 long
 sys_pread64(struct lthread *t, const uint64_t *a)
 {
-	return fd_get(t, a[0]) == NULL ? -EBADF : -ESPIPE;
-}
+	struct lfile *f = fd_get(t, a[0]);
 
+	if (f == NULL)
+		return -EBADF;
+	if (f->kind != LF_NODE)
+		return -ESPIPE;
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	if (t->nr == 68)		/* pwrite64 */
+		return (f->flags & O_ACCMODE_) == 0 ? -EBADF : node_write(t, f, a[1], a[2]);
+	if ((f->flags & O_ACCMODE_) == 1)
+		return -EBADF;
+	return node_read(t, f, a[1], a[2], a[3]);
+}
 #define FIONREAD_	0x541b
 
 long
@@ -604,12 +716,32 @@ struct stat_ {			/* asm-generic struct stat (aarch64) */
 	uint32_t unused4, unused5;
 };
 
-/* What Linux says of /dev/console, and of a pipe. */
+/* A node's stat: the archive's mode and size, root's, time 0 (the archive's mtime). */
+long
+lx_stat_node(struct lthread *t, const struct lnode *n, uint64_t uva)
+{
+	struct stat_ st;
+
+	memset(&st, 0, sizeof(st));
+	st.dev = n->dev != DEV_NONE || strncmp(n->path, "dev", 3) == 0 ? 6 : 1;
+	st.ino = n->ino;
+	st.mode = n->mode;
+	st.nlink = (n->mode & S_IFMT_) == S_IFDIR_ ? 2 : 1;
+	st.rdev = n->rdev;
+	st.size = n->dev != DEV_NONE ? 0 : (int64_t)n->size;
+	st.blksize = 4096;
+	st.blocks = (st.size + 511) / 512;
+	return lx_write(t->proc, uva, &st, sizeof(st));
+}
+
+/* What Linux says of /dev/console, of a pipe, of a node. */
 static long
 stat_file(struct lthread *t, struct lfile *f, uint64_t uva)
 {
 	struct stat_ st;
 
+	if (f->kind == LF_NODE)
+		return lx_stat_node(t, &f->node, uva);
 	memset(&st, 0, sizeof(st));
 	if (f->kind == LF_PIPE) {
 		st.dev = 0xd;			/* pipefs */
@@ -639,23 +771,6 @@ sys_fstat(struct lthread *t, const uint64_t *a)
 	return f == NULL ? -EBADF : stat_file(t, f, a[1]);
 }
 
-/* newfstatat(dirfd, path, st, flags): "" with AT_EMPTY_PATH only, until the vfs. */
-long
-sys_newfstatat(struct lthread *t, const uint64_t *a)
-{
-	char c;
-	long r = lx_read(t->proc, a[1], &c, 1);
-
-	if (r != 0)
-		return r;
-	if (a[3] & ~0x1d00UL)
-		return -EINVAL;		/* AT_SYMLINK_NOFOLLOW, NO_AUTOMOUNT, EMPTY_PATH, STATX_* */
-	if (c != '\0')
-		return -ENOENT;		/* no filesystem before the vfs issue */
-	if (!(a[3] & 0x1000))
-		return -ENOENT;
-	return sys_fstat(t, (uint64_t[]){ a[0], a[2] });
-}
 
 /* --- ppoll --- */
 

@@ -87,15 +87,28 @@ struct lx_sigpend {
 };
 
 /* An open file: what an fd names (several fds and processes may share one). */
-enum lfile_kind { LF_FREE, LF_CONSOLE, LF_PIPE };
+enum lfile_kind { LF_FREE, LF_CONSOLE, LF_PIPE, LF_NODE };
+
+/* A node of the interim root tree (rootfs.c): the boot archive and /dev. */
+enum lnode_dev { DEV_NONE, DEV_CONSOLE, DEV_NULL, DEV_ZERO, DEV_FULL };
+
+struct lnode {
+	char path[256];			/* canonical, without the leading "/" */
+	uint32_t mode, rdev;		/* st_mode, st_rdev */
+	uint64_t ino, size;
+	const void *data;		/* a file's bytes, a link's target */
+	enum lnode_dev dev;
+};
 
 struct lpipe;
 
 struct lfile {
 	int refs;
 	enum lfile_kind kind;
-	uint32_t flags;			/* O_ACCMODE, O_APPEND, O_NONBLOCK */
+	uint32_t flags;			/* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH */
 	struct lpipe *pipe;		/* LF_PIPE: O_RDONLY is the read end */
+	struct lnode node;		/* LF_NODE */
+	uint64_t off;			/* LF_NODE: the file offset, a directory's position */
 };
 
 /* An fd table, shared by CLONE_FILES. */
@@ -282,6 +295,17 @@ struct lfiles *lx_files_copy(const struct lfiles *f);
 void lx_files_put(struct lfiles *f);
 void lx_files_exec(struct lfiles *f);
 int lx_fd_is_open(struct lthread *t, uint64_t fd);
+struct lfile *lx_fd_get(struct lthread *t, uint64_t fd);
+long lx_fd_open(struct lthread *t, struct lfile *f, int cloexec);	/* a new fd for f */
+struct lfile *lx_file_new(enum lfile_kind kind, uint32_t flags);
+void lx_file_put(struct lfile *f);
+long lx_stat_node(struct lthread *t, const struct lnode *n, uint64_t uva);
+
+/* rootfs.c: the root tree until the vfs (the boot archive and /dev) */
+void lx_rootfs_init(const void *base, uint64_t len);
+int lx_rootfs_walk(const char *start, const char *path, int follow, struct lnode *n);
+int lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap,
+    struct lnode *n);
 void lx_poll_wake(void);
 
 /* The system calls, in the listing (syscalls.h). */

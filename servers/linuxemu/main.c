@@ -395,6 +395,7 @@ main(int argc, char **argv)
 		}
 	}
 	lx_archive_init(archive, archive_len);
+	lx_rootfs_init(archive, archive_len);
 	if (run == NULL) {
 		printf("linuxemu: no program to run (linuxemu.run=PATH, from the boot archive)\n");
 		return 1;

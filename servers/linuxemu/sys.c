@@ -1472,16 +1472,6 @@ sys_getcwd(struct lthread *t, const uint64_t *a)
 	return r != 0 ? r : (long)n;
 }
 
-long
-sys_readlinkat(struct lthread *t, const uint64_t *a)
-{
-	char path[256];
-	long r = lx_read_string(t->proc, a[1], path, sizeof(path));
-
-	if (r < 0)
-		return r;
-	return (int64_t)a[3] <= 0 ? -EINVAL : -ENOENT;
-}
 
 /* --- processes (proc.c) --- */
 

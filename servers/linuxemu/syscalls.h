@@ -13,8 +13,13 @@
 	X(24,  dup3,            sys_dup3) \
 	X(25,  fcntl,           sys_fcntl) \
 	X(29,  ioctl,           sys_ioctl) \
+	X(48,  faccessat,       sys_faccessat2) \
+	X(49,  chdir,           sys_chdir) \
+	X(50,  fchdir,          sys_fchdir) \
+	X(56,  openat,          sys_openat) \
 	X(57,  close,           sys_close) \
 	X(59,  pipe2,           sys_pipe2) \
+	X(61,  getdents64,      sys_getdents64) \
 	X(62,  lseek,           sys_lseek) \
 	X(63,  read,            sys_read) \
 	X(64,  write,           sys_write) \
@@ -111,6 +116,7 @@
 	X(261, prlimit64,       sys_prlimit64) \
 	X(278, getrandom,       sys_getrandom) \
 	X(435, clone3,          sys_clone3) \
-	X(436, close_range,     sys_close_range)
+	X(436, close_range,     sys_close_range) \
+	X(439, faccessat2,      sys_faccessat2)
 
 #endif
