@@ -329,6 +329,10 @@ sched_finish(void)
 static void
 switch_to_locked(struct sched_cpu *s, struct thread *prev, struct thread *next)
 {
+	uint64_t now = clock_ns();
+
+	prev->cpu_ns += now - prev->run_since;	/* CPU time, for the thread's owner */
+	next->run_since = now;
 	s->current = next;
 	s->prev = prev;
 	s->switches++;
@@ -726,4 +730,15 @@ sched_report(void)
 		    "%lu IPIs received, %lu sent\n", i, st.switches, st.migrations,
 		    st.idle_ticks, st.ticks, cpus[i].ipis_received, cpus[i].ipis_sent);
 	}
+}
+
+/* The CPU time t has run (up to now if it is running). */
+uint64_t
+thread_cpu_ns(const struct thread *t)
+{
+	uint64_t ns = __atomic_load_n(&t->cpu_ns, __ATOMIC_RELAXED);
+
+	if (t == thread_current())
+		ns += clock_ns() - t->run_since;
+	return ns;
 }

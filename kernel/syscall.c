@@ -571,6 +571,19 @@ sys_sys_info(struct trap_frame *tf)
 		return process_current()->pid;
 	case SYSINFO_ASID_ROLLOVERS:
 		return (long)vmspace_asid_rollovers();
+	case SYSINFO_THREAD_CPU: {
+		struct thread *t;
+		long ns;
+		int err;
+
+		if (ARG(1) == 0)
+			return (long)thread_cpu_ns(thread_current());
+		if ((err = GET(ARG(1), OBJ_THREAD, RIGHT_READ, t, struct thread)) != 0)
+			return err;
+		ns = (long)thread_cpu_ns(t);
+		kobj_put(&t->obj);
+		return ns;
+	}
 	default:
 		return -EINVAL;
 	}

@@ -49,6 +49,8 @@ struct thread {
 	struct ktimer timer;		/* sleeping until */
 	struct list_node wait_link;	/* on a waitq, or an endpoint's receivers */
 	uint64_t switches_in;
+	uint64_t cpu_ns;		/* time run, up to its last switch out */
+	uint64_t run_since;		/* clock_ns() when it last went on a CPU */
 	unsigned last_cpu;
 	/* User threads. */
 	struct process *proc;		/* NULL for kernel threads (ref held) */
@@ -139,5 +141,8 @@ struct sched_stats {
 };
 void sched_stats(unsigned cpu, struct sched_stats *st);
 void sched_report(void);
+
+/* The CPU time t has run, in ns (up to now for the caller). */
+uint64_t thread_cpu_ns(const struct thread *t);
 
 #endif

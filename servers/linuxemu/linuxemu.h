@@ -201,6 +201,9 @@ struct lproc {
 		int overrun;			/* periods missed at the last expiry */
 	} ptimer[16];
 	uint64_t cpu_itimer[2][2];	/* ITIMER_VIRTUAL, ITIMER_PROF: deadline, interval (ns) */
+	/* CPU time (the kernel counts each thread's: SYSINFO_THREAD_CPU). */
+	uint64_t cpu_gone;		/* of its threads that have ended */
+	uint64_t cpu_children;		/* of its reaped children, theirs included */
 };
 
 extern struct lproc lx_procs[LX_NPROC];
@@ -237,6 +240,8 @@ void lx_thread_unhash(struct lthread *t);
 void lx_thread_hash(struct lthread *t);
 struct lmm *lx_mm_new(handle_t vs);
 void lx_mm_put(struct lmm *mm);
+uint64_t lx_thread_cpu(const struct lthread *t);
+uint64_t lx_proc_cpu(const struct lproc *p);
 void lx_exit_group(struct lproc *p, int wstatus);
 void lx_thread_exit(struct lthread *t);
 void lx_wait_check(struct lproc *parent);

@@ -200,9 +200,30 @@ lx_thread_alloc(struct lproc *p, handle_t kthread)
 	return NULL;
 }
 
+uint64_t
+lx_thread_cpu(const struct lthread *t)
+{
+	long ns = sys_info(SYSINFO_THREAD_CPU, t->thread);
+
+	return ns > 0 ? (uint64_t)ns : 0;
+}
+
+/* A process's CPU time: its live threads' and its ended threads'. */
+uint64_t
+lx_proc_cpu(const struct lproc *p)
+{
+	uint64_t ns = p->cpu_gone;
+
+	for (int i = 0; i < LX_NTHREAD; i++)
+		if (lx_threads[i].tid != 0 && lx_threads[i].proc == p)
+			ns += lx_thread_cpu(&lx_threads[i]);
+	return ns;
+}
+
 static void
 thread_free(struct lthread *t)
 {
+	t->proc->cpu_gone += lx_thread_cpu(t);
 	lx_thread_unhash(t);
 	handle_close(t->thread);
 	t->proc->nthreads--;
@@ -495,8 +516,11 @@ wait_consume(struct lproc *c, int ws, unsigned options)
 {
 	if (options & WNOWAIT_)
 		return;
-	if (c->state == LP_ZOMBIE)
+	if (c->state == LP_ZOMBIE) {
+		if (c->parent != NULL)
+			c->parent->cpu_children += c->cpu_gone + c->cpu_children;
 		proc_free(c);
+	}
 	else if (ws == 0xffff)
 		c->continued = 0;
 	else
@@ -520,8 +544,14 @@ wait4_try(struct lthread *t, const uint64_t *a, long *result)
 		return 0;
 	/* The child is reaped even if the answer cannot be written (as Linux). */
 	pid = c->pid;
-	wait_consume(c, ws, options);
 	memset(&ru, 0, sizeof(ru));
+	if (c->state == LP_ZOMBIE) {	/* its own and its reaped children's, as Linux */
+		uint64_t ns = c->cpu_gone + c->cpu_children;
+
+		ru.utime[0] = (int64_t)(ns / 1000000000);
+		ru.utime[1] = (int64_t)(ns % 1000000000 / 1000);
+	}
+	wait_consume(c, ws, options);
 	if ((a[1] != 0 && lx_write(t->proc, a[1], &ws, sizeof(ws)) != 0) ||
 	    (a[3] != 0 && lx_write(t->proc, a[3], &ru, sizeof(ru)) != 0)) {
 		*result = -EFAULT;

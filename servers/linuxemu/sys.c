@@ -180,6 +180,31 @@ clock_base(struct lthread *t, int id, int gettime, int64_t *base)
 	return 0;
 }
 
+/*
+ * A CPU clock's reading: the calling thread's or process's, or (a
+ * negative id, clock_getcpuclockid's) another's: ~pid << 3 | 2 for a
+ * process, | 6 for a thread.
+ */
+static uint64_t
+cpu_clock(struct lthread *t, int id)
+{
+	struct lthread *o;
+	struct lproc *p;
+	int who;
+
+	if (id == CLOCK_THREAD_CPUTIME)
+		return lx_thread_cpu(t);
+	if (id == CLOCK_PROCESS_CPUTIME)
+		return lx_proc_cpu(t->proc);
+	who = ~(id >> 3);
+	if ((id & 4) != 0) {
+		o = who == 0 ? t : lx_thread_find(who);
+		return o != NULL ? lx_thread_cpu(o) : 0;
+	}
+	p = who == 0 ? t->proc : lx_proc_find(who);
+	return p != NULL ? lx_proc_cpu(p) : 0;
+}
+
 long
 sys_clock_gettime(struct lthread *t, const uint64_t *a)
 {
@@ -190,7 +215,10 @@ sys_clock_gettime(struct lthread *t, const uint64_t *a)
 
 	if ((r = clock_can(id, C_READ)) != 0 || (r = clock_base(t, id, 1, &base)) != 0)
 		return r;
-	ts = ns_ts((uint64_t)((int64_t)clock_get() + base));
+	if (id == CLOCK_PROCESS_CPUTIME || id == CLOCK_THREAD_CPUTIME || id < 0)
+		ts = ns_ts(cpu_clock(t, id));	/* what the kernel counted */
+	else
+		ts = ns_ts((uint64_t)((int64_t)clock_get() + base));
 	return lx_write(t->proc, a[1], &ts, sizeof(ts));
 }
 
@@ -1022,23 +1050,35 @@ sys_setrlimit(struct lthread *t, const uint64_t *a)
 	return sys_prlimit64(t, (uint64_t[]){ 0, a[0], a[1], 0 });
 }
 
-/* getrusage(who, ru): CPU time is not visible to linuxemu yet: zeros. */
+/*
+ * getrusage(who, ru): the CPU time the kernel counted, all as user time
+ * (a Linux thread's system calls run in linuxemu, not in its kernel
+ * thread); the other fields are zero.
+ */
 long
 sys_getrusage(struct lthread *t, const uint64_t *a)
 {
 	int64_t ru[18];
+	uint64_t ns;
 
-	if ((int)a[0] != 0 && (int)a[0] != -1 && (int)a[0] != 1)
-		return -EINVAL;		/* RUSAGE_SELF, CHILDREN, THREAD */
+	switch ((int)a[0]) {
+	case 0: ns = lx_proc_cpu(t->proc); break;		/* RUSAGE_SELF */
+	case -1: ns = t->proc->cpu_children; break;		/* RUSAGE_CHILDREN */
+	case 1: ns = lx_thread_cpu(t); break;			/* RUSAGE_THREAD */
+	default: return -EINVAL;
+	}
 	memset(ru, 0, sizeof(ru));
+	ru[0] = (int64_t)(ns / 1000000000);
+	ru[1] = (int64_t)(ns % 1000000000 / 1000);
 	return lx_write(t->proc, a[1], ru, sizeof(ru));
 }
 
-/* times(buf): the clock in ticks (100 Hz) since boot; CPU times as getrusage. */
+/* times(buf): CPU times in 100 Hz ticks (as getrusage); the result is ticks since boot. */
 long
 sys_times(struct lthread *t, const uint64_t *a)
 {
-	int64_t tms[4] = { 0, 0, 0, 0 };
+	int64_t tms[4] = { (int64_t)(lx_proc_cpu(t->proc) / 10000000), 0,
+	    (int64_t)(t->proc->cpu_children / 10000000), 0 };
 	long r;
 
 	if (a[0] != 0 && (r = lx_write(t->proc, a[0], tms, sizeof(tms))) != 0)
