@@ -28,21 +28,7 @@
 static struct lfile files[LX_NFILE];
 static struct lfiles tables[LX_NPROC];
 
-#define PIPE_SIZE	65536
-#define PIPE_BUF_	4096		/* writes up to this size are atomic */
-#define LX_NPIPE	32
-
-struct lpipe {
-	int readers, writers;		/* open read and write ends */
-	uint32_t head, len;		/* the bytes: buf[head .. head + len), wrapping */
-	uint64_t ino;
-	uint8_t buf[PIPE_SIZE];
-};
-
-static struct lpipe pipes[LX_NPIPE];
-static uint64_t next_pipe_ino = 1000;
-
-static void pipe_wake(struct lpipe *pp);
+#define PIPE_SIZE	65536		/* 16 pages (io.c) */
 
 struct lfile *
 lx_file_new(enum lfile_kind kind, uint32_t flags)
@@ -68,13 +54,8 @@ lx_file_put(struct lfile *f)
 	pp = f->pipe;
 	f->kind = LF_FREE;
 	f->pipe = NULL;
-	if (pp != NULL) {		/* the other end may wake: EOF, or EPIPE */
-		if ((f->flags & O_ACCMODE_) == 0)
-			pp->readers--;
-		else
-			pp->writers--;
-		pipe_wake(pp);
-	}
+	if (pp != NULL)			/* the other end may wake: EOF, or EPIPE */
+		lx_pipe_release(pp, (f->flags & O_ACCMODE_) != 0);
 }
 
 static struct lfiles *
@@ -307,47 +288,6 @@ sys_fcntl(struct lthread *t, const uint64_t *a)
 	}
 }
 
-static char iobuf[4096];
-
-/* Copy len bytes of the caller's memory at uva to the console. */
-static long
-console_write(struct lthread *t, uint64_t uva, uint64_t len)
-{
-	uint64_t done = 0;
-
-	while (done < len) {
-		uint64_t n = len - done < sizeof(iobuf) ? len - done : sizeof(iobuf);
-		long r = lx_read(t->proc, uva + done, iobuf, n);
-
-		if (r != 0)
-			return done > 0 ? (long)done : r;
-		log_write(iobuf, n);
-		done += n;
-	}
-	return (long)done;
-}
-
-/* --- pipes --- */
-
-/* Run again the blocked reads and writes on pp: the other end moved. */
-static void
-pipe_wake(struct lpipe *pp)
-{
-	for (int i = 0; i < LX_NTHREAD; i++) {
-		struct lthread *t = &lx_threads[i];
-		long r;
-
-		if (t->tid == 0 || t->wait_obj != pp || (t->wait != W_READ && t->wait != W_WRITE))
-			continue;
-		t->wait = W_NONE;
-		t->wait_obj = NULL;
-		r = lx_syscall(t, t->nr, t->a);
-		if (r != LX_SUSPEND)
-			lx_finish(t, r);
-	}
-	lx_poll_wake();
-}
-
 /* Something became readable or writable: every ppoll looks again. */
 void
 lx_poll_wake(void)
@@ -365,287 +305,9 @@ lx_poll_wake(void)
 	}
 }
 
-static long
-block_on(struct lthread *t, struct lpipe *pp, enum lwait w)
-{
-	t->wait = w;
-	t->wait_obj = pp;
-	return LX_SUSPEND;
-}
-
-static uint8_t pipe_io[PIPE_SIZE];
-
-static long
-pipe_read(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
-{
-	struct lpipe *pp = f->pipe;
-	uint64_t n, first;
-
-	if (len == 0)
-		return 0;
-	if (pp->len == 0) {
-		if (pp->writers == 0)
-			return 0;		/* end of file */
-		if (f->flags & O_NONBLOCK_)
-			return -EAGAIN;
-		return block_on(t, pp, W_READ);
-	}
-	n = len < pp->len ? len : pp->len;
-	first = n < PIPE_SIZE - pp->head ? n : PIPE_SIZE - pp->head;
-	memcpy(pipe_io, pp->buf + pp->head, first);
-	memcpy(pipe_io + first, pp->buf, n - first);
-	if (lx_write(t->proc, uva, pipe_io, n) != 0)
-		return -EFAULT;			/* nothing is taken */
-	pp->head = (uint32_t)((pp->head + n) % PIPE_SIZE);
-	pp->len -= (uint32_t)n;
-	pipe_wake(pp);
-	return (long)n;
-}
-
-/*
- * A write goes in whole before it returns (t->io_done counts across
- * wake-ups); one of at most PIPE_BUF bytes waits until it fits at once,
- * so it is never interleaved with another writer's.
- */
-static long
-pipe_write(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
-{
-	struct lpipe *pp = f->pipe;
-
-	while (t->io_done < len) {
-		uint64_t left = len - t->io_done, room = PIPE_SIZE - pp->len, n, tail, first;
-
-		if (pp->readers == 0) {
-			struct lx_siginfo si;
-
-			memset(&si, 0, sizeof(si));
-			si.signo = 13;			/* SIGPIPE */
-			si.u.kill.pid = t->proc->pid;
-			lx_signal_send_thread(t, 13, &si);
-			return t->io_done > 0 ? (long)t->io_done : -EPIPE;
-		}
-		if (room == 0 || (len <= PIPE_BUF_ && room < left)) {
-			if (f->flags & O_NONBLOCK_)
-				return t->io_done > 0 ? (long)t->io_done : -EAGAIN;
-			return block_on(t, pp, W_WRITE);
-		}
-		n = left < room ? left : room;
-		if (lx_read(t->proc, uva + t->io_done, pipe_io, n) != 0)
-			return t->io_done > 0 ? (long)t->io_done : -EFAULT;
-		tail = (pp->head + pp->len) % PIPE_SIZE;
-		first = n < PIPE_SIZE - tail ? n : PIPE_SIZE - tail;
-		memcpy(pp->buf + tail, pipe_io, first);
-		memcpy(pp->buf, pipe_io + first, n - first);
-		pp->len += (uint32_t)n;
-		t->io_done += n;
-		pipe_wake(pp);
-	}
-	return (long)len;
-}
-
-#define O_DIRECT_	040000
-
-/* pipe2(fds, flags) */
-long
-sys_pipe2(struct lthread *t, const uint64_t *a)
-{
-	struct lpipe *pp = NULL;
-	struct lfile *r, *w;
-	int32_t fds[2];
-	long e;
-
-	if (a[1] & ~(uint64_t)(O_CLOEXEC_ | O_NONBLOCK_ | O_DIRECT_))
-		return -EINVAL;
-	for (int i = 0; i < LX_NPIPE && pp == NULL; i++)
-		if (pipes[i].readers == 0 && pipes[i].writers == 0)
-			pp = &pipes[i];
-	if (pp == NULL)
-		return -ENFILE;
-	if ((fds[0] = fd_alloc(t, 0)) < 0)
-		return fds[0];
-	if ((r = lx_file_new(LF_PIPE, (uint32_t)(a[1] & O_NONBLOCK_))) == NULL)
-		return -ENFILE;
-	r->pipe = pp;
-	pp->readers = 1;
-	pp->head = pp->len = 0;
-	pp->ino = next_pipe_ino++;
-	fd_install(t, fds[0], r, (a[1] & O_CLOEXEC_) != 0);
-	lx_file_put(r);			/* the table holds it now */
-	if ((fds[1] = fd_alloc(t, 0)) < 0 ||
-	    (w = lx_file_new(LF_PIPE, 1 | (uint32_t)(a[1] & O_NONBLOCK_))) == NULL) {
-		e = fds[1] < 0 ? fds[1] : -ENFILE;
-		sys_close(t, (uint64_t[]){ (uint64_t)fds[0] });
-		return e;
-	}
-	w->pipe = pp;
-	pp->writers = 1;
-	fd_install(t, fds[1], w, (a[1] & O_CLOEXEC_) != 0);
-	lx_file_put(w);
-	if (lx_write(t->proc, a[0], fds, sizeof(fds)) != 0) {
-		sys_close(t, (uint64_t[]){ (uint64_t)fds[0] });
-		sys_close(t, (uint64_t[]){ (uint64_t)fds[1] });
-		return -EFAULT;
-	}
-	return 0;
-}
-
-/* --- reading and writing, by kind --- */
-
 #define O_PATH_		010000000
 #define S_IFMT_		0170000
 #define S_IFDIR_	0040000
-#define ENOSPC_		28
-
-static uint8_t zeros[4096];
-
-/* A node's bytes from off (files in the archive; /dev/zero and /dev/full read zeros). */
-static long
-node_read(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len, uint64_t off)
-{
-	const struct lnode *n = &f->node;
-	uint64_t done = 0;
-
-	if ((n->mode & S_IFMT_) == S_IFDIR_)
-		return -EISDIR;
-	switch (n->dev) {
-	case DEV_NULL:
-		return 0;
-	case DEV_ZERO:
-	case DEV_FULL:
-		while (done < len) {
-			uint64_t k = len - done < sizeof(zeros) ? len - done : sizeof(zeros);
-
-			if (lx_write(t->proc, uva + done, zeros, k) != 0)
-				return done > 0 ? (long)done : -EFAULT;
-			done += k;
-		}
-		return (long)len;
-	default:
-		if (off >= n->size)
-			return 0;
-		if (len > n->size - off)
-			len = n->size - off;
-		if (lx_write(t->proc, uva, (const char *)n->data + off, len) != 0)
-			return -EFAULT;
-		return (long)len;
-	}
-}
-
-static long
-node_write(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
-{
-	(void)t, (void)uva;
-	switch (f->node.dev) {
-	case DEV_NULL:
-	case DEV_ZERO:
-		return (long)len;
-	case DEV_FULL:
-		return -ENOSPC_;
-	default:
-		return -EBADF;		/* the archive is read-only: never opened for writing */
-	}
-}
-
-static long
-file_write(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
-{
-	if ((f->flags & O_ACCMODE_) == 0 || (f->flags & O_PATH_))
-		return -EBADF;
-	if (f->kind == LF_PIPE)
-		return pipe_write(t, f, uva, len);
-	if (f->kind == LF_NODE)
-		return node_write(t, f, uva, len);
-	return console_write(t, uva, len);
-}
-
-static long
-file_read(struct lthread *t, struct lfile *f, uint64_t uva, uint64_t len)
-{
-	long r;
-
-	if ((f->flags & O_ACCMODE_) == 1 || (f->flags & O_PATH_))
-		return -EBADF;
-	if (f->kind == LF_PIPE)
-		return pipe_read(t, f, uva, len);
-	if (f->kind == LF_NODE) {
-		if ((r = node_read(t, f, uva, len, f->off)) > 0)
-			f->off += (uint64_t)r;
-		return r;
-	}
-	if (len == 0)
-		return 0;
-	if (f->flags & O_NONBLOCK_)
-		return -EAGAIN;
-	t->wait = W_READ;	/* no console input yet: until a signal */
-	return LX_SUSPEND;
-}
-
-long
-sys_write(struct lthread *t, const uint64_t *a)
-{
-	struct lfile *f = fd_get(t, a[0]);
-
-	return f == NULL ? -EBADF : file_write(t, f, a[1], a[2]);
-}
-
-long
-sys_read(struct lthread *t, const uint64_t *a)
-{
-	struct lfile *f = fd_get(t, a[0]);
-
-	return f == NULL ? -EBADF : file_read(t, f, a[1], a[2]);
-}
-
-struct iovec_ {
-	uint64_t base, len;
-};
-
-#define IOV_MAX_	1024
-
-static long
-rw_vector(struct lthread *t, const uint64_t *a, int writing)
-{
-	struct lfile *f = fd_get(t, a[0]);
-	struct iovec_ iov[64];
-	long total = 0, r;
-
-	if (f == NULL)
-		return -EBADF;
-	if (a[2] > IOV_MAX_)
-		return -EINVAL;
-	for (uint64_t i = 0; i < a[2]; i += 64) {
-		uint64_t n = a[2] - i < 64 ? a[2] - i : 64;
-
-		if ((r = lx_read(t->proc, a[1] + i * sizeof(iov[0]), iov, n * sizeof(iov[0]))) != 0)
-			return total > 0 ? total : r;
-		for (uint64_t k = 0; k < n; k++) {
-			if ((int64_t)iov[k].len < 0)
-				return -EINVAL;
-			if (iov[k].len == 0)
-				continue;
-			r = writing ? file_write(t, f, iov[k].base, iov[k].len) :
-			    file_read(t, f, iov[k].base, iov[k].len);
-			if (r < 0)
-				return total > 0 && r != LX_SUSPEND ? total : r;
-			total += r;
-			if ((uint64_t)r < iov[k].len)
-				return total;
-		}
-	}
-	return total;
-}
-
-long
-sys_writev(struct lthread *t, const uint64_t *a)
-{
-	return rw_vector(t, a, 1);
-}
-
-long
-sys_readv(struct lthread *t, const uint64_t *a)
-{
-	return rw_vector(t, a, 0);
-}
 
 /* lseek(fd, offset, whence): files and directories of the tree; pipes and the console cannot. */
 long
@@ -674,23 +336,6 @@ sys_lseek(struct lthread *t, const uint64_t *a)
 	return (long)f->off;
 }
 
-long
-sys_pread64(struct lthread *t, const uint64_t *a)
-{
-	struct lfile *f = fd_get(t, a[0]);
-
-	if (f == NULL)
-		return -EBADF;
-	if (f->kind != LF_NODE)
-		return -ESPIPE;
-	if ((int64_t)a[3] < 0)
-		return -EINVAL;
-	if (t->nr == 68)		/* pwrite64 */
-		return (f->flags & O_ACCMODE_) == 0 ? -EBADF : node_write(t, f, a[1], a[2]);
-	if ((f->flags & O_ACCMODE_) == 1)
-		return -EBADF;
-	return node_read(t, f, a[1], a[2], a[3]);
-}
 #define FIONREAD_	0x541b
 
 long
@@ -701,7 +346,7 @@ sys_ioctl(struct lthread *t, const uint64_t *a)
 	if (f == NULL)
 		return -EBADF;
 	if (f->kind == LF_PIPE && (uint32_t)a[1] == FIONREAD_)
-		return lx_write(t->proc, a[2], &(int32_t){ (int32_t)f->pipe->len }, 4);
+		return lx_write(t->proc, a[2], &(int32_t){ (int32_t)lx_pipe_bytes(f->pipe) }, 4);
 	return -ENOTTY_;	/* no tty before devtmpfs */
 }
 
@@ -745,7 +390,7 @@ stat_file(struct lthread *t, struct lfile *f, uint64_t uva)
 	memset(&st, 0, sizeof(st));
 	if (f->kind == LF_PIPE) {
 		st.dev = 0xd;			/* pipefs */
-		st.ino = f->pipe->ino;
+		st.ino = lx_pipe_ino(f->pipe);
 		st.mode = 010000 | 0600;	/* S_IFIFO, rw------- */
 		st.nlink = 1;
 		st.uid = t->proc->euid;
@@ -799,19 +444,10 @@ poll_one(struct lthread *t, int32_t fd, int16_t events)
 		return 0;
 	if ((f = fd_get(t, (uint64_t)fd)) == NULL)
 		return POLLNVAL_;
-	if (f->kind == LF_PIPE && (f->flags & O_ACCMODE_) == 0) {
-		if (f->pipe->len > 0)
-			r |= POLLIN_ | POLLRDNORM_;
-		if (f->pipe->writers == 0)
-			r |= POLLHUP_;
-	} else if (f->kind == LF_PIPE) {
-		if (PIPE_SIZE - f->pipe->len >= PIPE_BUF_)
-			r |= POLLOUT_ | POLLWRNORM_;
-		if (f->pipe->readers == 0)
-			r |= POLLERR_;
-	} else {
+	if (f->kind == LF_PIPE)
+		r = (int16_t)lx_pipe_poll(f);
+	else
 		r |= POLLOUT_ | POLLWRNORM_;	/* the console takes output, gives no input yet */
-	}
 	return r & (events | POLLERR_ | POLLHUP_ | POLLNVAL_);
 }
 
@@ -860,6 +496,9 @@ sys_ppoll(struct lthread *t, const uint64_t *a)
 		pfds[i].revents = poll_one(t, pfds[i].fd, pfds[i].events);
 		ready += pfds[i].revents != 0;
 	}
+	/* Nothing ready: a signal the (new) mask lets through ends it, as Linux's do_poll. */
+	if (ready == 0 && lx_signal_pending(t))
+		return -EINTR;
 	if (ready > 0 || (a[2] != 0 && clock_get() >= t->deadline)) {
 		if (n > 0 && (r = lx_write(t->proc, a[0], pfds, n * sizeof(pfds[0]))) != 0)
 			return r;

@@ -286,6 +286,7 @@ int lx_signal_send_thread(struct lthread *t, int sig, const struct lx_siginfo *i
 int lx_signal_deliver(struct lthread *t, long *x0);	/* at a call's answer */
 void lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far, int mapped);
 void lx_signal_interrupted(struct lthread *t);
+int lx_signal_pending(const struct lthread *t);
 void lx_sighand_put(struct lsighand *s);
 struct lsighand *lx_sighand_copy(const struct lsighand *s);
 void lx_signals_exec(struct lproc *p);
@@ -312,6 +313,13 @@ int lx_rootfs_walk(const char *start, const char *path, int follow, struct lnode
 int lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap,
     struct lnode *n);
 void lx_poll_wake(void);
+
+/* io.c: reading and writing, pipes */
+void lx_pipe_release(struct lpipe *pp, int writer);
+uint64_t lx_pipe_bytes(const struct lpipe *pp);
+uint64_t lx_pipe_ino(const struct lpipe *pp);
+int lx_pipe_poll(const struct lfile *f);
+long sys_close(struct lthread *t, const uint64_t *a);
 
 /* The system calls, in the listing (syscalls.h). */
 #define LX_DECL(nr, name, fn) long fn(struct lthread *t, const uint64_t *a);

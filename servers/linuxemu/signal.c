@@ -978,3 +978,15 @@ sys_rt_tgsigqueueinfo(struct lthread *t, const uint64_t *a)
 		return -EINVAL;
 	return queue_info(t, (int)a[0], (int)a[1], (int)a[2], a[3]);
 }
+
+/* Is a signal pending that t would act on now (not blocked, not ignored)? */
+int
+lx_signal_pending(const struct lthread *t)
+{
+	uint64_t set = (t->pend.set | t->proc->pend.set) & ~t->sigmask;
+
+	for (int sig = 1; sig <= LX_NSIG; sig++)
+		if ((set & BIT(sig)) && !ignored(t->proc, sig))
+			return 1;
+	return 0;
+}

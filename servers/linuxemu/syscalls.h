@@ -26,7 +26,9 @@
 	X(65,  readv,           sys_readv) \
 	X(66,  writev,          sys_writev) \
 	X(67,  pread64,         sys_pread64) \
-	X(68,  pwrite64,        sys_pread64) \
+	X(68,  pwrite64,        sys_pwrite64) \
+	X(69,  preadv,          sys_preadv) \
+	X(70,  pwritev,         sys_pwritev) \
 	X(73,  ppoll,           sys_ppoll) \
 	X(78,  readlinkat,      sys_readlinkat) \
 	X(79,  newfstatat,      sys_newfstatat) \

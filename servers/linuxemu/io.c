@@ -1,0 +1,545 @@
+/*
+ * Reading and writing: read, write, readv, writev, pread64, pwrite64,
+ * preadv, pwritev on every kind of file, and pipes.
+ *
+ * A request's user memory is one buffer or an iovec list (struct io);
+ * copies stop at the first bad address, and what was done before it
+ * counts, as in Linux (-EFAULT only when nothing was).
+ *
+ * Pipes follow Linux's layout, because what fits when shows through the
+ * API: 16 page-sized buffers. A write first tops up the last buffer with
+ * its sub-page remainder if all of it fits there, then fills fresh pages
+ * while a slot is free; so a write of at most PIPE_BUF (a page) goes in
+ * whole or waits, and a full pipe with one byte read out still takes no
+ * more (the slot is not free). A blocked read or write keeps its token
+ * and is run again when the other end moves (pipe_wake); a write that
+ * blocks part-way remembers what went in (t->io_done).
+ */
+#include <lichen/errno.h>
+#include <lichen/native.h>
+#include <lichen/string.h>
+
+#include "linuxemu.h"
+
+#define O_ACCMODE_	3
+#define O_NONBLOCK_	04000
+#define O_CLOEXEC_	02000000
+#define O_DIRECT_	040000
+#define O_PATH_		010000000
+#define S_IFMT_		0170000
+#define S_IFDIR_	0040000
+#define ENOSPC_		28
+#define IOV_MAX_	1024
+
+#define PIPE_SLOTS	16
+#define PIPE_PAGE	4096
+
+struct iovec_ {
+	uint64_t base, len;
+};
+
+/* The user memory of one request. */
+struct io {
+	struct lthread *t;
+	uint64_t uva, len;		/* one buffer (niov 0) */
+	const struct iovec_ *iov;
+	int niov;
+	uint64_t total;
+};
+
+/*
+ * Copy n bytes between kbuf and the request's memory at offset off (into
+ * it if out): the bytes done, which is less than n only at a bad address
+ * (then -EFAULT if none).
+ */
+static long
+io_copy(struct io *io, uint64_t off, void *kbuf, uint64_t n, int out)
+{
+	uint64_t done = 0, at = 0;
+
+	if (io->niov == 0) {
+		long r = out ? lx_write(io->t->proc, io->uva + off, kbuf, n) :
+		    lx_read(io->t->proc, io->uva + off, kbuf, n);
+
+		if (r == 0)
+			return (long)n;
+		/* Find how much precedes the bad address, a page at a time. */
+		while (done < n) {
+			uint64_t k = PAGE - ((io->uva + off + done) & (PAGE - 1));
+
+			if (k > n - done)
+				k = n - done;
+			r = out ? lx_write(io->t->proc, io->uva + off + done, (char *)kbuf + done, k) :
+			    lx_read(io->t->proc, io->uva + off + done, (char *)kbuf + done, k);
+			if (r != 0)
+				break;
+			done += k;
+		}
+		return done > 0 ? (long)done : -EFAULT;
+	}
+	for (int i = 0; i < io->niov && done < n; i++) {
+		uint64_t len = io->iov[i].len, skip, k;
+		struct io one = { io->t, io->iov[i].base, len, NULL, 0, len };
+		long r;
+
+		if (at + len <= off) {
+			at += len;
+			continue;
+		}
+		skip = off > at ? off - at : 0;
+		k = len - skip < n - done ? len - skip : n - done;
+		r = io_copy(&one, skip, (char *)kbuf + done, k, out);
+		if (r < 0)
+			break;
+		done += (uint64_t)r;
+		if ((uint64_t)r < k)
+			break;
+		at += len;
+	}
+	return done > 0 ? (long)done : -EFAULT;
+}
+
+/* --- the console and the root's nodes --- */
+
+static uint8_t chunk[65536];
+
+static long
+console_write(struct io *io)
+{
+	uint64_t done = 0;
+
+	while (done < io->total) {
+		uint64_t n = io->total - done < sizeof(chunk) ? io->total - done : sizeof(chunk);
+		long r = io_copy(io, done, chunk, n, 0);
+
+		if (r < 0)
+			return done > 0 ? (long)done : r;
+		log_write((const char *)chunk, (uint64_t)r);
+		done += (uint64_t)r;
+		if ((uint64_t)r < n)
+			break;
+	}
+	return (long)done;
+}
+
+/* A node's bytes from off (the archive's files; /dev/zero and /dev/full read zeros). */
+static long
+node_read(struct io *io, const struct lnode *n, uint64_t off)
+{
+	uint64_t len = io->total, done = 0;
+
+	if ((n->mode & S_IFMT_) == S_IFDIR_)
+		return -EISDIR;
+	switch (n->dev) {
+	case DEV_NULL:
+		return 0;
+	case DEV_ZERO:
+	case DEV_FULL:
+		memset(chunk, 0, sizeof(chunk));
+		while (done < len) {
+			uint64_t k = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+			long r = io_copy(io, done, chunk, k, 1);
+
+			if (r < 0)
+				return done > 0 ? (long)done : r;
+			done += (uint64_t)r;
+			if ((uint64_t)r < k)
+				break;
+		}
+		return (long)done;
+	default:
+		if (off >= n->size)
+			return 0;
+		if (len > n->size - off)
+			len = n->size - off;
+		return io_copy(io, 0, (char *)n->data + off, len, 1);
+	}
+}
+
+static long
+node_write(struct io *io, const struct lnode *n)
+{
+	switch (n->dev) {
+	case DEV_NULL:
+	case DEV_ZERO:
+		return (long)io->total;
+	case DEV_FULL:
+		return -ENOSPC_;
+	default:
+		return -EBADF;		/* the archive is read-only: never opened for writing */
+	}
+}
+
+/* --- pipes --- */
+
+struct pipebuf {
+	uint16_t off, len;
+};
+
+struct lpipe {
+	int readers, writers;		/* open read and write ends */
+	uint64_t ino;
+	unsigned first, nbufs;		/* buffers first .. first + nbufs (mod PIPE_SLOTS) */
+	struct pipebuf buf[PIPE_SLOTS];
+	uint8_t page[PIPE_SLOTS][PIPE_PAGE];
+};
+
+#define LX_NPIPE	32
+
+static struct lpipe pipes[LX_NPIPE];
+static uint64_t next_pipe_ino = 1000;
+
+static uint64_t
+pipe_bytes(const struct lpipe *pp)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < pp->nbufs; i++)
+		n += pp->buf[(pp->first + i) % PIPE_SLOTS].len;
+	return n;
+}
+
+/* Run again the blocked reads and writes on pp: the other end moved. */
+static void
+pipe_wake(struct lpipe *pp)
+{
+	for (int i = 0; i < LX_NTHREAD; i++) {
+		struct lthread *t = &lx_threads[i];
+		long r;
+
+		if (t->tid == 0 || t->wait_obj != pp || (t->wait != W_READ && t->wait != W_WRITE))
+			continue;
+		t->wait = W_NONE;
+		t->wait_obj = NULL;
+		r = lx_syscall(t, t->nr, t->a);
+		if (r != LX_SUSPEND)
+			lx_finish(t, r);
+	}
+	lx_poll_wake();
+}
+
+static long
+block_on(struct lthread *t, struct lpipe *pp, enum lwait w)
+{
+	t->wait = w;
+	t->wait_obj = pp;
+	return LX_SUSPEND;
+}
+
+static long
+pipe_read(struct io *io, struct lfile *f)
+{
+	struct lpipe *pp = f->pipe;
+	uint64_t done = 0;
+
+	if (io->total == 0)
+		return 0;
+	if (pp->nbufs == 0) {
+		if (pp->writers == 0)
+			return 0;		/* end of file */
+		if (f->flags & O_NONBLOCK_)
+			return -EAGAIN;
+		return block_on(io->t, pp, W_READ);
+	}
+	while (done < io->total && pp->nbufs > 0) {
+		struct pipebuf *b = &pp->buf[pp->first];
+		uint64_t k = io->total - done < b->len ? io->total - done : b->len;
+		long r = io_copy(io, done, pp->page[pp->first] + b->off, k, 1);
+
+		if (r < 0)
+			break;
+		done += (uint64_t)r;
+		b->off += (uint16_t)r;
+		b->len -= (uint16_t)r;
+		if (b->len == 0) {		/* the slot is free again */
+			pp->first = (pp->first + 1) % PIPE_SLOTS;
+			pp->nbufs--;
+		}
+		if ((uint64_t)r < k)
+			break;
+	}
+	if (done == 0)
+		return -EFAULT;
+	pipe_wake(pp);
+	return (long)done;
+}
+
+static void
+sigpipe(struct lthread *t)
+{
+	struct lx_siginfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.signo = 13;			/* SIGPIPE, as send_sig from the writer itself */
+	si.u.kill.pid = t->proc->pid;
+	si.u.kill.uid = t->proc->uid;
+	lx_signal_send_thread(t, 13, &si);
+}
+
+static long
+pipe_write(struct io *io, struct lfile *f)
+{
+	struct lthread *t = io->t;
+	struct lpipe *pp = f->pipe;
+	uint64_t chars = io->total & (PIPE_PAGE - 1);
+
+	if (io->total == 0)
+		return 0;
+	if (pp->readers == 0) {
+		sigpipe(t);
+		return t->io_done > 0 ? (long)t->io_done : -EPIPE;
+	}
+	/* The sub-page remainder tops up the last buffer, if all of it fits. */
+	if (t->io_done == 0 && chars != 0 && pp->nbufs > 0) {
+		unsigned last = (pp->first + pp->nbufs - 1) % PIPE_SLOTS;
+		struct pipebuf *b = &pp->buf[last];
+
+		if (b->off + b->len + chars <= PIPE_PAGE) {
+			long r = io_copy(io, 0, pp->page[last] + b->off + b->len, chars, 0);
+
+			if (r < 0)
+				return r;
+			b->len += (uint16_t)r;
+			t->io_done = (uint64_t)r;
+			pipe_wake(pp);
+			if ((uint64_t)r < chars)
+				return r;		/* a bad address after r bytes */
+		}
+	}
+	while (t->io_done < io->total) {
+		uint64_t k = io->total - t->io_done < PIPE_PAGE ? io->total - t->io_done : PIPE_PAGE;
+		unsigned slot;
+		long r;
+
+		if (pp->readers == 0) {
+			sigpipe(t);
+			return t->io_done > 0 ? (long)t->io_done : -EPIPE;
+		}
+		if (pp->nbufs == PIPE_SLOTS) {
+			if (f->flags & O_NONBLOCK_)
+				return t->io_done > 0 ? (long)t->io_done : -EAGAIN;
+			return block_on(t, pp, W_WRITE);
+		}
+		slot = (pp->first + pp->nbufs) % PIPE_SLOTS;
+		r = io_copy(io, t->io_done, pp->page[slot], k, 0);
+		if (r < 0)
+			return t->io_done > 0 ? (long)t->io_done : r;
+		pp->buf[slot].off = 0;
+		pp->buf[slot].len = (uint16_t)r;
+		pp->nbufs++;
+		t->io_done += (uint64_t)r;
+		pipe_wake(pp);
+		if ((uint64_t)r < k)
+			return (long)t->io_done;	/* stopped at a bad address */
+	}
+	return (long)t->io_done;
+}
+
+/* An end of pp closes (fd.c, when its last reference goes). */
+void
+lx_pipe_release(struct lpipe *pp, int writer)
+{
+	if (writer)
+		pp->writers--;
+	else
+		pp->readers--;
+	pipe_wake(pp);
+}
+
+uint64_t
+lx_pipe_bytes(const struct lpipe *pp)
+{
+	return pipe_bytes(pp);
+}
+
+uint64_t
+lx_pipe_ino(const struct lpipe *pp)
+{
+	return pp->ino;
+}
+
+/* ppoll's view of one end: POLLIN/POLLHUP for readers, POLLOUT/POLLERR for writers. */
+int
+lx_pipe_poll(const struct lfile *f)
+{
+	const struct lpipe *pp = f->pipe;
+
+	if ((f->flags & O_ACCMODE_) == 0)
+		return (pp->nbufs > 0 ? 0x041 : 0) | (pp->writers == 0 ? 0x010 : 0);
+	return (pp->nbufs < PIPE_SLOTS ? 0x104 : 0) | (pp->readers == 0 ? 0x008 : 0);
+}
+
+/* pipe2(fds, flags) */
+long
+sys_pipe2(struct lthread *t, const uint64_t *a)
+{
+	struct lpipe *pp = NULL;
+	struct lfile *r, *w;
+	int32_t fds[2];
+	long e;
+
+	if (a[1] & ~(uint64_t)(O_CLOEXEC_ | O_NONBLOCK_ | O_DIRECT_))
+		return -EINVAL;
+	for (int i = 0; i < LX_NPIPE && pp == NULL; i++)
+		if (pipes[i].readers == 0 && pipes[i].writers == 0)
+			pp = &pipes[i];
+	if (pp == NULL)
+		return -ENFILE;
+	if ((r = lx_file_new(LF_PIPE, (uint32_t)(a[1] & O_NONBLOCK_))) == NULL)
+		return -ENFILE;
+	if ((w = lx_file_new(LF_PIPE, 1 | (uint32_t)(a[1] & O_NONBLOCK_))) == NULL) {
+		lx_file_put(r);
+		return -ENFILE;
+	}
+	pp->readers = pp->writers = 1;
+	pp->first = pp->nbufs = 0;
+	pp->ino = next_pipe_ino++;
+	r->pipe = w->pipe = pp;
+	fds[0] = (int32_t)lx_fd_open(t, r, (a[1] & O_CLOEXEC_) != 0);
+	fds[1] = fds[0] < 0 ? fds[0] : (int32_t)lx_fd_open(t, w, (a[1] & O_CLOEXEC_) != 0);
+	e = fds[0] < 0 ? fds[0] : fds[1];
+	if (fds[1] >= 0 && lx_write(t->proc, a[0], fds, sizeof(fds)) != 0)
+		e = -EFAULT;
+	if (e < 0) {			/* nothing stays open */
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				sys_close(t, (uint64_t[]){ (uint64_t)fds[i] });
+	}
+	lx_file_put(r);			/* the table holds them now, or nobody does */
+	lx_file_put(w);
+	return e < 0 ? e : 0;
+}
+
+/* --- the calls --- */
+
+static long
+file_write(struct io *io, struct lfile *f)
+{
+	if ((f->flags & O_ACCMODE_) == 0 || (f->flags & O_PATH_))
+		return -EBADF;
+	if (f->kind == LF_PIPE)
+		return pipe_write(io, f);
+	if (f->kind == LF_NODE)
+		return node_write(io, &f->node);
+	return console_write(io);
+}
+
+static long
+file_read(struct io *io, struct lfile *f)
+{
+	long r;
+
+	if ((f->flags & O_ACCMODE_) == 1 || (f->flags & O_PATH_))
+		return -EBADF;
+	if (f->kind == LF_PIPE)
+		return pipe_read(io, f);
+	if (f->kind == LF_NODE) {
+		if ((r = node_read(io, &f->node, f->off)) > 0)
+			f->off += (uint64_t)r;
+		return r;
+	}
+	if (io->total == 0)
+		return 0;
+	if (f->flags & O_NONBLOCK_)
+		return -EAGAIN;
+	io->t->wait = W_READ;	/* no console input yet: until a signal */
+	return LX_SUSPEND;
+}
+
+static struct iovec_ iovs[IOV_MAX_];
+
+/* The iovec list at uva (n entries) as a request: -EINVAL for a bad count or length. */
+static long
+io_vector(struct lthread *t, uint64_t uva, uint64_t n, struct io *io)
+{
+	long r;
+
+	if (n > IOV_MAX_)
+		return -EINVAL;
+	memset(io, 0, sizeof(*io));
+	io->t = t;
+	io->iov = iovs;
+	io->niov = (int)n;
+	if (n > 0 && (r = lx_read(t->proc, uva, iovs, n * sizeof(iovs[0]))) != 0)
+		return r;
+	for (uint64_t i = 0; i < n; i++) {
+		if ((int64_t)iovs[i].len < 0 || io->total + iovs[i].len > INT64_MAX)
+			return -EINVAL;
+		io->total += iovs[i].len;
+	}
+	return 0;
+}
+
+long
+sys_write(struct lthread *t, const uint64_t *a)
+{
+	struct lfile *f = lx_fd_get(t, a[0]);
+	struct io io = { t, a[1], a[2], NULL, 0, a[2] };
+
+	return f == NULL ? -EBADF : file_write(&io, f);
+}
+
+long
+sys_read(struct lthread *t, const uint64_t *a)
+{
+	struct lfile *f = lx_fd_get(t, a[0]);
+	struct io io = { t, a[1], a[2], NULL, 0, a[2] };
+
+	return f == NULL ? -EBADF : file_read(&io, f);
+}
+
+long
+sys_writev(struct lthread *t, const uint64_t *a)
+{
+	struct lfile *f = lx_fd_get(t, a[0]);
+	struct io io;
+	long r;
+
+	if (f == NULL)
+		return -EBADF;
+	if ((r = io_vector(t, a[1], a[2], &io)) != 0)
+		return r;
+	return file_write(&io, f);
+}
+
+long
+sys_readv(struct lthread *t, const uint64_t *a)
+{
+	struct lfile *f = lx_fd_get(t, a[0]);
+	struct io io;
+	long r;
+
+	if (f == NULL)
+		return -EBADF;
+	if ((r = io_vector(t, a[1], a[2], &io)) != 0)
+		return r;
+	return file_read(&io, f);
+}
+
+/* pread64, pwrite64 (fd, buf, len, pos); preadv, pwritev (fd, iov, n, pos): at pos, no seek. */
+static long
+positioned(struct lthread *t, const uint64_t *a, int vector, int writing)
+{
+	struct lfile *f = lx_fd_get(t, a[0]);
+	struct io io = { t, a[1], a[2], NULL, 0, a[2] };
+	long r;
+
+	if (f == NULL)
+		return -EBADF;
+	if (vector && (r = io_vector(t, a[1], a[2], &io)) != 0)
+		return r;
+	if (f->kind != LF_NODE)
+		return -ESPIPE;
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	if (writing)
+		return (f->flags & O_ACCMODE_) == 0 ? -EBADF : node_write(&io, &f->node);
+	if ((f->flags & O_ACCMODE_) == 1)
+		return -EBADF;
+	return node_read(&io, &f->node, a[3]);
+}
+
+long sys_pread64(struct lthread *t, const uint64_t *a) { return positioned(t, a, 0, 0); }
+long sys_pwrite64(struct lthread *t, const uint64_t *a) { return positioned(t, a, 0, 1); }
+long sys_preadv(struct lthread *t, const uint64_t *a) { return positioned(t, a, 1, 0); }
+long sys_pwritev(struct lthread *t, const uint64_t *a) { return positioned(t, a, 1, 1); }
