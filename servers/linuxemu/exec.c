@@ -99,7 +99,7 @@ lx_archive_open(const char *path, const void **data, uint64_t *len)
 }
 
 /* The stack is built here, then copied: room for ARG_MAX and the vectors. */
-static char stack_image[(2UL << 20) + 128 * 1024];
+static char stack_image[(2UL << 20) + 256 * 1024];
 static uint64_t vec[2 * 8192 + 64];
 
 /* Push n bytes below *sp in the image; their user address. */
@@ -113,7 +113,7 @@ push(uint64_t *sp, const void *p, size_t n)
 
 static long
 build_stack(handle_t vs, const char *path, int argc, char *const *argv, int envc,
-    char *const *envp, const struct elf_image *img, uint64_t *sp_out)
+    char *const *envp, const struct elf_image *img, const uint32_t cred[4], uint64_t *sp_out)
 {
 	uint64_t sp = STACK_TOP, execfn, platform, random, n = 0, at;
 	uint64_t rnd[2] = { clock_get() * 0x9e3779b97f4a7c15UL, clock_get() ^ 0x5deece66dUL };
@@ -140,15 +140,15 @@ build_stack(handle_t vs, const char *path, int argc, char *const *argv, int envc
 	AUX(AT_BASE, 0);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, img->entry);
-	AUX(AT_UID, 0);
-	AUX(AT_EUID, 0);
-	AUX(AT_GID, 0);
-	AUX(AT_EGID, 0);
+	AUX(AT_UID, cred[0]);
+	AUX(AT_EUID, cred[1]);
+	AUX(AT_GID, cred[2]);
+	AUX(AT_EGID, cred[3]);
 	AUX(AT_PLATFORM, platform);
 	AUX(AT_HWCAP, HWCAP_FP | HWCAP_ASIMD);
 	AUX(AT_HWCAP2, 0);
 	AUX(AT_CLKTCK, 100);
-	AUX(AT_SECURE, 0);
+	AUX(AT_SECURE, cred[0] != cred[1] || cred[2] != cred[3]);	/* real and effective ids differ */
 	AUX(AT_RANDOM, random);
 	AUX(AT_EXECFN, execfn);
 	AUX(AT_NULL, 0);
@@ -225,7 +225,8 @@ lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv, in
 	im->vs = (handle_t)k;
 	if ((r = elf_load_segments(im->vs, file, &img, &im->brk)) != 0 ||
 	    (r = vm_map(im->vs, STACK_TOP - STACK_SIZE, STACK_SIZE, img.stack_prot, 0, 0)) != 0 ||
-	    (r = build_stack(im->vs, path, argc, argv, envc, envp, &img, &sp)) != 0 ||
+	    (r = build_stack(im->vs, path, argc, argv, envc, envp, &img,
+	    (const uint32_t[4]){ p->uid, p->euid, p->gid, p->egid }, &sp)) != 0 ||
 	    (r = map_sigtramp(im->vs)) != 0)
 		goto fail;
 	if ((k = thread_create(im->kproc, img.entry, sp, 0)) < 0) {
@@ -238,7 +239,6 @@ lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv, in
 	im->stack_len = STACK_SIZE;
 	im->stack_prot = img.stack_prot;
 	im->mmap_top = MMAP_TOP;
-	(void)p;
 	return 0;
 fail:
 	process_kill(im->kproc, r);

@@ -105,8 +105,12 @@ lx_files_put(struct lfiles *t)
 {
 	if (t == NULL || --t->refs > 0)
 		return;
-	for (int fd = 0; fd < LX_NOFILE; fd++)
-		lx_file_put(t->fd[fd]);
+	for (int fd = 0; fd < LX_NOFILE; fd++) {
+		struct lfile *f = t->fd[fd];
+
+		t->fd[fd] = NULL;	/* before the put, which may wake others */
+		lx_file_put(f);
+	}
 	memset(t, 0, sizeof(*t));
 }
 
@@ -115,9 +119,11 @@ lx_files_exec(struct lfiles *t)
 {
 	for (int fd = 0; fd < LX_NOFILE; fd++)
 		if (t->fd[fd] != NULL && t->cloexec[fd]) {
-			lx_file_put(t->fd[fd]);
+			struct lfile *f = t->fd[fd];
+
 			t->fd[fd] = NULL;
 			t->cloexec[fd] = 0;
+			lx_file_put(f);
 		}
 }
 
@@ -155,11 +161,12 @@ static void
 fd_install(struct lthread *t, int fd, struct lfile *f, int cloexec)
 {
 	struct lfiles *tab = t->proc->files;
+	struct lfile *old = tab->fd[fd];
 
-	lx_file_put(tab->fd[fd]);
+	f->refs++;
 	tab->fd[fd] = f;
 	tab->cloexec[fd] = (uint8_t)cloexec;
-	f->refs++;
+	lx_file_put(old);
 }
 
 /* The lowest free fd for f (the table takes its own reference). */
@@ -178,11 +185,14 @@ sys_close(struct lthread *t, const uint64_t *a)
 {
 	struct lfiles *tab = t->proc->files;
 
-	if (fd_get(t, a[0]) == NULL)
+	struct lfile *f = fd_get(t, a[0]);
+
+	if (f == NULL)
 		return -EBADF;
-	lx_file_put(tab->fd[a[0]]);
+	/* Out of the table first: the put may wake others, who must not find it. */
 	tab->fd[a[0]] = NULL;
 	tab->cloexec[a[0]] = 0;
+	lx_file_put(f);
 	return 0;
 }
 
@@ -200,9 +210,11 @@ sys_close_range(struct lthread *t, const uint64_t *a)
 		if (a[2] & 4) {
 			tab->cloexec[fd] = 1;
 		} else {
-			lx_file_put(tab->fd[fd]);
+			struct lfile *f = tab->fd[fd];
+
 			tab->fd[fd] = NULL;
 			tab->cloexec[fd] = 0;
+			lx_file_put(f);
 		}
 	}
 	return 0;
@@ -446,6 +458,8 @@ poll_one(struct lthread *t, int32_t fd, int16_t events)
 		return POLLNVAL_;
 	if (f->kind == LF_PIPE)
 		r = (int16_t)lx_pipe_poll(f);
+	else if (f->kind == LF_NODE)	/* files and devices never wait (as Linux) */
+		r |= POLLIN_ | POLLRDNORM_ | POLLOUT_ | POLLWRNORM_;
 	else
 		r |= POLLOUT_ | POLLWRNORM_;	/* the console takes output, gives no input yet */
 	return r & (events | POLLERR_ | POLLHUP_ | POLLNVAL_);

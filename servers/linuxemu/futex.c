@@ -210,3 +210,60 @@ lx_sys_futex(struct lthread *t, const uint64_t *a)
 		return -ENOSYS;		/* the PI and LOCK operations (docs/linuxemu.md) */
 	}
 }
+
+/*
+ * A thread ends: every robust futex it holds (set_robust_list's list,
+ * and the one it was taking or dropping) is marked FUTEX_OWNER_DIED and
+ * one waiter woken, as Linux's exit_robust_list does. Bad pointers end
+ * the walk quietly; 2048 entries at most (ROBUST_LIST_LIMIT).
+ */
+#define FUTEX_WAITERS_		0x80000000u
+#define FUTEX_OWNER_DIED_	0x40000000u
+#define FUTEX_TID_MASK_		0x3fffffffu
+
+static void
+robust_one(struct lthread *t, uint64_t entry, int64_t offset, int pi)
+{
+	uint64_t addr = (entry & ~1UL) + (uint64_t)offset, key_mm, key;
+	uint32_t word, dead;
+
+	(void)pi;
+	if ((addr & 3) || lx_read(t->proc, addr, &word, 4) != 0)
+		return;
+	if ((word & FUTEX_TID_MASK_) != (uint32_t)t->tid)
+		return;			/* not ours (any more) */
+	dead = (word & FUTEX_WAITERS_) | FUTEX_OWNER_DIED_;
+	if (lx_write(t->proc, addr, &dead, 4) != 0)
+		return;
+	if (word & FUTEX_WAITERS_) {
+		lx_mm_futex_key(t->proc->mm, addr, &key_mm, &key);
+		lx_futex_wake(key_mm, key, 1, FUTEX_BITSET_ANY);
+		if (key_mm != t->proc->mm->id)	/* private waiters use the plain key */
+			lx_futex_wake(t->proc->mm->id, addr, 1, FUTEX_BITSET_ANY);
+	}
+}
+
+void
+lx_futex_robust_exit(struct lthread *t)
+{
+	uint64_t head[3], entry, pending;	/* list, futex_offset, list_op_pending */
+	int n = 0;
+
+	if (t->robust_list == 0 || t->proc->mm == NULL ||
+	    lx_read(t->proc, t->robust_list, head, sizeof(head)) != 0)
+		return;
+	entry = head[0];
+	pending = head[2];
+	while (entry != t->robust_list && entry != 0 && n++ < 2048) {
+		uint64_t next;
+
+		if (lx_read(t->proc, entry & ~1UL, &next, 8) != 0)
+			break;
+		if (entry != pending)
+			robust_one(t, entry, (int64_t)head[1], (int)(entry & 1));
+		entry = next;
+	}
+	if (pending != 0)
+		robust_one(t, pending, (int64_t)head[1], (int)(pending & 1));
+	t->robust_list = 0;
+}

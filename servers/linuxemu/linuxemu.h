@@ -294,6 +294,7 @@ void lx_signals_exec(struct lproc *p);
 /* futex.c */
 long lx_sys_futex(struct lthread *t, const uint64_t *a);
 int lx_futex_wake(uint64_t mm, uint64_t addr, int n, uint32_t bits);
+void lx_futex_robust_exit(struct lthread *t);
 
 /* fd.c */
 struct lfiles *lx_files_new(void);

@@ -213,8 +213,9 @@ peek(void *ctx, uint64_t uva, void *buf, size_t len)
 
 /*
  * lichen.strace=1: each call as strace -f prints it (trace.c decodes).
- * Calls that may not come back (exit, execve) are formatted before they
- * run, while their arguments are still there to read.
+ * Each is formatted before it runs, while its arguments are there to
+ * read (exit and a successful execve print that), and again with its
+ * result if its thread is still there.
  */
 static char trace_line[1024];
 
@@ -224,11 +225,6 @@ trace_format(struct lthread *t, long r)
 	lx_trace_format(trace_line, sizeof(trace_line), t->nr, t->a, r, peek, t->proc);
 }
 
-static int
-traced_before(uint64_t nr)
-{
-	return nr == 93 || nr == 94 || nr == 221;	/* exit, exit_group, execve */
-}
 
 /* --- the first process --- */
 
@@ -333,11 +329,12 @@ handle(struct ipc_msg *m)
 			t->a[i] = m->w[i];
 		int tid = t->tid;
 
-		if (lx_strace && traced_before(t->nr))
-			trace_format(t, LX_DONE);
+		if (lx_strace)
+			trace_format(t, LX_DONE);	/* now, while its memory is there */
 		r = lx_syscall(t, t->nr, t->a);
+		/* A call may end its own process (kill of itself): t is then free. */
 		if (lx_strace) {
-			if (r != LX_DONE)
+			if (r != LX_DONE && t->tid == tid)
 				trace_format(t, r);
 			printf("[%d] %s\n", tid, trace_line);
 		}

@@ -223,6 +223,10 @@ lx_proc_cpu(const struct lproc *p)
 static void
 thread_free(struct lthread *t)
 {
+	/* A vfork child no longer answers it (the slot may be someone else's next). */
+	for (int i = 0; i < LX_NPROC; i++)
+		if (lx_procs[i].vfork_parent == t)
+			lx_procs[i].vfork_parent = NULL;
 	t->proc->cpu_gone += lx_thread_cpu(t);
 	lx_thread_unhash(t);
 	handle_close(t->thread);
@@ -309,16 +313,44 @@ notify_parent(struct lproc *p, int wstatus)
 	struct lproc *parent = p->parent;
 	struct lx_siginfo si;
 	const struct lx_sigaction *a;
+	int sig;
 
 	if (parent == NULL || parent->state != LP_ALIVE)
 		return;
 	a = &parent->sig->act[SIGCHLD_ - 1];
 	child_info(p, wstatus, &si);
 	/* SA_NOCLDSTOP: no SIGCHLD for stops and continues. */
-	if (p->exit_signal != 0 && !((a->flags & 1) && (wstatus & 0x7f) != 0 &&
+	if (p->exit_signal == 0 || ((a->flags & 1) && (wstatus & 0x7f) != 0 &&
 	    ((wstatus & 0xff) == 0x7f || wstatus == 0xffff)))
-		lx_signal_send_proc(parent, (wstatus & 0x7f) == 0 || (wstatus & 0xff) != 0x7f ?
-		    (p->exit_signal ? p->exit_signal : SIGCHLD_) : SIGCHLD_, &si);
+		sig = 0;
+	else
+		sig = (wstatus & 0xff) == 0x7f || wstatus == 0xffff ? SIGCHLD_ : p->exit_signal;
+	/*
+	 * A waiter gets the child first, the signal comes after (Linux's
+	 * do_wait scans first). The waiter may reap p: nothing of it is
+	 * used past this point.
+	 */
+	lx_wait_check(parent);
+	if (sig != 0)
+		lx_signal_send_proc(parent, sig, &si);
+}
+
+/*
+ * The parent does not keep zombies (SIGCHLD ignored or SA_NOCLDWAIT): p
+ * goes at once; a SIGCHLD handler still hears of it (as Linux: only
+ * SIG_IGN silences it), and a waiter now sees ECHILD.
+ */
+static void
+reap_now(struct lproc *p)
+{
+	struct lproc *parent = p->parent;
+	struct lx_siginfo si;
+
+	child_info(p, p->wstatus, &si);
+	parent->cpu_children += p->cpu_gone + p->cpu_children;
+	proc_free(p);
+	if (parent->sig->act[SIGCHLD_ - 1].handler != 1)	/* not SIG_IGN */
+		lx_signal_send_proc(parent, SIGCHLD_, &si);
 	lx_wait_check(parent);
 }
 
@@ -352,6 +384,10 @@ lx_exit_group(struct lproc *p, int wstatus)
 
 	if (p->state != LP_ALIVE)
 		return;
+	/* Robust futexes in memory shared with others are released first. */
+	for (int i = 0; i < LX_NTHREAD; i++)
+		if (lx_threads[i].tid != 0 && lx_threads[i].proc == p)
+			lx_futex_robust_exit(&lx_threads[i]);
 	for (int i = 0; i < LX_NTHREAD; i++) {
 		struct lthread *t = &lx_threads[i];
 
@@ -377,25 +413,31 @@ lx_exit_group(struct lproc *p, int wstatus)
 		lx_finish(p->vfork_parent, p->pid);
 		p->vfork_parent = NULL;
 	}
-	/* Children go to init; zombies among them are init's to reap. */
+	/*
+	 * Children go to init. Zombies among them are init's to reap: it
+	 * hears of each now, as if it had been their parent all along.
+	 */
 	for (int i = 0; i < LX_NPROC; i++) {
 		struct lproc *c = &lx_procs[i];
 
-		if (c->state != LP_FREE && c->parent == p) {
-			c->parent = init_proc() != p ? init_proc() : NULL;
-			if (c->state == LP_ZOMBIE && c->parent == NULL)
-				proc_free(c);
-		}
+		if (c->state == LP_FREE || c->parent != p)
+			continue;
+		c->parent = init_proc() != p ? init_proc() : NULL;
+		if (c->state != LP_ZOMBIE)
+			continue;
+		if (c->parent == NULL)
+			proc_free(c);
+		else if (parent_reaps_itself(c->parent))
+			reap_now(c);
+		else
+			notify_parent(c, c->wstatus);
 	}
 	p->state = LP_ZOMBIE;
 	p->wstatus = wstatus;
 	if (p->parent != NULL && p->parent->state == LP_ALIVE &&
 	    p->parent->sig != NULL && parent_reaps_itself(p->parent) && p->exit_signal == SIGCHLD_) {
-		struct lproc *parent = p->parent;
-
 		p->sig = NULL;
-		proc_free(p);
-		lx_wait_check(parent);	/* a waiter now sees ECHILD */
+		reap_now(p);
 		return;
 	}
 	notify_parent(p, wstatus);
@@ -414,6 +456,7 @@ lx_thread_exit(struct lthread *t)
 		lx_exit_group(p, 0);
 		return;
 	}
+	lx_futex_robust_exit(t);
 	if (t->clear_child_tid != 0) {
 		uint32_t zero = 0;
 
@@ -743,7 +786,8 @@ lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 	}
 	nt->sigmask = t->sigmask;
 	lx_sched_fork(t, nt);
-	if (!(flags & CLONE_THREAD)) {	/* a fork keeps the alternate stack */
+	/* A fork keeps the alternate stack; a CLONE_VM child without VFORK does not (as Linux). */
+	if (!(flags & CLONE_THREAD) && (flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
 		nt->ss_sp = t->ss_sp, nt->ss_size = t->ss_size, nt->ss_flags = t->ss_flags;
 	}
 	r.x[0] = 0;
@@ -877,6 +921,9 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 		return argc;
 	if ((envc = read_strings(p, a[2], envpv, ARGS_MAX - 1, &used)) < 0)
 		return envc;
+	/* The pointers count against the limit too (Linux's bprm_stack_limits). */
+	if (used + ((uint64_t)argc + (uint64_t)envc + 2) * 8 > ARG_MAX_)
+		return -E2BIG;
 	absolute(p, path, abs, sizeof(abs));
 	if ((r = lx_archive_open(abs, &file, &flen)) != 0)
 		return r;
@@ -962,6 +1009,14 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 	p->nthreads = 1;
 	lx_signals_exec(p);
 	lx_sys_exec(t);
+	if (p->files->refs > 1) {	/* a CLONE_FILES peer keeps its table (unshare_files) */
+		struct lfiles *own = lx_files_copy(p->files);
+
+		if (own != NULL) {
+			lx_files_put(p->files);
+			p->files = own;
+		}
+	}
 	lx_files_exec(p->files);
 	base = strrchr(abs, '/');
 	strlcpy(p->comm, base != NULL ? base + 1 : abs, sizeof(p->comm));

@@ -282,6 +282,19 @@ make_pending(struct lproc *p, struct lthread *to, int sig, const struct lx_sigin
 	return pend_add(to != NULL ? &to->pend : &p->pend, sig, info);
 }
 
+/* Does every thread that could take sig (or just to) block it? */
+static int
+blocked_by_all(const struct lproc *p, const struct lthread *to, int sig)
+{
+	if (to != NULL)
+		return (to->sigmask & BIT(sig)) != 0;
+	for (int i = 0; i < LX_NTHREAD; i++)
+		if (lx_threads[i].tid != 0 && lx_threads[i].proc == p &&
+		    !(lx_threads[i].sigmask & BIT(sig)))
+			return 0;
+	return 1;
+}
+
 /*
  * Make sig pending for p (t == NULL) or for thread t, and act on it:
  * SIGKILL and unhandled fatal signals end the process now, stop signals
@@ -295,6 +308,14 @@ send(struct lproc *p, struct lthread *to, int sig, const struct lx_siginfo *info
 	int r;
 
 	if (p->state != LP_ALIVE)
+		return 0;
+	/*
+	 * Init takes only the signals it has handlers for (Linux's
+	 * SIGNAL_UNKILLABLE), but a blocked one stays pending: its handler
+	 * may be set by the time it is unblocked (sig_ignored's rule).
+	 */
+	if (p->pid == 1 && (sig == SIGKILL_ || sig == SIGSTOP_ ||
+	    (p->sig->act[sig - 1].handler == SIG_DFL_ && !blocked_by_all(p, to, sig))))
 		return 0;
 	if (sig == SIGKILL_) {
 		lx_exit_group(p, SIGKILL_);
@@ -891,22 +912,38 @@ sys_kill(struct lthread *t, const uint64_t *a)
 			return 0;		/* a zombie takes signals silently */
 		return sig == 0 ? 0 : lx_signal_send_proc(p, sig, &si);
 	}
-	/* A group or everyone: 0 if any was signalled, else EPERM, ESRCH if none was tried. */
-	for (int i = 0; i < LX_NPROC; i++) {
-		struct lproc *p = &lx_procs[i];
+	/*
+	 * A group or everyone: 0 if any was signalled, else EPERM, ESRCH if
+	 * none was tried. The targets are chosen first and the caller's own
+	 * process signalled last: a fatal signal frees the caller's thread.
+	 */
+	{
+		static struct lproc *targets[LX_NPROC];
+		struct lproc *me = t->proc;
+		int n = 0, self = 0;
 
-		if (p->state != LP_ALIVE)
-			continue;
-		if (pid == 0 ? p->pgid != t->proc->pgid :
-		    pid == -1 ? (p->pid == 1 || p == t->proc) : p->pgid != -pid)
-			continue;
-		if (found == 0)
-			found = -1;
-		if (!may_signal(t, p, sig))
-			continue;
-		found = 1;
-		if (sig != 0)
-			lx_signal_send_proc(p, sig, &si);
+		for (int i = 0; i < LX_NPROC; i++) {
+			struct lproc *p = &lx_procs[i];
+
+			if (p->state != LP_ALIVE)
+				continue;
+			if (pid == 0 ? p->pgid != me->pgid :
+			    pid == -1 ? (p->pid == 1 || p == me) : p->pgid != -pid)
+				continue;
+			if (found == 0)
+				found = -1;
+			if (!may_signal(t, p, sig))
+				continue;
+			found = 1;
+			if (p == me)
+				self = 1;
+			else
+				targets[n++] = p;
+		}
+		for (int i = 0; i < n && sig != 0; i++)
+			lx_signal_send_proc(targets[i], sig, &si);
+		if (self && sig != 0)
+			lx_signal_send_proc(me, sig, &si);
 	}
 	return found == 1 ? 0 : found == -1 ? -EPERM : -ESRCH;
 }
