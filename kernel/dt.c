@@ -275,6 +275,16 @@ parse_psci(const void *fdt, struct boot_info *bi)
 	}
 }
 
+/* A PL031 real-time clock, for whoever tells the time of day (linuxemu). */
+static void
+parse_rtc(const void *fdt, struct boot_info *bi)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl031");
+
+	if (node >= 0 && dt_reg(fdt, node, 0, &bi->rtc.base, &bi->rtc.size) != 0)
+		bi->rtc.base = bi->rtc.size = 0;
+}
+
 int
 dt_parse(const void *blob, uint64_t dtb_pa, struct boot_info *bi,
     const char **why)
@@ -306,6 +316,7 @@ dt_parse(const void *blob, uint64_t dtb_pa, struct boot_info *bi,
 	parse_gic(blob, bi);
 	parse_timer(blob, bi);
 	parse_psci(blob, bi);
+	parse_rtc(blob, bi);
 	if (bi->nmem == 0) {
 		*why = "no memory node with a usable \"reg\"";
 		return -EINVAL;

@@ -4,6 +4,7 @@
  * boot report printed and the boot archive found.
  */
 #include <lichen/cpio.h>
+#include <lichen/fmt.h>
 #include <lichen/string.h>
 #include <kernel.h>
 #include <dt.h>
@@ -14,6 +15,8 @@
 #include "cmdline.h"
 #include "init.h"
 #include "selftest.h"
+
+static char init_args[DT_BOOTARGS_MAX + 32];	/* the boot arguments init gets */
 
 void kernel_main(uint64_t dtb_pa);
 
@@ -252,9 +255,15 @@ kernel_main(uint64_t dtb_pa)
 		sched_report();
 	t = hal_counter() * 1000 / hal_counter_freq();
 	kinfo("lichen: boot complete at %lu ms\n", t);
+	/* init learns where the real-time clock is (its device handle may map it). */
+	if (bi->rtc.base != 0)
+		fmt_snprintf(init_args, sizeof(init_args), "%s lichen.rtc=0x%lx", bi->bootargs,
+		    bi->rtc.base);
+	else
+		strlcpy(init_args, bi->bootargs, sizeof(init_args));
 	if (!init_name(bi->bootargs, name, sizeof(name)) ||
 	    init_start(hal_phys_to_virt(bi->initrd_start),
-	    bi->initrd_end - bi->initrd_start, name, bi->bootargs) != 0) {
+	    bi->initrd_end - bi->initrd_start, name, init_args) != 0) {
 		kprintf("lichen: no init to run; powering off\n");
 		hal_poweroff();
 	}

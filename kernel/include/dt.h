@@ -62,6 +62,10 @@ struct boot_info {
 		char method[8];		/* "hvc", "smc" or "" */
 		char compatible[32];
 	} psci;
+
+	struct {
+		uint64_t base, size;	/* an arm,pl031 real-time clock; 0 if none */
+	} rtc;
 };
 
 /*

@@ -7,11 +7,9 @@
  * trampoline. Nothing of the caller changes here: execve swaps the new
  * image in only once it is complete (proc.c).
  *
- * Until the vfs serves files, programs come from the boot archive, read
- * as a read-only tree: "/bin/busybox" is the entry "bin/busybox";
- * symbolic links in it are followed.
+ * Until the vfs serves files, programs come from the root tree of
+ * rootfs.c (the boot archive, read-only).
  */
-#include <lichen/cpio.h>
 #include <lichen/elf.h>
 #include <lichen/elf_load.h>
 #include <lichen/errno.h>
@@ -37,65 +35,30 @@ enum {
 #define HWCAP_FP	(1UL << 0)
 #define HWCAP_ASIMD	(1UL << 1)
 
-static const void *archive;
-static uint64_t archive_len;
-
-void
-lx_archive_init(const void *base, uint64_t len)
-{
-	archive = base;
-	archive_len = len;
-}
-
 #define S_IFMT_		0170000
 #define S_IFLNK_	0120000
 #define S_IFDIR_	0040000
+#define S_IFREG_	0100000
 
 /*
- * Find path (absolute) in the archive, following symbolic links (a
- * relative target is taken from the link's directory): 0 with the
- * file's bytes, -ENOENT, -EACCES for a directory, -ELOOP.
+ * The executable file at path (absolute) in the root tree, symbolic
+ * links followed: 0 with its bytes, or the walk's error (ENOENT,
+ * ENOTDIR, ELOOP, ENAMETOOLONG), or EACCES for what is not a regular
+ * file with an execute bit (as Linux's execve).
  */
 int
 lx_archive_open(const char *path, const void **data, uint64_t *len)
 {
-	char name[256], next[256];
-	struct cpio_entry e;
+	struct lnode n;
+	int r = lx_rootfs_walk("", path, 1, &n);
 
-	strlcpy(name, path, sizeof(name));
-	for (int hops = 0; hops < 40; hops++) {
-		const char *p = name;
-		size_t dir;
-
-		while (*p == '/')
-			p++;
-		if (cpio_find(archive, archive_len, p, &e) != 1)
-			return -ENOENT;
-		if ((e.mode & S_IFMT_) == S_IFDIR_)
-			return -EACCES;
-		if ((e.mode & S_IFMT_) != S_IFLNK_) {
-			*data = e.data;
-			*len = e.size;
-			return 0;
-		}
-		if (e.size == 0 || e.size >= sizeof(next))
-			return -ENOENT;
-		if (((const char *)e.data)[0] == '/') {
-			memcpy(next, e.data, e.size);
-			next[e.size] = '\0';
-		} else {
-			const char *slash = strrchr(p, '/');
-
-			dir = slash != NULL ? (size_t)(slash - p + 1) : 0;
-			if (dir + e.size >= sizeof(next))
-				return -ENAMETOOLONG;
-			memcpy(next, p, dir);
-			memcpy(next + dir, e.data, e.size);
-			next[dir + e.size] = '\0';
-		}
-		strlcpy(name, next, sizeof(name));
-	}
-	return -ELOOP;
+	if (r != 0)
+		return r;
+	if ((n.mode & S_IFMT_) != S_IFREG_ || n.dev != DEV_NONE || !(n.mode & 0111))
+		return -EACCES;
+	*data = n.data;
+	*len = n.size;
+	return 0;
 }
 
 /* The stack is built here, then copied: room for ARG_MAX and the vectors. */

@@ -102,8 +102,16 @@ futex_wait(struct lthread *t, const uint64_t *a, int op, uint32_t bits)
 	if (a[3] != 0) {
 		uint64_t ns = (uint64_t)ts[0] * 1000000000 + (uint64_t)ts[1];
 
-		/* FUTEX_WAIT's timeout is relative; WAIT_BITSET's is absolute. */
-		t->deadline = op == FUTEX_WAIT ? clock_get() + ns : ns;
+		/*
+		 * FUTEX_WAIT's timeout is relative; WAIT_BITSET's is absolute,
+		 * on CLOCK_MONOTONIC or (FUTEX_CLOCK_REALTIME) CLOCK_REALTIME.
+		 */
+		if (op == FUTEX_WAIT)
+			t->deadline = clock_get() + ns;
+		else if (a[1] & FUTEX_CLOCK_REALTIME)
+			t->deadline = ns > lx_realtime_offset() ? ns - lx_realtime_offset() : 1;
+		else
+			t->deadline = ns;
 		if (t->deadline <= clock_get())
 			return -ETIMEDOUT;
 		if (t->deadline == 0)

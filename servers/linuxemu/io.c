@@ -24,7 +24,7 @@
 #define O_ACCMODE_	3
 #define O_NONBLOCK_	04000
 #define O_CLOEXEC_	02000000
-#define O_DIRECT_	040000
+#define O_DIRECT_	0200000		/* arm64's value */
 #define O_PATH_		010000000
 #define S_IFMT_		0170000
 #define S_IFDIR_	0040000

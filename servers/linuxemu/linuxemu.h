@@ -187,6 +187,7 @@ struct lproc {
 	uint32_t umask;
 	uint64_t rlimit[LX_NRLIMITS][2];	/* cur, max */
 	char comm[16];			/* prctl(PR_SET_NAME) */
+	char exe[256];			/* the executable (/proc/self/exe) */
 	char cwd[256];
 	uint64_t start_ns;
 	uint64_t alarm_at, alarm_period;	/* ITIMER_REAL: deadline, interval (ns) */
@@ -224,6 +225,8 @@ long lx_read_string(struct lproc *p, uint64_t uva, char *buf, uint64_t cap);
 long lx_syscall(struct lthread *t, uint64_t nr, const uint64_t *a);
 void lx_proc_defaults(struct lproc *p, const char *name);
 void lx_sleep_interrupted(struct lthread *t);
+void lx_set_realtime(uint64_t ns);
+uint64_t lx_realtime_offset(void);
 int lx_may_signal(const struct lproc *from, const struct lproc *to);
 void lx_sched_fork(const struct lthread *t, struct lthread *nt);	/* clone: nt inherits t's */
 uint64_t lx_ptimers_next(uint64_t next);	/* lx_timer_update: POSIX timers' deadlines */
@@ -252,6 +255,7 @@ long lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 long lx_sys_wait4(struct lthread *t, const uint64_t *a);
 long lx_sys_waitid(struct lthread *t, const uint64_t *a);
 long lx_sys_execve(struct lthread *t, const uint64_t *a);
+void lx_proc_set_exe(struct lproc *p, const char *path);
 long lx_sys_exit(struct lthread *t, const uint64_t *a);
 long lx_sys_exit_group(struct lthread *t, const uint64_t *a);
 
@@ -278,7 +282,6 @@ struct lx_image {
 long lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv,
     int envc, char *const *envp, struct lx_image *im);
 int lx_archive_open(const char *path, const void **data, uint64_t *len);
-void lx_archive_init(const void *base, uint64_t len);
 
 /* signal.c */
 int lx_signal_send_proc(struct lproc *p, int sig, const struct lx_siginfo *info);
@@ -287,6 +290,7 @@ int lx_signal_deliver(struct lthread *t, long *x0);	/* at a call's answer */
 void lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far, int mapped);
 void lx_signal_interrupted(struct lthread *t);
 int lx_signal_pending(const struct lthread *t);
+struct lx_siginfo *lx_signal_find_timer(struct lproc *p, struct lthread *to, int sig, int id);
 void lx_sighand_put(struct lsighand *s);
 struct lsighand *lx_sighand_copy(const struct lsighand *s);
 void lx_signals_exec(struct lproc *p);
@@ -310,6 +314,7 @@ long lx_stat_node(struct lthread *t, const struct lnode *n, uint64_t uva);
 
 /* rootfs.c: the root tree until the vfs (the boot archive and /dev) */
 void lx_rootfs_init(const void *base, uint64_t len);
+void lx_rootfs_self(const char *exe);	/* whose /proc/self the next walks see */
 int lx_rootfs_walk(const char *start, const char *path, int follow, struct lnode *n);
 int lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap,
     struct lnode *n);

@@ -226,6 +226,28 @@ trace_format(struct lthread *t, long r)
 }
 
 
+/*
+ * The time of day from the PL031 real-time clock the kernel found
+ * (lichen.rtc=PA): its data register counts seconds since 1970. Without
+ * one, CLOCK_REALTIME starts at 0 at boot.
+ */
+#define RTC_VA	0x7e0000000000UL
+
+static void
+read_rtc(handle_t dev, uint64_t pa)
+{
+	long vs = process_vmspace(0);
+
+	if (vs < 0 || mmio_map(dev, (handle_t)vs, RTC_VA, pa & ~(PAGE - 1), PAGE) != 0) {
+		printf("linuxemu: cannot map the real-time clock at 0x%lx\n", pa);
+		return;
+	}
+	lx_set_realtime((uint64_t)*(volatile uint32_t *)(RTC_VA + (pa & (PAGE - 1))) *
+	    1000000000UL);
+	vm_unmap((handle_t)vs, RTC_VA, PAGE);
+	handle_close((handle_t)vs);
+}
+
 /* --- the first process --- */
 
 #define MAX_ARGS	32
@@ -266,6 +288,7 @@ start_init(const char *path, int argc, char **args)
 
 		strlcpy(p->comm, base != NULL ? base + 1 : path, sizeof(p->comm));
 	}
+	lx_proc_set_exe(p, path);
 	if (thread_start(t->thread) != 0)
 		return NULL;
 	return p;
@@ -359,6 +382,7 @@ main(int argc, char **argv)
 	uint64_t archive_len = native_start_word(2);
 	const char *run = NULL;
 	int pargc = 1, nfiles = 0, status, quiet = 0, watchdog = 0, quiet_for = 0;
+	uint64_t rtc = 0;
 	struct ipc_msg m;
 	struct lproc *init;
 	long r;
@@ -370,29 +394,31 @@ main(int argc, char **argv)
 			init_argv[pargc++] = argv[i] + 13;
 		} else if (strncmp(argv[i], "linuxemu.argfile=", 17) == 0 && pargc < MAX_ARGS) {
 			/* One argument: the text of an archive file (run-qemu.sh -c). */
-			const void *data;
-			uint64_t len;
+			struct lnode n;
 
-			lx_archive_init(archive, archive_len);
-			if (lx_archive_open(argv[i] + 17, &data, &len) != 0 ||
-			    len >= sizeof(argfile_text[0])) {
+			lx_rootfs_init(archive, archive_len);
+			if (lx_rootfs_walk("", argv[i] + 17, 1, &n) != 0 || n.dev != DEV_NONE ||
+			    (n.mode & 0170000) != 0100000 || n.size >= sizeof(argfile_text[0])) {
 				printf("linuxemu: %s: no such file in the boot archive (or too long)\n",
 				    argv[i] + 17);
 				return 1;
 			}
-			memcpy(argfile_text[nfiles], data, len);
-			argfile_text[nfiles][len] = '\0';
+			memcpy(argfile_text[nfiles], n.data, n.size);
+			argfile_text[nfiles][n.size] = '\0';
 			init_argv[pargc++] = argfile_text[nfiles++];
 		} else if (strcmp(argv[i], "lichen.strace=1") == 0) {
 			lx_strace = 1;
+		} else if (strncmp(argv[i], "lichen.rtc=", 11) == 0) {
+			rtc = strtoul(argv[i] + 11, NULL, 16);
 		} else if (strcmp(argv[i], "linuxemu.watchdog=1") == 0) {
 			watchdog = 1;
 		} else if (strcmp(argv[i], "lichen.quiet=1") == 0) {
 			quiet = 1;
 		}
 	}
-	lx_archive_init(archive, archive_len);
 	lx_rootfs_init(archive, archive_len);
+	if (rtc != 0)
+		read_rtc(dev, rtc);
 	if (run == NULL) {
 		printf("linuxemu: no program to run (linuxemu.run=PATH, from the boot archive)\n");
 		return 1;

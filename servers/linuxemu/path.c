@@ -27,11 +27,11 @@ LX_SYSCALLS(LX_DECL)
 #define O_TRUNC_	01000
 #define O_APPEND_	02000
 #define O_NONBLOCK_	04000
-#define O_DIRECTORY_	0200000
-#define O_NOFOLLOW_	0400000
+#define O_DIRECTORY_	040000		/* arm64's values (asm/fcntl.h), not x86's */
+#define O_NOFOLLOW_	0100000
 #define O_CLOEXEC_	02000000
 #define O_PATH_		010000000
-#define O_TMPFILE_	020200000
+#define O_TMPFILE_	020040000	/* __O_TMPFILE | O_DIRECTORY */
 
 #define S_IFMT_		0170000
 #define S_IFDIR_	0040000
@@ -73,6 +73,7 @@ lookup(struct lthread *t, int dirfd, uint64_t upath, int follow, int empty_ok,
 
 	if ((r = lx_read_string(t->proc, upath, path, sizeof(path))) < 0)
 		return r;
+	lx_rootfs_self(t->proc->exe);
 	if (path[0] == '\0') {
 		if (!empty_ok)
 			return -ENOENT;

@@ -497,7 +497,13 @@ lx_sys_exit_group(struct lthread *t, const uint64_t *a)
 #define WALL_		0x40000000
 #define WCLONE_		0x80000000U
 
-/* Does child c match wait's id? (wait4's pid; waitid's idtype/id mapped to it). */
+/*
+ * Does child c match wait's id? wait4's pid (> 0 that child, 0 our
+ * group, -1 any, < -1 group -pid), or for waitid's P_PGID, which may
+ * name group 1 (-1 would be "any"), IN_GROUP(g).
+ */
+#define IN_GROUP(g)	(-(1L << 32) - (long)(g))
+
 static int
 wait_match(const struct lproc *me, const struct lproc *c, long pid)
 {
@@ -507,6 +513,8 @@ wait_match(const struct lproc *me, const struct lproc *c, long pid)
 		return c->pgid == me->pgid;
 	if (pid == -1)
 		return 1;
+	if (pid <= IN_GROUP(0))
+		return c->pgid == IN_GROUP(0) - pid;
 	return c->pgid == -pid;
 }
 
@@ -625,7 +633,7 @@ waitid_try(struct lthread *t, const uint64_t *a, long *result)
 {
 	static const long any = -1;
 	long pid = a[0] == 0 ? any : a[0] == 1 ? (long)(int32_t)a[1] :
-	    a[1] == 0 ? 0 : -(long)(int32_t)a[1];
+	    a[1] == 0 ? 0 : IN_GROUP((int32_t)a[1]);
 	struct lx_siginfo si;
 	struct lproc *c;
 	int ws, r = wait_scan(t->proc, pid, (unsigned)a[3], &c, &ws);
@@ -640,13 +648,10 @@ waitid_try(struct lthread *t, const uint64_t *a, long *result)
 		memset(&si, 0, sizeof(si));	/* WNOHANG and nothing: si_pid 0 */
 	else
 		child_info(c, ws, &si);
-	if (a[2] != 0 && lx_write(t->proc, a[2], &si, sizeof(si)) != 0) {
-		*result = -EFAULT;
-		return 1;
-	}
+	/* The child is reaped even if the siginfo cannot be written (as Linux). */
 	if (r == 1)
 		wait_consume(c, ws, (unsigned)a[3]);
-	*result = 0;
+	*result = a[2] != 0 && lx_write(t->proc, a[2], &si, sizeof(si)) != 0 ? -EFAULT : 0;
 	return 1;
 }
 
@@ -759,6 +764,7 @@ lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 		c->umask = p->umask;
 		memcpy(c->rlimit, p->rlimit, sizeof(c->rlimit));
 		memcpy(c->comm, p->comm, sizeof(c->comm));
+		memcpy(c->exe, p->exe, sizeof(c->exe));
 		memcpy(c->cwd, p->cwd, sizeof(c->cwd));
 		c->sigtramp = p->sigtramp;
 		if (flags & CLONE_FILES) {
@@ -898,6 +904,21 @@ absolute(const struct lproc *p, const char *path, char *out, size_t cap)
 		    path);
 }
 
+/* p->exe: path with its links resolved, as /proc/self/exe names it. */
+void
+lx_proc_set_exe(struct lproc *p, const char *path)
+{
+	struct lnode n;
+
+	lx_rootfs_self(p->exe);
+	if (lx_rootfs_walk("", path, 1, &n) == 0)
+		fmt_snprintf(p->exe, sizeof(p->exe), "/%s", n.path);
+	else
+		strlcpy(p->exe, path, sizeof(p->exe));
+}
+
+
+
 long
 lx_sys_execve(struct lthread *t, const uint64_t *a)
 {
@@ -925,6 +946,7 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 	if (used + ((uint64_t)argc + (uint64_t)envc + 2) * 8 > ARG_MAX_)
 		return -E2BIG;
 	absolute(p, path, abs, sizeof(abs));
+	lx_rootfs_self(p->exe);		/* execve("/proc/self/exe") runs us again */
 	if ((r = lx_archive_open(abs, &file, &flen)) != 0)
 		return r;
 	/* "#!interpreter [arg]": run the interpreter with the script's path. */
@@ -1020,6 +1042,7 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 	lx_files_exec(p->files);
 	base = strrchr(abs, '/');
 	strlcpy(p->comm, base != NULL ? base + 1 : abs, sizeof(p->comm));
+	lx_proc_set_exe(p, abs);
 	if (p->vfork_parent != NULL) {
 		lx_finish(p->vfork_parent, p->pid);
 		p->vfork_parent = NULL;

@@ -1,7 +1,8 @@
 /*
  * The root tree until the vfs serves one (the vfs issue): the boot
- * archive read as a read-only filesystem, and /dev with the devices that
- * need no driver (null, zero, full, console). Path walking follows
+ * archive read as a read-only filesystem, /dev with the devices that
+ * need no driver (null, zero, full, console), and of /proc the one entry
+ * programs rely on, /proc/self/exe (BusyBox runs its applets through it). Path walking follows
  * Linux: "." and "..", symbolic links (40 at most: ELOOP), ENOTDIR for a
  * file in the middle, ENAMETOOLONG; anything that would write is EROFS.
  *
@@ -37,6 +38,15 @@ static const struct {
 	{ "dev/zero", (1 << 8) | 5, DEV_ZERO },
 };
 
+/* /proc/self/exe's target: the calling process's executable (lx_rootfs_self). */
+static const char *self_exe = "";
+
+void
+lx_rootfs_self(const char *exe)
+{
+	self_exe = exe;
+}
+
 void
 lx_rootfs_init(const void *base, uint64_t len)
 {
@@ -55,6 +65,18 @@ node_find(const char *name, struct lnode *n)
 	if (name[0] == '\0' || strcmp(name, "dev") == 0) {
 		n->mode = S_IFDIR_ | 0755;
 		n->ino = name[0] == '\0' ? 2 : 3;
+		return 0;
+	}
+	if (strcmp(name, "proc") == 0 || strcmp(name, "proc/self") == 0) {
+		n->mode = S_IFDIR_ | 0555;
+		n->ino = name[4] == '\0' ? 10 : 11;
+		return 0;
+	}
+	if (strcmp(name, "proc/self/exe") == 0) {
+		n->mode = S_IFLNK_ | 0777;
+		n->data = self_exe;
+		n->size = strlen(self_exe);
+		n->ino = 12;
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
@@ -171,7 +193,7 @@ lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct
 	struct cpio_entry e;
 	uint64_t i = 0;
 
-	/* 0: ".", 1: "..", 2: "dev" in the root, 3.. the archive's entries, then /dev's. */
+	/* 0: ".", 1: "..", 2: "dev" (or /proc's entry), 3: "proc", 4.. the archive's, or /dev's. */
 	for (;;) {
 		uint64_t at = *pos;
 
@@ -199,17 +221,31 @@ lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct
 				node_find("dev", n);
 				return 1;
 			}
+			if (strcmp(dir, "proc") == 0 || strcmp(dir, "proc/self") == 0) {
+				strlcpy(name, dir[4] == '\0' ? "self" : "exe", cap);
+				node_find(dir[4] == '\0' ? "proc/self" : "proc/self/exe", n);
+				return 1;
+			}
 			continue;
 		}
+		if (strncmp(dir, "proc", 4) == 0 && (dir[4] == '\0' || dir[4] == '/'))
+			return 0;
+		if (at == 3 && dlen == 0) {
+			strlcpy(name, "proc", cap);
+			node_find("proc", n);
+			return 1;
+		}
 		if (strcmp(dir, "dev") == 0) {
-			if (at - 3 >= sizeof(devices) / sizeof(devices[0]))
+			if (at < 4)
+				continue;
+			if (at - 4 >= sizeof(devices) / sizeof(devices[0]))
 				return 0;
-			strlcpy(name, devices[at - 3].name + 4, cap);
-			node_find(devices[at - 3].name, n);
+			strlcpy(name, devices[at - 4].name + 4, cap);
+			node_find(devices[at - 4].name, n);
 			return 1;
 		}
 		cpio_iter_init(&it, archive, archive_len);
-		for (i = 3; cpio_next(&it, &e) == 1; i++) {
+		for (i = 4; cpio_next(&it, &e) == 1; i++) {
 			const char *rest;
 
 			if (i < at)
@@ -218,7 +254,7 @@ lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct
 				continue;
 			rest = dlen > 0 ? e.name + dlen + 1 : e.name;
 			if (rest[0] == '\0' || strchr(rest, '/') != NULL ||
-			    (dlen == 0 && strcmp(rest, "dev") == 0))
+			    (dlen == 0 && (strcmp(rest, "dev") == 0 || strcmp(rest, "proc") == 0)))
 				continue;
 			*pos = i + 1;
 			strlcpy(name, rest, cap);

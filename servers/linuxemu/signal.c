@@ -434,8 +434,11 @@ on_altstack(const struct lthread *t, uint64_t sp)
 static int
 next_signal(const struct lthread *t)
 {
-	uint64_t set = (t->pend.set | t->proc->pend.set) & ~t->sigmask;
+	/* The thread's own first, then the process's (Linux's dequeue_signal). */
+	uint64_t set = t->pend.set & ~t->sigmask;
 
+	if (set == 0)
+		set = t->proc->pend.set & ~t->sigmask;
 	/* Synchronous faults first, as Linux does (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE). */
 	uint64_t sync = set & (BIT(SIGSEGV_) | BIT(SIGBUS_) | BIT(SIGILL_) | BIT(SIGTRAP_) | BIT(SIGFPE_));
 
@@ -1026,4 +1029,21 @@ lx_signal_pending(const struct lthread *t)
 		if ((set & BIT(sig)) && !ignored(t->proc, sig))
 			return 1;
 	return 0;
+}
+
+/* The pending siginfo of POSIX timer id's signal sig (for p, or thread to), or NULL. */
+struct lx_siginfo *
+lx_signal_find_timer(struct lproc *p, struct lthread *to, int sig, int id)
+{
+	struct lx_sigpend *sp = to != NULL ? &to->pend : &p->pend;
+
+	if (sig < 1 || sig > LX_NSIG || !(sp->set & BIT(sig)))
+		return NULL;
+	if (sig < LX_SIGRTMIN)
+		return sp->info[sig - 1].code == -2 && sp->info[sig - 1].u.raw[0] == id ?
+		    &sp->info[sig - 1] : NULL;	/* SI_TIMER */
+	for (int i = 0; i < sp->nq; i++)
+		if (sp->q[i].signo == sig && sp->q[i].code == -2 && sp->q[i].u.raw[0] == id)
+			return &sp->q[i];
+	return NULL;
 }

@@ -75,6 +75,22 @@ static const uint8_t clock_ops[NCLOCKS] = {
  * see CPU time yet (docs/linuxemu.md).
  */
 static uint64_t rt_offset;
+
+/* CLOCK_REALTIME minus the boot clock. */
+uint64_t
+lx_realtime_offset(void)
+{
+	return rt_offset;
+}
+
+/* CLOCK_REALTIME now reads ns (the RTC at start). */
+void
+lx_set_realtime(uint64_t ns)
+{
+	uint64_t now = clock_get();
+
+	rt_offset = ns > now ? ns - now : 0;
+}
 static int32_t sys_tz[2];		/* settimeofday's timezone: minuteswest, dsttime */
 
 static int
@@ -586,6 +602,8 @@ ptimer_get(struct lx_ptimer *pt, struct itimerspec_ *v)
 		v->value.nsec = 1;	/* expired, its signal not yet sent */
 }
 
+static void ptimer_fire(struct lproc *p, struct lx_ptimer *pt, uint64_t now);
+
 long
 sys_timer_settime(struct lthread *t, const uint64_t *a)
 {
@@ -620,8 +638,13 @@ sys_timer_settime(struct lthread *t, const uint64_t *a)
 		if (pt->at == 0)
 			pt->at = 1;
 	}
+	if (a[3] != 0 && (r = lx_write(p, a[3], &old, sizeof(old))) != 0)
+		return r;
+	/* Due already (an absolute time past): it fires now, as Linux's hrtimer does. */
+	if (pt->at != 0 && pt->at <= clock_get() && pt->notify != SIGEV_NONE_)
+		ptimer_fire(p, pt, clock_get());
 	lx_timer_update();
-	return a[3] == 0 ? 0 : lx_write(p, a[3], &old, sizeof(old));
+	return 0;
 }
 
 long
@@ -710,6 +733,23 @@ ptimer_fire(struct lproc *p, struct lx_ptimer *pt, uint64_t now)
 		pt->at = 0;
 	}
 	pt->overrun = missed > 0x7fffffff ? 0x7fffffff : (int)missed;
+	/*
+	 * Its signal still pending (blocked, say): no second one, the
+	 * pending one's si_overrun counts this expiry too (Linux keeps one
+	 * queued signal per timer).
+	 */
+	to = (pt->notify & SIGEV_THREAD_ID_) ? lx_thread_find(pt->tid) : NULL;
+	{
+		struct lx_siginfo *q = lx_signal_find_timer(p, to, pt->signo, pt->id);
+
+		if (q != NULL) {
+			uint64_t n = (uint64_t)(uint32_t)q->u.raw[1] + missed + 1;
+
+			q->u.raw[1] = n > 0x7fffffff ? 0x7fffffff : (int32_t)n;
+			pt->overrun = q->u.raw[1];
+			return;
+		}
+	}
 	memset(&si, 0, sizeof(si));
 	si.signo = pt->signo;
 	si.code = SI_TIMER_;
