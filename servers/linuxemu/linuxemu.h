@@ -188,6 +188,9 @@ struct lproc {
 	uint64_t rlimit[LX_NRLIMITS][2];	/* cur, max */
 	char comm[16];			/* prctl(PR_SET_NAME) */
 	char exe[256];			/* the executable (/proc/self/exe) */
+	int pdeathsig;			/* PR_SET_PDEATHSIG: 0 at fork */
+	int undumpable;			/* PR_SET_DUMPABLE(0); exec resets it */
+	int no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, never cleared */
 	char cwd[256];
 	uint64_t start_ns;
 	uint64_t alarm_at, alarm_period;	/* ITIMER_REAL: deadline, interval (ns) */

@@ -422,6 +422,14 @@ lx_exit_group(struct lproc *p, int wstatus)
 
 		if (c->state == LP_FREE || c->parent != p)
 			continue;
+		if (c->state == LP_ALIVE && c->pdeathsig != 0) {	/* PR_SET_PDEATHSIG */
+			struct lx_siginfo si;
+
+			memset(&si, 0, sizeof(si));
+			si.signo = c->pdeathsig;
+			si.u.kill.pid = p->pid;
+			lx_signal_send_proc(c, c->pdeathsig, &si);
+		}
 		c->parent = init_proc() != p ? init_proc() : NULL;
 		if (c->state != LP_ZOMBIE)
 			continue;
@@ -765,6 +773,8 @@ lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 		memcpy(c->rlimit, p->rlimit, sizeof(c->rlimit));
 		memcpy(c->comm, p->comm, sizeof(c->comm));
 		memcpy(c->exe, p->exe, sizeof(c->exe));
+		c->no_new_privs = p->no_new_privs;
+		c->undumpable = p->undumpable;
 		memcpy(c->cwd, p->cwd, sizeof(c->cwd));
 		c->sigtramp = p->sigtramp;
 		if (flags & CLONE_FILES) {
@@ -1043,6 +1053,7 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 	base = strrchr(abs, '/');
 	strlcpy(p->comm, base != NULL ? base + 1 : abs, sizeof(p->comm));
 	lx_proc_set_exe(p, abs);
+	p->undumpable = 0;
 	if (p->vfork_parent != NULL) {
 		lx_finish(p->vfork_parent, p->pid);
 		p->vfork_parent = NULL;

@@ -1174,19 +1174,43 @@ sys_uname(struct lthread *t, const uint64_t *a)
 long
 sys_prctl(struct lthread *t, const uint64_t *a)
 {
+	struct lproc *p = t->proc;
 	char name[16];
 	long r;
 
 	switch (a[0]) {
+	case 1:		/* PR_SET_PDEATHSIG: sent when the parent exits */
+		if (a[1] > LX_NSIG)
+			return -EINVAL;
+		p->pdeathsig = (int)a[1];
+		return 0;
+	case 2:		/* PR_GET_PDEATHSIG */
+		return lx_write(p, a[1], &(int32_t){ p->pdeathsig }, 4);
+	case 3:		/* PR_GET_DUMPABLE */
+		return p->undumpable ? 0 : 1;
+	case 4:		/* PR_SET_DUMPABLE: 0 or 1 (SUID_DUMP_USER) */
+		if (a[1] > 1)
+			return -EINVAL;
+		p->undumpable = a[1] == 0;
+		return 0;
 	case 15:	/* PR_SET_NAME: 16 bytes at most, NUL included */
-		if ((r = lx_read_string(t->proc, a[1], name, sizeof(name))) < 0 &&
+		if ((r = lx_read_string(p, a[1], name, sizeof(name))) < 0 &&
 		    r != -ENAMETOOLONG)
 			return r;
 		name[15] = '\0';
-		memcpy(t->proc->comm, name, sizeof(name));
+		memcpy(p->comm, name, sizeof(name));
 		return 0;
 	case 16:	/* PR_GET_NAME */
-		return lx_write(t->proc, a[1], t->proc->comm, sizeof(t->proc->comm));
+		return lx_write(p, a[1], p->comm, sizeof(p->comm));
+	case 38:	/* PR_SET_NO_NEW_PRIVS: only ever set, inherited, kept across exec */
+		if (a[1] != 1 || a[2] != 0 || a[3] != 0 || a[4] != 0)
+			return -EINVAL;
+		p->no_new_privs = 1;
+		return 0;
+	case 39:	/* PR_GET_NO_NEW_PRIVS */
+		if (a[1] != 0 || a[2] != 0 || a[3] != 0 || a[4] != 0)
+			return -EINVAL;
+		return p->no_new_privs;
 	default:
 		return -EINVAL;
 	}
@@ -1197,12 +1221,12 @@ long
 sys_getrandom(struct lthread *t, const uint64_t *a)
 {
 	static uint64_t rng;
-	uint8_t buf[256];
-	uint64_t done = 0, len = a[1] < (1UL << 25) ? a[1] : (1UL << 25);
+	static uint8_t buf[65536];
+	uint64_t done = 0, len = a[1] < 0x7fffffffUL ? a[1] : 0x7fffffffUL;
 	long r;
 
-	if (a[2] & ~7UL)
-		return -EINVAL;
+	if ((a[2] & ~7UL) || (a[2] & 6) == 6)
+		return -EINVAL;		/* GRND_RANDOM and GRND_INSECURE exclude each other */
 	if (rng == 0)
 		rng = clock_get() | 1;
 	while (done < len) {
