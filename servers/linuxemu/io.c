@@ -133,6 +133,11 @@ node_read(struct io *io, const struct lnode *n, uint64_t off)
 	switch (n->dev) {
 	case DEV_NULL:
 		return 0;
+	case DEV_STRACE:		/* "0\n" or "1\n" */
+		if (off >= 2)
+			return 0;
+		return io_copy(io, 0, (char *)(lx_strace ? "1\n" : "0\n") + off,
+		    len < 2 - off ? len : 2 - off, 1);
 	case DEV_ZERO:
 	case DEV_FULL:
 		memset(chunk, 0, sizeof(chunk));
@@ -163,6 +168,18 @@ node_write(struct io *io, const struct lnode *n)
 	case DEV_NULL:
 	case DEV_ZERO:
 		return (long)io->total;
+	case DEV_STRACE: {		/* "1" turns tracing on, "0" off */
+		char c;
+
+		if (io->total == 0)
+			return 0;
+		if (io_copy(io, 0, &c, 1, 0) != 1)
+			return -EFAULT;
+		if (c != '0' && c != '1')
+			return -EINVAL;
+		lx_strace = c == '1';
+		return (long)io->total;
+	}
 	case DEV_FULL:
 		return -ENOSPC_;
 	default:

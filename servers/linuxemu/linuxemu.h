@@ -90,7 +90,7 @@ struct lx_sigpend {
 enum lfile_kind { LF_FREE, LF_CONSOLE, LF_PIPE, LF_NODE };
 
 /* A node of the interim root tree (rootfs.c): the boot archive and /dev. */
-enum lnode_dev { DEV_NONE, DEV_CONSOLE, DEV_NULL, DEV_ZERO, DEV_FULL };
+enum lnode_dev { DEV_NONE, DEV_CONSOLE, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_STRACE };
 
 struct lnode {
 	char path[256];			/* canonical, without the leading "/" */

@@ -2,7 +2,8 @@
  * The root tree until the vfs serves one (the vfs issue): the boot
  * archive read as a read-only filesystem, /dev with the devices that
  * need no driver (null, zero, full, console), and of /proc the one entry
- * programs rely on, /proc/self/exe (BusyBox runs its applets through it). Path walking follows
+ * programs rely on, /proc/self/exe (BusyBox runs its applets through it),
+ * and linuxemu's own switch, /proc/lichen/strace ("1" traces every call). Path walking follows
  * Linux: "." and "..", symbolic links (40 at most: ELOOP), ENOTDIR for a
  * file in the middle, ENAMETOOLONG; anything that would write is EROFS.
  *
@@ -67,9 +68,16 @@ node_find(const char *name, struct lnode *n)
 		n->ino = name[0] == '\0' ? 2 : 3;
 		return 0;
 	}
-	if (strcmp(name, "proc") == 0 || strcmp(name, "proc/self") == 0) {
+	if (strcmp(name, "proc") == 0 || strcmp(name, "proc/self") == 0 ||
+	    strcmp(name, "proc/lichen") == 0) {
 		n->mode = S_IFDIR_ | 0555;
-		n->ino = name[4] == '\0' ? 10 : 11;
+		n->ino = name[4] == '\0' ? 10 : name[5] == 's' ? 11 : 13;
+		return 0;
+	}
+	if (strcmp(name, "proc/lichen/strace") == 0) {
+		n->mode = S_IFREG_ | 0644;
+		n->dev = DEV_STRACE;
+		n->ino = 14;
 		return 0;
 	}
 	if (strcmp(name, "proc/self/exe") == 0) {
@@ -221,12 +229,23 @@ lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct
 				node_find("dev", n);
 				return 1;
 			}
-			if (strcmp(dir, "proc") == 0 || strcmp(dir, "proc/self") == 0) {
-				strlcpy(name, dir[4] == '\0' ? "self" : "exe", cap);
-				node_find(dir[4] == '\0' ? "proc/self" : "proc/self/exe", n);
+			if (strcmp(dir, "proc") == 0 || strcmp(dir, "proc/self") == 0 ||
+			    strcmp(dir, "proc/lichen") == 0) {
+				const char *entry = dir[4] == '\0' ? "self" :
+				    dir[5] == 's' ? "exe" : "strace";
+				char full[32];
+
+				strlcpy(name, entry, cap);
+				fmt_snprintf(full, sizeof(full), "%s/%s", dir, entry);
+				node_find(full, n);
 				return 1;
 			}
 			continue;
+		}
+		if (at == 3 && strcmp(dir, "proc") == 0) {
+			strlcpy(name, "lichen", cap);
+			node_find("proc/lichen", n);
+			return 1;
 		}
 		if (strncmp(dir, "proc", 4) == 0 && (dir[4] == '\0' || dir[4] == '/'))
 			return 0;
