@@ -29,7 +29,7 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
   --manifest NAME  init reads NAME from the boot archive instead of
                    boot.manifest (lichen.manifest=NAME; docs/init.md)
   --strace         print every Linux system call linuxemu answers
-                   (lichen.strace=1)
+                   (lichen.strace=1; at run time: echo 1 > /proc/lichen/strace)
   --icount         -icount shift=0: guest time counts instructions
                    (one per nanosecond), for benchmarks
   --no-initrd      boot without the boot archive (to see that error)
