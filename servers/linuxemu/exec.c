@@ -47,7 +47,7 @@ enum {
  * file with an execute bit (as Linux's execve).
  */
 int
-lx_archive_open(const char *path, const void **data, uint64_t *len)
+lx_exec_open(const char *path, const void **data, uint64_t *len)
 {
 	struct lnode n;
 	int r = lx_rootfs_walk("", path, 1, &n);
@@ -167,7 +167,7 @@ lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv, in
 	const char *base = strrchr(path, '/');
 	long r, k;
 
-	if ((r = lx_archive_open(path, &file, &len)) != 0)
+	if ((r = lx_exec_open(path, &file, &len)) != 0)
 		return r;
 	if (elf_parse(file, len, ELF_EM_AARCH64, &img) != 0 || img.has_interp)
 		return -ENOEXEC;	/* static programs only (docs/linuxemu.md) */

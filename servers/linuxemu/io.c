@@ -505,8 +505,9 @@ sys_read(struct lthread *t, const uint64_t *a)
 	return f == NULL ? -EBADF : file_read(&io, f);
 }
 
-long
-sys_writev(struct lthread *t, const uint64_t *a)
+/* readv, writev: the iovec list as one request. */
+static long
+vector(struct lthread *t, const uint64_t *a, int writing)
 {
 	struct lfile *f = lx_fd_get(t, a[0]);
 	struct io io;
@@ -516,22 +517,11 @@ sys_writev(struct lthread *t, const uint64_t *a)
 		return -EBADF;
 	if ((r = io_vector(t, a[1], a[2], &io)) != 0)
 		return r;
-	return file_write(&io, f);
+	return writing ? file_write(&io, f) : file_read(&io, f);
 }
 
-long
-sys_readv(struct lthread *t, const uint64_t *a)
-{
-	struct lfile *f = lx_fd_get(t, a[0]);
-	struct io io;
-	long r;
-
-	if (f == NULL)
-		return -EBADF;
-	if ((r = io_vector(t, a[1], a[2], &io)) != 0)
-		return r;
-	return file_read(&io, f);
-}
+long sys_writev(struct lthread *t, const uint64_t *a) { return vector(t, a, 1); }
+long sys_readv(struct lthread *t, const uint64_t *a) { return vector(t, a, 0); }
 
 /* pread64, pwrite64 (fd, buf, len, pos); preadv, pwritev (fd, iov, n, pos): at pos, no seek. */
 static long

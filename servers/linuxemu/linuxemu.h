@@ -284,14 +284,13 @@ struct lx_image {
 
 long lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv,
     int envc, char *const *envp, struct lx_image *im);
-int lx_archive_open(const char *path, const void **data, uint64_t *len);
+int lx_exec_open(const char *path, const void **data, uint64_t *len);
 
 /* signal.c */
 int lx_signal_send_proc(struct lproc *p, int sig, const struct lx_siginfo *info);
 int lx_signal_send_thread(struct lthread *t, int sig, const struct lx_siginfo *info);
 int lx_signal_deliver(struct lthread *t, long *x0);	/* at a call's answer */
 void lx_signal_fault(struct lthread *t, uint64_t esr, uint64_t far, int mapped);
-void lx_signal_interrupted(struct lthread *t);
 int lx_signal_pending(const struct lthread *t);
 struct lx_siginfo *lx_signal_find_timer(struct lproc *p, struct lthread *to, int sig, int id);
 void lx_sighand_put(struct lsighand *s);

@@ -815,7 +815,7 @@ lx_mm_note_image(struct lmm *mm, const char *path, uint64_t brk)
 	const void *file;
 	uint64_t len, start, end, bias;
 
-	if (lx_archive_open(path, &file, &len) != 0 ||
+	if (lx_exec_open(path, &file, &len) != 0 ||
 	    elf_parse(file, len, ELF_EM_AARCH64, &img) != 0 || img.nseg == 0)
 		return;
 	elf_segment_page_range(&img.seg[img.nseg - 1], &start, &end);

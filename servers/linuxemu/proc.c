@@ -957,7 +957,7 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 		return -E2BIG;
 	absolute(p, path, abs, sizeof(abs));
 	lx_rootfs_self(p->exe);		/* execve("/proc/self/exe") runs us again */
-	if ((r = lx_archive_open(abs, &file, &flen)) != 0)
+	if ((r = lx_exec_open(abs, &file, &flen)) != 0)
 		return r;
 	/* "#!interpreter [arg]": run the interpreter with the script's path. */
 	if (flen >= 2 && memcmp(file, "#!", 2) == 0) {
