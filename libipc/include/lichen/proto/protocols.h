@@ -10,6 +10,8 @@
 /*	PROTO_KERNEL	0	   lichen/ipc.h: what the kernel posts */
 #define PROTO_NAME	1u	/* proto/name.h: init's name service */
 #define PROTO_TEST	2u	/* proto/test.h: echo and sum, for IPC tests */
-/*	3-15		   reserved for the servers to come (vfs, fs, devices) */
+#define PROTO_VFS	3u	/* proto/vfs.h: vfs, for linuxemu */
+#define PROTO_FS	4u	/* proto/fs.h: every filesystem server, for vfs */
+/*	5-15		   reserved for the servers to come (block, devices) */
 
 #endif
