@@ -8,6 +8,7 @@
 #include <lichen/string.h>
 #include <kernel.h>
 #include <dt.h>
+#include <hal.h>
 #include <cpu.h>
 #include <pmm.h>
 #include <thread.h>
@@ -220,6 +221,26 @@ init_name(const char *bootargs, char *name, size_t size)
 	return strcmp(name, "none") != 0;
 }
 
+/*
+ * The PL031's seconds at boot, so that every program can know the real
+ * time (SYSINFO_REALTIME) without a device handle: realtime_base_ns is
+ * the real time at clock_ns() == 0. 0 without an RTC.
+ */
+uint64_t realtime_base_ns;
+
+static void
+rtc_read_boot(const struct boot_info *bi)
+{
+	volatile uint32_t *rtc;
+	uint64_t sec;
+
+	if (bi->rtc.base == 0 || hal_map_linear(bi->rtc.base, 4096, HAL_MEM_DEVICE) != 0)
+		return;
+	rtc = hal_phys_to_virt(bi->rtc.base);
+	sec = rtc[0];				/* RTCDR: seconds since the epoch */
+	realtime_base_ns = sec * 1000000000UL - clock_ns();
+}
+
 void
 kernel_main(uint64_t dtb_pa)
 {
@@ -256,6 +277,7 @@ kernel_main(uint64_t dtb_pa)
 	t = hal_counter() * 1000 / hal_counter_freq();
 	kinfo("lichen: boot complete at %lu ms\n", t);
 	/* init learns where the real-time clock is (its device handle may map it). */
+	rtc_read_boot(bi);
 	if (bi->rtc.base != 0)
 		fmt_snprintf(init_args, sizeof(init_args), "%s lichen.rtc=0x%lx", bi->bootargs,
 		    bi->rtc.base);

@@ -571,6 +571,8 @@ sys_sys_info(struct trap_frame *tf)
 		return process_current()->pid;
 	case SYSINFO_ASID_ROLLOVERS:
 		return (long)vmspace_asid_rollovers();
+	case SYSINFO_REALTIME:
+		return realtime_base_ns == 0 ? -ENODEV : (long)(realtime_base_ns + clock_ns());
 	case SYSINFO_THREAD_CPU: {
 		struct thread *t;
 		long ns;

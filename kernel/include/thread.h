@@ -134,6 +134,7 @@ void sched_irq_exit(void);
 void sched_resched_ipi(void);
 
 uint64_t clock_ns(void);			/* monotonic, from the counter */
+extern uint64_t realtime_base_ns;		/* the real time at clock_ns() 0 (main.c) */
 
 struct sched_stats {
 	uint64_t switches, migrations, idle_ticks, ticks;

@@ -2,7 +2,8 @@
  * heaptest: the native heap (libipc/rt/heap.c). Every size class and
  * large runs, contents kept across other allocations, reuse after free
  * (the free pages come back to the same count), calloc zeroes, realloc
- * keeps the bytes, overflow is refused.
+ * keeps the bytes, overflow is refused. And the real time the runtime
+ * offers servers (SYSINFO_REALTIME): after 2020, moving with the clock.
  */
 #include "nt.h"
 
@@ -90,5 +91,19 @@ main(int argc, char **argv)
 	CHECK(calloc(SIZE_MAX / 2, 4) == NULL, "calloc overflow was not refused");
 	CHECK(malloc(SIZE_MAX) == NULL, "malloc(SIZE_MAX) was not refused");
 	CHECK(realloc(NULL, 0) != NULL, "realloc(NULL, 0) is malloc(0)");
+	{
+		long t0 = sys_info(SYSINFO_REALTIME, 0);
+		uint64_t c0 = clock_get();
+
+		thread_sleep(20000000);
+		long t1 = sys_info(SYSINFO_REALTIME, 0);
+		uint64_t c1 = clock_get();
+
+		CHECK(t0 > 1577836800L * 1000000000L, "SYSINFO_REALTIME %ld is before 2020", t0);
+		long skew = (t1 - t0) - (long)(c1 - c0);	/* the calls are not simultaneous */
+
+		CHECK(skew > -5000000 && skew < 5000000, "real time moved %ld ns, the clock %lu",
+		    t1 - t0, c1 - c0);
+	}
 	return nt_summary();
 }

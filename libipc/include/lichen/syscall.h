@@ -91,5 +91,6 @@ enum native_call {
 #define SYSINFO_PID		4	/* the calling process's id */
 #define SYSINFO_ASID_ROLLOVERS	5	/* times the ASIDs ran out (a new generation) */
 #define SYSINFO_THREAD_CPU	6	/* arg: a thread handle (0: the caller): the CPU time it ran, ns */
+#define SYSINFO_REALTIME	7	/* ns since the epoch (the RTC read at boot + the clock); -ENODEV */
 
 #endif
