@@ -21,6 +21,7 @@
 #define EFAULT		14
 #define EBUSY		16
 #define EEXIST		17
+#define EXDEV		18
 #define ENODEV		19
 #define ENOTDIR		20
 #define EISDIR		21
@@ -42,6 +43,7 @@
 #define ELOOP		40
 #define EOVERFLOW	75
 #define EMSGSIZE	90
+#define EOPNOTSUPP	95
 #define ETIMEDOUT	110
 
 #endif
