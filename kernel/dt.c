@@ -1,6 +1,7 @@
 /*
  * Device-tree parsing with libfdt: memory, reservations, /chosen, CPUs,
- * the UART, the GIC, the timer and PSCI, into struct boot_info (dt.h).
+ * the UART, the GIC, the timer, PSCI and the devices drivers may claim
+ * (dev_list), into struct boot_info (dt.h).
  * Every property is length-checked: a malformed tree gives an error or a
  * missing device, never a wild read.
  */
@@ -285,6 +286,57 @@ parse_rtc(const void *fdt, struct boot_info *bi)
 		bi->rtc.base = bi->rtc.size = 0;
 }
 
+/* What drivers may claim through the device handle (dev_list). */
+static const char *const offered[] = { "virtio,mmio", "arm,pl011", "arm,pl031" };
+
+/* A node that is not "disabled": no "status", or "okay"/"ok". */
+static bool
+node_enabled(const void *fdt, int node)
+{
+	return fdt_getprop(fdt, node, "status", NULL) == NULL ||
+	    prop_is(fdt, node, "status", "okay") || prop_is(fdt, node, "status", "ok");
+}
+
+static void
+add_device(const void *fdt, int node, const char *compat, struct boot_info *bi)
+{
+	struct dev_desc *d;
+	const fdt32_t *irq;
+	uint64_t base, size;
+	int len;
+
+	if (dt_reg(fdt, node, 0, &base, &size) != 0 || size == 0 ||
+	    base + size < base)
+		return;
+	if (bi->ndev == DT_MAX_DEVICES) {
+		bi->dev_ignored++;
+		return;
+	}
+	d = &bi->dev[bi->ndev++];
+	strlcpy(d->compatible, compat, sizeof(d->compatible));
+	d->base = base;
+	d->size = size;
+	irq = fdt_getprop(fdt, node, "interrupts", &len);
+	d->intid = irq != NULL && len >= 12 ? gic_intid(irq) : 0;
+}
+
+static void
+parse_devices(const void *fdt, struct boot_info *bi)
+{
+	int node, depth = 0;
+
+	for (node = fdt_next_node(fdt, -1, &depth); node >= 0;
+	    node = fdt_next_node(fdt, node, &depth)) {
+		if (!node_enabled(fdt, node))
+			continue;
+		for (unsigned i = 0; i < sizeof(offered) / sizeof(offered[0]); i++)
+			if (fdt_node_check_compatible(fdt, node, offered[i]) == 0) {
+				add_device(fdt, node, offered[i], bi);
+				break;
+			}
+	}
+}
+
 int
 dt_parse(const void *blob, uint64_t dtb_pa, struct boot_info *bi,
     const char **why)
@@ -317,6 +369,7 @@ dt_parse(const void *blob, uint64_t dtb_pa, struct boot_info *bi,
 	parse_timer(blob, bi);
 	parse_psci(blob, bi);
 	parse_rtc(blob, bi);
+	parse_devices(blob, bi);
 	if (bi->nmem == 0) {
 		*why = "no memory node with a usable \"reg\"";
 		return -EINVAL;

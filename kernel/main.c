@@ -10,6 +10,7 @@
 #include <dt.h>
 #include <hal.h>
 #include <cpu.h>
+#include <memobj.h>
 #include <pmm.h>
 #include <thread.h>
 #include <vmspace.h>
@@ -66,6 +67,20 @@ report_memory(const struct boot_info *bi)
 	kinfo("\n");
 }
 
+/* What dev_list offers drivers, counted by kind. */
+static void
+report_offered(const struct boot_info *bi)
+{
+	unsigned virtio = 0;
+
+	for (unsigned i = 0; i < bi->ndev; i++)
+		virtio += strcmp(bi->dev[i].compatible, "virtio,mmio") == 0;
+	kinfo("devices: %u for drivers (%u virtio-mmio transports)", bi->ndev, virtio);
+	if (bi->dev_ignored)
+		kinfo(", %u more ignored (limit %u)", bi->dev_ignored, DT_MAX_DEVICES);
+	kinfo("\n");
+}
+
 static void
 report_devices(const struct boot_info *bi)
 {
@@ -98,6 +113,7 @@ report_devices(const struct boot_info *bi)
 		    bi->timer.irq_virt, bi->timer.irq_hyp);
 	else
 		kinfo("timer: none in device tree; counter at %lu Hz\n", hz);
+	report_offered(bi);
 }
 
 static void
@@ -254,6 +270,7 @@ kernel_main(uint64_t dtb_pa)
 	if (dt_parse(blob, dtb_pa, bi, &why) != 0)
 		boot_fail("bad device tree at 0x%lx: %s", dtb_pa, why);
 	apply_bootargs(bi);	/* lichen.quiet=1 first: it silences the banner */
+	device_table_set(bi->dev, bi->ndev);
 	kinfo("\nlichen %s (aarch64) booting\n", LICHEN_VERSION);
 	hal_init(bi);
 	map_memory(bi);

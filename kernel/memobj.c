@@ -1,5 +1,6 @@
 /*
- * Memory objects and the device object (memobj.h).
+ * Memory objects (also physically contiguous ones, for DMA) and the
+ * device object with the table of devices it offers (memobj.h).
  */
 #include <lichen/errno.h>
 #include <lichen/string.h>
@@ -29,19 +30,15 @@ free_list(struct memobj *mo)
 		    PAGE_USE_KERNEL);
 }
 
-struct memobj *
-memobj_create(uint64_t size)
+/* A memory object of n pages whose page list is still empty (npages 0). */
+static struct memobj *
+memobj_new(uint64_t n)
 {
-	uint64_t n = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-	struct memobj *mo;
+	struct memobj *mo = kmem_zalloc(sizeof(*mo));
 
-	if (n == 0 || size > MEMOBJ_MAX_SIZE)
-		return NULL;
-	mo = kmem_zalloc(sizeof(*mo));
 	if (mo == NULL)
 		return NULL;
 	kobj_init(&mo->obj, OBJ_MEMOBJ);
-	mo->npages = n;
 	mo->cap = n;
 	if (n * sizeof(uint64_t) <= 2048) {
 		mo->pages = kmem_zalloc(n * sizeof(uint64_t));
@@ -54,15 +51,45 @@ memobj_create(uint64_t size)
 		kmem_free(mo);
 		return NULL;
 	}
-	for (uint64_t i = 0; i < n; i++) {
-		mo->pages[i] = page_alloc(0, PAGE_USE_USER);
-		if (mo->pages[i] == 0) {
-			mo->npages = i;
+	return mo;
+}
+
+struct memobj *
+memobj_create(uint64_t size)
+{
+	uint64_t n = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct memobj *mo;
+
+	if (n == 0 || size > MEMOBJ_MAX_SIZE || (mo = memobj_new(n)) == NULL)
+		return NULL;
+	for (; mo->npages < n; mo->npages++) {
+		uint64_t pa = page_alloc(0, PAGE_USE_USER);
+
+		if (pa == 0) {
 			memobj_destroy(&mo->obj);
 			return NULL;
 		}
-		memset(hal_phys_to_virt(mo->pages[i]), 0, PAGE_SIZE);
+		memset(hal_phys_to_virt(pa), 0, PAGE_SIZE);
+		mo->pages[mo->npages] = pa;
 	}
+	return mo;
+}
+
+struct memobj *
+memobj_create_dma(uint64_t size)
+{
+	uint64_t n = (size + PAGE_SIZE - 1) / PAGE_SIZE, pa;
+	struct memobj *mo;
+
+	if (n == 0 || size > MEMOBJ_DMA_MAX_SIZE || (mo = memobj_new(n)) == NULL)
+		return NULL;
+	if ((pa = page_alloc_contig(n, PAGE_USE_USER)) == 0) {
+		memobj_destroy(&mo->obj);
+		return NULL;
+	}
+	memset(hal_phys_to_virt(pa), 0, n * PAGE_SIZE);
+	for (; mo->npages < n; mo->npages++)
+		mo->pages[mo->npages] = pa + mo->npages * PAGE_SIZE;
 	return mo;
 }
 
@@ -96,4 +123,23 @@ void
 device_destroy(struct kobj *o)
 {
 	kmem_free(container_of(o, struct device, obj));
+}
+
+static const struct dev_desc *dev_table;
+static unsigned dev_count;
+
+void
+device_table_set(const struct dev_desc *d, unsigned n)
+{
+	dev_table = d;
+	dev_count = n;
+}
+
+int
+device_lookup(unsigned index, struct dev_desc *out)
+{
+	if (index >= dev_count)
+		return -ENOENT;
+	*out = dev_table[index];
+	return 0;
 }

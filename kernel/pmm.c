@@ -121,6 +121,29 @@ page_alloc(unsigned order, enum page_use use)
 	return pfn < 0 ? 0 : (uint64_t)pfn << PAGE_SHIFT;
 }
 
+uint64_t
+page_alloc_contig(uint64_t n, enum page_use use)
+{
+	unsigned order = 0;
+	uint64_t flags;
+	int64_t pfn;
+
+	while ((1UL << order) < n)
+		order++;
+	if (!ready || n == 0 || order >= BUDDY_MAX_ORDER)
+		return 0;
+	flags = spin_lock_irqsave(&pmm_lock);
+	pfn = buddy_alloc(&zone, order);
+	if (pfn >= 0) {
+		buddy_split(&zone, (uint64_t)pfn, order);
+		for (uint64_t i = n; i < (1UL << order); i++)	/* the tail we need not */
+			buddy_free(&zone, (uint64_t)pfn + i, 0);
+		used[use] += n;
+	}
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return pfn < 0 ? 0 : (uint64_t)pfn << PAGE_SHIFT;
+}
+
 void
 page_free(uint64_t pa, unsigned order, enum page_use use)
 {

@@ -475,6 +475,22 @@ sys_irq_create(struct trap_frame *tf)
 	return new_handle(&e->obj, RIGHTS_ALL);
 }
 
+/* dev_list(device, index, struct dev_desc *): what the device tree offers drivers. */
+long
+sys_dev_list(struct trap_frame *tf)
+{
+	struct dev_desc d;
+	struct device *dev;
+	int err = GET(ARG(0), OBJ_DEVICE, RIGHT_MANAGE, dev, struct device);
+
+	if (err != 0)
+		return err;
+	kobj_put(&dev->obj);
+	if (ARG(1) > UINT32_MAX || device_lookup((unsigned)ARG(1), &d) != 0)
+		return -ENOENT;
+	return copy_to_user(uva(ARG(2)), &d, sizeof(d));
+}
+
 long
 sys_irq_ack(struct trap_frame *tf)
 {

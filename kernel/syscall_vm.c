@@ -1,7 +1,7 @@
 /*
  * The native calls on address spaces and memory: vm_map/unmap/protect/
- * clone/read/write, memory objects and device memory (the dispatch table
- * is in syscall.c).
+ * clone/read/write, memory objects (contiguous ones for DMA too) and
+ * device memory (the dispatch table is in syscall.c).
  */
 #include <lichen/errno.h>
 #include <lichen/string.h>
@@ -127,6 +127,39 @@ sys_memobj_create(struct trap_frame *tf)
 		return -EINVAL;
 	mo = memobj_create(ARG(0));
 	return new_handle(mo != NULL ? &mo->obj : NULL, RIGHTS_ALL);
+}
+
+/*
+ * memobj_create_dma(device, size, uint64_t *pa): a memory object whose
+ * pages are physically contiguous, for a device to reach by DMA. The
+ * pointer is tried before anything is allocated; a write that fails
+ * after all (another thread unmapped it) undoes the object.
+ */
+long
+sys_memobj_create_dma(struct trap_frame *tf)
+{
+	uint64_t size = ARG(1), pa = 0;
+	struct device *dev;
+	struct memobj *mo;
+	long h;
+	int err;
+
+	if ((err = GET(ARG(0), OBJ_DEVICE, RIGHT_MANAGE, dev, struct device)) != 0)
+		return err;
+	kobj_put(&dev->obj);
+	if (size == 0 || size > MEMOBJ_DMA_MAX_SIZE)
+		return -EINVAL;
+	if (copy_to_user(uva(ARG(2)), &pa, sizeof(pa)) != 0)
+		return -EFAULT;
+	if ((mo = memobj_create_dma(size)) == NULL)
+		return -ENOMEM;
+	pa = mo->pages[0];
+	h = new_handle(&mo->obj, RIGHTS_ALL);
+	if (h >= 0 && copy_to_user(uva(ARG(2)), &pa, sizeof(pa)) != 0) {
+		process_handle_close(process_current(), (handle_t)h);
+		return -EFAULT;
+	}
+	return h;
 }
 
 long

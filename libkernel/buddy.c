@@ -173,6 +173,21 @@ buddy_free(struct buddy_zone *z, uint64_t pfn, unsigned order)
 	return 0;
 }
 
+int
+buddy_split(struct buddy_zone *z, uint64_t pfn, unsigned order)
+{
+	struct page *p = buddy_page(z, pfn);
+
+	if (p == NULL || p->flags != PAGE_ALLOCATED || p->order != order)
+		return -EINVAL;
+	for (size_t i = 0; i < ORDER_PAGES(order); i++) {
+		p[i].flags = PAGE_ALLOCATED;
+		p[i].order = 0;
+		p[i].refcount = 1;
+	}
+	return 0;
+}
+
 struct page *
 buddy_page(const struct buddy_zone *z, uint64_t pfn)
 {

@@ -9,12 +9,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <lichen/ipc.h>
 
 #define DT_MAX_MEM	8
 #define DT_MAX_RESERVED	16
 #define DT_MAX_CPUS	8
 #define DT_BOOTARGS_MAX	512
 #define DT_MAX_SIZE	(2U << 20)	/* arm64 boot protocol limit */
+#define DT_MAX_DEVICES	64		/* QEMU virt: 32 virtio-mmio, a UART, an RTC */
 
 struct mem_range {
 	uint64_t base;
@@ -66,6 +68,11 @@ struct boot_info {
 	struct {
 		uint64_t base, size;	/* an arm,pl031 real-time clock; 0 if none */
 	} rtc;
+
+	/* What dev_list offers drivers, in device-tree order. */
+	struct dev_desc dev[DT_MAX_DEVICES];
+	unsigned ndev;
+	unsigned dev_ignored;		/* beyond DT_MAX_DEVICES */
 };
 
 /*

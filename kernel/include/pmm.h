@@ -30,6 +30,12 @@ int pmm_init(const struct boot_info *bi);
 
 /* 2^order contiguous, naturally aligned pages: their physical address, or 0. */
 uint64_t page_alloc(unsigned order, enum page_use use);
+/*
+ * n physically contiguous pages (n <= 2^(BUDDY_MAX_ORDER - 1)), each its
+ * own order-0 block with refcount 1, so they are shared and freed one by
+ * one like any page (DMA memory): the first one's address, or 0.
+ */
+uint64_t page_alloc_contig(uint64_t n, enum page_use use);
 /* Give back a block exactly as page_alloc returned it. */
 void page_free(uint64_t pa, unsigned order, enum page_use use);
 /* The metadata of the frame at pa (NULL outside RAM). */

@@ -338,6 +338,37 @@ START_TEST(refcount_is_one_when_allocated_zero_when_freed)
 }
 END_TEST
 
+START_TEST(split_gives_pages_freed_one_by_one)
+{
+	struct buddy_zone z;
+	const size_t one_max[BUDDY_MAX_ORDER] = {[10] = 1};
+	int64_t pfn;
+
+	zone_all_free(&z, 0x40000, 1024);
+	pfn = buddy_alloc(&z, 3);
+	ck_assert_int_eq(buddy_split(&z, pfn + 1, 3), -EINVAL);	/* not a head */
+	ck_assert_int_eq(buddy_split(&z, pfn, 2), -EINVAL);	/* wrong order */
+	ck_assert_int_eq(buddy_split(&z, pfn, 3), 0);
+	ck_assert_int_eq(buddy_check(&z), 0);
+	ck_assert_uint_eq(z.free_pages, 1024 - 8);
+	for (int i = 0; i < 8; i++) {
+		ck_assert_uint_eq(buddy_page(&z, pfn + i)->flags, PAGE_ALLOCATED);
+		ck_assert_uint_eq(buddy_page(&z, pfn + i)->refcount, 1);
+	}
+	ck_assert_int_eq(buddy_free(&z, pfn, 3), -EINVAL);	/* no longer one block */
+	ck_assert_int_eq(buddy_split(&z, pfn, 3), -EINVAL);
+	/* Out of order, and the whole zone merges back. */
+	for (int i = 7; i >= 0; i -= 2)
+		ck_assert_int_eq(buddy_free(&z, pfn + i, 0), 0);
+	for (int i = 0; i < 8; i += 2)
+		ck_assert_int_eq(buddy_free(&z, pfn + i, 0), 0);
+	ck_assert_int_eq(buddy_free(&z, pfn, 0), -EINVAL);
+	ck_assert_int_eq(buddy_check(&z), 0);
+	assert_nfree(&z, one_max);
+	ck_assert_int_eq(buddy_split(&z, 0x40000, 10), -EINVAL);	/* free */
+}
+END_TEST
+
 START_TEST(page_and_pfn_convert_both_ways)
 {
 	struct buddy_zone z;
@@ -659,6 +690,7 @@ unit_suite(void)
 	tcase_add_test(tc, free_range_rejects_bad_runs);
 	tcase_add_test(tc, double_free_and_bad_frees_are_refused);
 	tcase_add_test(tc, refcount_is_one_when_allocated_zero_when_freed);
+	tcase_add_test(tc, split_gives_pages_freed_one_by_one);
 	tcase_add_test(tc, page_and_pfn_convert_both_ways);
 	tcase_add_test(tc, check_catches_stray_flags);
 	tcase_add_test(tc, check_catches_bad_orders_and_counts);

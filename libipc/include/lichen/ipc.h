@@ -150,6 +150,24 @@ struct handle_info {
 	uint64_t koid;			/* the object's id, unique while it lives */
 };
 
+/*
+ * dev_list's answer: one device the kernel found in the device tree and
+ * offers to drivers that hold the device handle (docs/ipc.md, "Devices"):
+ * every "virtio,mmio" transport, the PL011 UARTs, the PL031 RTC. Its
+ * registers need not be page aligned (virtio-mmio transports are 0x200
+ * apart): a driver maps the page(s) around them with mmio_map.
+ */
+#define DEV_COMPAT_MAX	32
+
+struct dev_desc {
+	char compatible[DEV_COMPAT_MAX];	/* which of those, NUL-terminated */
+	uint64_t base, size;		/* its first "reg" range */
+	uint32_t intid;			/* its first interrupt's GIC INTID; 0: none */
+	uint32_t pad;
+};
+
+_Static_assert(sizeof(struct dev_desc) == 56, "struct dev_desc is ABI");
+
 /* Memory protection for vm_map / vm_protect. */
 #define PROT_R		0x1u
 #define PROT_W		0x2u

@@ -181,6 +181,10 @@ static inline long thread_regs(handle_t t, unsigned op, unsigned kind, void *buf
 { return native_call4(SYS_thread_regs, t, op, kind, buf); }
 static inline long thread_interrupt(handle_t t)
 { return native_call1(SYS_thread_interrupt, t); }
+static inline long dev_list(handle_t dev, unsigned index, struct dev_desc *out)
+{ return native_call3(SYS_dev_list, dev, index, out); }
+static inline long memobj_create_dma(handle_t dev, uint64_t size, uint64_t *pa)
+{ return native_call3(SYS_memobj_create_dma, dev, size, pa); }
 
 #else /* the host: LK_HOST builds and anything not aarch64 */
 
@@ -242,6 +246,8 @@ long system_poweroff(handle_t dev, long status);
 long sys_info(unsigned what, uint64_t arg);
 long thread_regs(handle_t t, unsigned op, unsigned kind, void *buf);
 long thread_interrupt(handle_t t);
+long dev_list(handle_t dev, unsigned index, struct dev_desc *out);
+long memobj_create_dma(handle_t dev, uint64_t size, uint64_t *pa);
 
 #endif /* __aarch64__ && !LK_HOST */
 

@@ -63,7 +63,9 @@
 	X(41, ipc_recv_poll,    0, "ipc: like ipc_recv but -EAGAIN when empty") \
 	X(42, sys_info,         2, "(what, arg): counters; SYSINFO_*") \
 	X(43, thread_regs,      4, "(thread, THREAD_REGS_GET/SET, THREAD_REGS_GENERAL/FP, buf): a stopped thread's registers") \
-	X(44, thread_interrupt, 1, "(thread of a personality process): it sends LABEL_INTERRUPT at its next kernel exit")
+	X(44, thread_interrupt, 1, "(thread of a personality process): it sends LABEL_INTERRUPT at its next kernel exit") \
+	X(45, dev_list,         3, "(device, index, struct dev_desc *): the index-th device of the device tree; -ENOENT past the end") \
+	X(46, memobj_create_dma, 3, "(device, size, uint64_t *pa): contiguous zeroed pages for DMA, *pa = their physical address")
 
 enum native_call {
 #define NATIVE_ENUM(nr, name, nargs, doc) SYS_##name = nr,

@@ -73,6 +73,16 @@ int64_t buddy_alloc(struct buddy_zone *z, unsigned order);
  */
 int buddy_free(struct buddy_zone *z, uint64_t pfn, unsigned order);
 
+/*
+ * Turns the allocated block of 2^order pages at pfn into 2^order
+ * allocated blocks of order 0, each with refcount 1, so its pages can be
+ * freed one by one (physically contiguous memory whose pages are then
+ * shared and released like any other: DMA buffers).  0, or -EINVAL
+ * (nothing changed) if pfn is not the head of an allocated block of that
+ * order.
+ */
+int buddy_split(struct buddy_zone *z, uint64_t pfn, unsigned order);
+
 /* The struct page of pfn, or NULL if pfn is outside the zone. */
 struct page *buddy_page(const struct buddy_zone *z, uint64_t pfn);
 
