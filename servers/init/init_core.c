@@ -98,6 +98,7 @@ start(struct init *in, const struct manifest_cmd *cmd)
 		.argv = cmd->argv,
 		.name_ep = in->ep,
 		.cookie = in->next_cookie++,
+		.driver = cmd->verb == MANIFEST_DRIVER,
 	};
 	r = in->ops.spawn(in->ops.ctx, &s, &proc);
 	if (r != 0) {
@@ -151,6 +152,7 @@ init_step(struct init *in)
 		}
 		switch (cmd.verb) {
 		case MANIFEST_START:
+		case MANIFEST_DRIVER:
 			start(in, &cmd);
 			break;
 		case MANIFEST_RUN:

@@ -30,12 +30,13 @@ enum manifest_verb {
 	MANIFEST_START = 1,	/* start NAME PATH [ARGS...] */
 	MANIFEST_RUN,		/* run NAME PATH [ARGS...]: and wait for its exit */
 	MANIFEST_POWEROFF,	/* poweroff */
+	MANIFEST_DRIVER,	/* driver NAME PATH [ARGS...]: start, with the device handle */
 };
 
 struct manifest_cmd {
 	enum manifest_verb verb;
 	unsigned line;			/* 1-based */
-	const char *name, *path;	/* start and run */
+	const char *name, *path;	/* start, run and driver */
 	unsigned argc;			/* argv[0] = NAME, then ARGS */
 	const char *argv[MANIFEST_ARGV_MAX + 1];	/* NULL-terminated */
 	char buf[MANIFEST_LINE_MAX + 1];	/* the words, NUL-separated */
@@ -112,13 +113,21 @@ struct init_spawn {
 	const char *const *argv;	/* argc strings */
 	handle_t name_ep;		/* init's endpoint (RIGHT_SEND|RIGHT_TRANSFER) */
 	uint64_t cookie;		/* badges the child's name handle and its exit */
+	/*
+	 * A `driver` line: the child also gets the device handle, with
+	 * RIGHT_MANAGE only (it cannot pass it on), its number in x1. init's
+	 * core sets driver; main.c, which holds the handle, sets device.
+	 */
+	bool driver;
+	handle_t device;
 };
 
 /*
  * Loads s->elf into a new process, gives it a badged send handle to
- * init's endpoint (its x0), binds its exit to that endpoint (LABEL_EXIT,
- * badge = cookie) and starts it: 0 and *proc, or -errno (nothing is left
- * behind).
+ * init's endpoint (its x0) and, for a driver, the device handle (its
+ * x1), binds its exit to that endpoint (LABEL_EXIT, badge = cookie) and
+ * starts it: 0 and *proc, or -errno (nothing is left behind; a driver
+ * without a device handle: -EPERM).
  */
 long init_spawn(const struct init_spawn *s, handle_t *proc);
 

@@ -4,7 +4,8 @@
  * process, each PT_LOAD mapped anonymous and writable, filled with
  * vm_write and then given its own protection; a stack with argv
  * (lichen/ipc.h, "How a native program starts"); a badged send handle
- * to init's endpoint as x0; its exit bound to that endpoint.
+ * to init's endpoint as x0 (and for a driver the device handle as x1);
+ * its exit bound to that endpoint.
  */
 #include <lichen/elf.h>
 #include <lichen/elf_load.h>
@@ -93,6 +94,25 @@ give_name_handle(handle_t p, const struct init_spawn *s)
 	return child;
 }
 
+/*
+ * A driver's x1: its number for the device handle, with RIGHT_MANAGE
+ * only (no RIGHT_TRANSFER: it stays with the driver). thread_create
+ * sets x0 alone; the thread has not run, so its registers may be set.
+ */
+static long
+give_device(handle_t p, handle_t t, handle_t device)
+{
+	struct user_regs regs;
+	long h = process_give(p, device, RIGHT_MANAGE), r;
+
+	if (h < 0)
+		return h;
+	if ((r = thread_regs(t, THREAD_REGS_GET, THREAD_REGS_GENERAL, &regs)) != 0)
+		return r;
+	regs.x[1] = (uint64_t)h;
+	return thread_regs(t, THREAD_REGS_SET, THREAD_REGS_GENERAL, &regs);
+}
+
 long
 init_spawn(const struct init_spawn *s, handle_t *proc)
 {
@@ -100,6 +120,8 @@ init_spawn(const struct init_spawn *s, handle_t *proc)
 	long p, vs = -1, t = -1, arg, r;
 	uint64_t sp;
 
+	if (s->driver && s->device == HANDLE_NONE)
+		return -EPERM;
 	if ((r = elf_parse(s->elf, s->len, ELF_EM_AARCH64, &img)) != 0)
 		return r;
 	if ((r = check_image(&img)) != 0)
@@ -114,6 +136,8 @@ init_spawn(const struct init_spawn *s, handle_t *proc)
 	if ((arg = r = give_name_handle((handle_t)p, s)) < 0)
 		goto fail;
 	if ((t = r = thread_create((handle_t)p, img.entry, sp, (uint64_t)arg)) < 0)
+		goto fail;
+	if (s->driver && (r = give_device((handle_t)p, (handle_t)t, s->device)) != 0)
 		goto fail;
 	/* Bound before it runs, so no exit goes unreported. */
 	if ((r = obj_bind((handle_t)p, s->name_ep, s->cookie)) != 0 ||

@@ -20,8 +20,11 @@ static handle_t device;
 static long
 spawn(void *ctx, const struct init_spawn *s, handle_t *proc)
 {
+	struct init_spawn with_device = *s;
+
 	(void)ctx;
-	return init_spawn(s, proc);
+	with_device.device = s->driver ? device : HANDLE_NONE;	/* a `driver` line */
+	return init_spawn(&with_device, proc);
 }
 
 static void

@@ -110,6 +110,8 @@ parse_words(struct manifest *mf, const char **w, unsigned n,
 		cmd->verb = MANIFEST_START;
 	else if (strcmp(w[0], "run") == 0)
 		cmd->verb = MANIFEST_RUN;
+	else if (strcmp(w[0], "driver") == 0)
+		cmd->verb = MANIFEST_DRIVER;
 	else {
 		bad_line(mf, "unknown verb", w[0]);
 		return 0;

@@ -3,7 +3,8 @@
  * fake process, thread and vm calls that keep a model address space:
  * the build's own aarch64 init loaded segment by segment (bytes, zero
  * fill, final protections), the stack and its argv, the badged name
- * handle as x0, the exit binding before the start; every native call
+ * handle as x0 (a driver's device handle as x1), the exit binding
+ * before the start; every native call
  * failing in turn leaves nothing behind; files that must not load.
  */
 #include <stdio.h>
@@ -36,6 +37,11 @@ static handle_t bind_ep, give_src;
 static uint32_t give_rights;
 static struct handle_info give_info;
 static long give_result = 7;		/* the handle's number "in the child" */
+static handle_t gave[4];		/* every process_give, in order */
+static uint32_t gave_rights[4];
+static unsigned ngave;
+static struct user_regs t_regs;		/* the new thread's, as thread_regs sees them */
+static int regs_set;
 static char proc_name[64];
 
 static long
@@ -79,10 +85,15 @@ process_give(handle_t p, handle_t h, uint32_t rights)
 	ck_assert_uint_eq(p, proc_h);
 	if (failing())
 		return -ENOMEM;
-	give_src = h;
-	give_rights = rights;
-	ck_assert_int_eq(handle_info(h, &give_info), 0);
-	return give_result;
+	ck_assert_uint_lt(ngave, 4);
+	gave[ngave] = h;
+	gave_rights[ngave] = rights;
+	if (ngave++ == 0) {		/* the name handle */
+		give_src = h;
+		give_rights = rights;
+		ck_assert_int_eq(handle_info(h, &give_info), 0);
+	}
+	return give_result + ngave - 1;
 }
 
 long
@@ -101,7 +112,27 @@ thread_create(handle_t p, uint64_t pc, uint64_t sp, uint64_t arg)
 	if (failing())
 		return -ENOMEM;
 	t_pc = pc, t_sp = sp, t_arg = arg;
+	memset(&t_regs, 0, sizeof(t_regs));
+	t_regs.x[0] = arg, t_regs.pc = pc, t_regs.sp = sp;
 	return thread_h = (handle_t)stand_in();
+}
+
+long
+thread_regs(handle_t t, unsigned op, unsigned kind, void *buf)
+{
+	ck_assert_uint_eq(t, thread_h);
+	ck_assert_uint_eq(kind, THREAD_REGS_GENERAL);
+	ck_assert_int_eq(started, 0);		/* only before it runs */
+	if (failing())
+		return -ENOMEM;
+	if (op == THREAD_REGS_GET) {
+		memcpy(buf, &t_regs, sizeof(t_regs));
+	} else {
+		ck_assert_uint_eq(op, THREAD_REGS_SET);
+		memcpy(&t_regs, buf, sizeof(t_regs));
+		regs_set++;
+	}
+	return 0;
 }
 
 long
@@ -191,6 +222,8 @@ reset(void)
 		free(reg[i].bytes);
 	nreg = 0;
 	calls = 0;
+	ngave = 0;
+	regs_set = 0;
 	killed = started = bound_before_start = 0;
 	proc_h = vs_h = thread_h = HANDLE_NONE;
 }
@@ -313,8 +346,53 @@ START_TEST(loads_the_real_init)
 	ck_assert(bound_before_start);
 	ck_assert_int_eq(started, 1);
 	ck_assert_int_eq(killed, 0);
+	ck_assert_uint_eq(ngave, 1);		/* not a driver: no device handle */
+	ck_assert_int_eq(regs_set, 0);
 	/* Only the process handle is left (thread, vmspace, dup closed). */
 	ck_assert_uint_eq(ipc_host_live_handles(), base_handles + 1);
+}
+END_TEST
+
+/* A driver: the device handle too, RIGHT_MANAGE only, its number in x1. */
+START_TEST(driver_gets_the_device_handle)
+{
+	struct init_spawn s;
+	handle_t proc, dev = (handle_t)ep_create(0);	/* stands for the device */
+	int ncalls;
+	long r;
+
+	load_setup();
+	base_handles = ipc_host_live_handles();
+	s = spawn_args(init_elf, init_len);
+	s.driver = true;
+	ck_assert_int_eq(init_spawn(&s, &proc), -EPERM);	/* no handle to give */
+	ck_assert_int_eq(calls, 0);
+	s.device = dev;
+	ck_assert_int_eq(init_spawn(&s, &proc), 0);
+	ck_assert_uint_eq(ngave, 2);
+	ck_assert_uint_eq(gave_rights[0], RIGHT_SEND);
+	ck_assert_uint_eq(gave[1], dev);
+	ck_assert_uint_eq(gave_rights[1], RIGHT_MANAGE);	/* it cannot pass it on */
+	ck_assert_int_eq(regs_set, 1);
+	ck_assert_uint_eq(t_regs.x[0], (uint64_t)give_result);	/* x0 kept */
+	ck_assert_uint_eq(t_regs.x[1], (uint64_t)give_result + 1);
+	ck_assert_uint_eq(t_regs.pc, t_pc);
+	ck_assert_uint_eq(t_regs.sp, t_sp);
+	ck_assert(bound_before_start);
+	ck_assert_int_eq(started, 1);
+	ck_assert_uint_eq(ipc_host_live_handles(), base_handles + 1);
+	handle_close(proc);
+	/* Each call failing in turn, the device's three included. */
+	ncalls = calls;
+	for (fail_at = 1; fail_at <= ncalls; fail_at++) {
+		reset();
+		r = init_spawn(&s, &proc);
+		ck_assert_msg(r == -ENOMEM, "call %d failing: %ld", fail_at, r);
+		ck_assert_int_eq(started, 0);
+		ck_assert_uint_eq(ipc_host_live_handles(), base_handles);
+	}
+	fail_at = 0;
+	handle_close(dev);
 }
 END_TEST
 
@@ -503,6 +581,7 @@ unit_suite(void)
 
 	tcase_add_test(tc, loads_the_real_init);
 	tcase_add_test(tc, every_failure_cleans_up);
+	tcase_add_test(tc, driver_gets_the_device_handle);
 	tcase_add_test(tc, files_that_do_not_load);
 	tcase_add_test(tc, stack_layout);
 	tcase_add_test(tc, stack_too_small);

@@ -74,6 +74,28 @@ START_TEST(the_three_verbs)
 }
 END_TEST
 
+/* driver: start's words; the child gets the device handle too. */
+START_TEST(driver_verb)
+{
+	open_str("driver virtio-blk sbin/virtio-blk -v\n"
+		 "driver\n"
+		 "driver blk\n"
+		 "drivers x sbin/x\n"
+		 "driver last sbin/last");
+	expect_start(MANIFEST_DRIVER, 1, "virtio-blk", "sbin/virtio-blk", 2);
+	ck_assert_str_eq(cmd.argv[1], "-v");
+	ck_assert_int_eq(manifest_next(&mf, &cmd), 1);
+	ck_assert_int_eq(cmd.verb, MANIFEST_DRIVER);
+	ck_assert_uint_eq(cmd.line, 5);
+	ck_assert_int_eq(manifest_next(&mf, &cmd), 0);
+	ck_assert_str_eq(log_buf,
+	    "init: boot.manifest:2: missing NAME and PATH after 'driver'\n"
+	    "init: boot.manifest:3: missing PATH after 'blk'\n"
+	    "init: boot.manifest:4: unknown verb 'drivers'\n");
+	ck_assert_uint_eq(mf.errors, 3);
+}
+END_TEST
+
 START_TEST(comments_blanks_crlf_tabs)
 {
 	open_str("# the servers\r\n"
@@ -220,7 +242,7 @@ END_TEST
 /* Random bytes: never a crash, every command well formed. */
 START_TEST(random_input)
 {
-	static const char alphabet[] = "start run poweroff # \t\r\n\n\nab/\x01";
+	static const char alphabet[] = "start run driver poweroff # \t\r\n\n\nab/\x01";
 	static char text[4096];
 	uint64_t seed = TEST_SEED;
 
@@ -235,7 +257,7 @@ START_TEST(random_input)
 			if (cmd.verb == MANIFEST_POWEROFF)
 				continue;
 			quick_assert(cmd.verb == MANIFEST_START ||
-			    cmd.verb == MANIFEST_RUN);
+			    cmd.verb == MANIFEST_RUN || cmd.verb == MANIFEST_DRIVER);
 			quick_assert(cmd.argc >= 1 && cmd.argc <= MANIFEST_ARGV_MAX);
 			quick_assert(cmd.argv[cmd.argc] == NULL);
 			quick_assert(strlen(cmd.name) > 0 && strlen(cmd.path) > 0);
@@ -268,6 +290,7 @@ unit_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, the_three_verbs);
+	tcase_add_test(tc, driver_verb);
 	tcase_add_test(tc, comments_blanks_crlf_tabs);
 	tcase_add_test(tc, empty_manifests);
 	tcase_add_test(tc, unknown_verbs_and_missing_fields);

@@ -75,6 +75,7 @@ struct spawned {
 	char argv[MANIFEST_ARGV_MAX][64];
 	uint64_t cookie;
 	handle_t name_ep;
+	bool driver;
 };
 
 static struct spawned spawned[INIT_CHILDREN_MAX + 4];
@@ -102,6 +103,8 @@ fake_spawn(void *ctx, const struct init_spawn *s, handle_t *proc)
 		strcpy(sp->argv[i], s->argv[i]);
 	sp->cookie = s->cookie;
 	sp->name_ep = s->name_ep;
+	sp->driver = s->driver;
+	ck_assert_uint_eq(s->device, HANDLE_NONE);	/* main.c's to fill in */
 	nspawned++;
 	/* A real handle stands for the process, so closing it is checked. */
 	h = ep_create(1);
@@ -181,6 +184,26 @@ START_TEST(starts_in_order_with_argv)
 	ck_assert_int_eq(in.waiting, -1);
 	ck_assert_uint_eq(npoweroffs, 0);
 	ck_assert_str_eq(log_buf, "");
+}
+END_TEST
+
+/* A driver starts like a server; only its spawn says "driver". */
+START_TEST(driver_starts_like_start)
+{
+	ck_assert_int_eq(boot("driver a bin/a --disk\n"
+			      "start b bin/b\n"
+			      "run t bin/t\n"), 0);
+	init_step(&in);
+	ck_assert_uint_eq(nspawned, 3);
+	ck_assert_str_eq(spawned[0].name, "a");
+	ck_assert_uint_eq(spawned[0].argc, 2);
+	ck_assert_str_eq(spawned[0].argv[1], "--disk");
+	ck_assert(spawned[0].driver);
+	ck_assert(!spawned[1].driver);
+	ck_assert(!spawned[2].driver);
+	ck_assert_int_eq(in.waiting, 2);	/* the run, not the driver */
+	init_child_exited(&in, cookie_of("a"), 0);
+	ck_assert_str_eq(log_buf, "init: a exited with status 0\n");
 }
 END_TEST
 
@@ -397,6 +420,7 @@ unit_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, starts_in_order_with_argv);
+	tcase_add_test(tc, driver_starts_like_start);
 	tcase_add_test(tc, run_waits_for_the_exit);
 	tcase_add_test(tc, poweroff_without_run_is_status_0);
 	tcase_add_test(tc, missing_path_and_failed_start);

@@ -92,8 +92,9 @@ enum obj_type {
  * How a native program starts (the kernel starts init this way, init
  * every server): pc = the ELF entry, sp = 16-byte aligned, pointing at
  * argc, then argv[0..argc-1], then a NULL; x0 = the thread_create arg.
- * For servers that is a send handle to init's name endpoint (PROTO_NAME);
- * for init the kernel passes x0 = a device handle (RIGHT_MANAGE: MMIO,
+ * For servers that is a send handle to init's name endpoint (PROTO_NAME),
+ * and for drivers (the manifest's `driver` lines) x1 = the device handle
+ * (RIGHT_MANAGE only); for init the kernel passes x0 = a device handle (RIGHT_MANAGE: MMIO,
  * IRQs, poweroff), x1 = where the boot archive is mapped (read-only),
  * x2 = its length. Native programs load at NATIVE_LOAD_BASE and get a
  * stack of NATIVE_STACK_SIZE just below NATIVE_STACK_TOP.
