@@ -12,6 +12,7 @@
 #define PROTO_TEST	2u	/* proto/test.h: echo and sum, for IPC tests */
 #define PROTO_VFS	3u	/* proto/vfs.h: vfs, for linuxemu */
 #define PROTO_FS	4u	/* proto/fs.h: every filesystem server, for vfs */
-/*	5-15		   reserved for the servers to come (block, devices) */
+#define PROTO_BLOCK	5u	/* proto/block.h: block devices (virtio-blk) */
+/*	6-15		   reserved for the servers to come (devices) */
 
 #endif
