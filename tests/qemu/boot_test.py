@@ -7,7 +7,7 @@ a failure, never a hang of the test run).
 
 usage: boot_test.py --qemu QEMU --kernel IMAGE [--initrd FILE]
          [--machine virt,...] [--smp N] [--mem SIZE] [--append ARGS] [--init PROG]
-         [--fdtput 'ARGS WITH {dtb}']... [--timeout S]
+         [--fdtput 'ARGS WITH {dtb}']... [--qemu-arg ARG]... [--timeout S]
          [--expect REGEX]... [--reject REGEX]...
 """
 import argparse
@@ -34,6 +34,9 @@ def parse_args():
     p.add_argument("--fdtput", action="append", default=[],
                    help="boot with QEMU's own device tree edited by "
                         "`fdtput ARGS` ({dtb} stands for the file)")
+    p.add_argument("--qemu-arg", action="append", default=[],
+                   help="one more QEMU argument (e.g. --qemu-arg=-drive "
+                        "--qemu-arg=file=...); blk_test.py adds disks so")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--reject", action="append", default=[])
@@ -66,6 +69,7 @@ def main():
         cmd += ["-append", append]
         if a.fdtput:
             cmd += ["-dtb", make_dtb(a, tmp)]
+        cmd += a.qemu_arg
         print("+", " ".join(cmd), flush=True)
         try:
             r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
