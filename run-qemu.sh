@@ -19,6 +19,13 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
   --add DIR        copy DIR's tree into the root (DIR/x/y is /x/y, replacing
                    what was there); repeatable. The root is the boot archive
                    for now: a per-run copy of it (scripts/mkrunfs.sh)
+  --disk FILE      attach FILE as a virtio-blk disk (raw; repeatable: the
+                   first is blk/vda, the next blk/vdb...), with QEMU's
+                   virtio-mmio transports made modern (force-legacy=false).
+                   A missing FILE is first made a copy of the built root
+                   disk, build/image/root.img. The virtio-blk driver runs
+                   where the manifest says `driver virtio-blk virtio-blk`
+                   (e.g. --manifest blk-probe.manifest); docs/block.md
   --smp N          CPUs (1-8, default 4)
   --mem SIZE       RAM (128M-2G, default 256M)
   --gic 2|3        GIC version (default: QEMU's, v2)
@@ -62,11 +69,14 @@ USAGE
 
 smp=4 mem=256M gic= el2=0 append= initrd=1 extra= gdb=0 icount=0
 command= has_command=0 timeout=0 adds=()	# adds: --add DIR, as absolute paths
+disks=()					# --disk FILE, as absolute paths
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-c) command=$2 has_command=1; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--add) case "$2" in /*) adds+=(--add "$2") ;; *) adds+=(--add "$caller/$2") ;; esac
+		shift ;;
+	--disk) case "$2" in /*) disks+=("$2") ;; *) disks+=("$caller/$2") ;; esac
 		shift ;;
 	--smp) smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
@@ -86,6 +96,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+[ ${#disks[@]} -le 8 ] || { echo "run-qemu.sh: at most 8 --disk" >&2; exit 2; }
 for ((i = 1; i < ${#adds[@]}; i += 2)); do
 	[ -d "${adds[i]}" ] || { echo "run-qemu.sh: --add ${adds[i]}: not a directory" >&2; exit 2; }
 done
@@ -111,6 +122,23 @@ if [ "$gdb" = 1 ]; then
 	echo "run-qemu.sh: waiting for gdb on :1234; in another terminal:" >&2
 	echo "  gdb-multiarch build/kernel/kernel.elf -ex 'target remote :1234'" >&2
 fi
+# Disks: a missing one starts as a copy of the root disk image.
+[ ${#disks[@]} -gt 0 ] && args+=(-global virtio-mmio.force-legacy=false)
+letters=abcdefgh
+for ((i = 0; i < ${#disks[@]}; i++)); do
+	disk=${disks[i]} id=vd${letters:i:1}
+	if [ ! -e "$disk" ]; then
+		if [ ! -f build/image/root.img ]; then
+			echo "run-qemu.sh: --disk $disk does not exist, and there is no root disk" \
+				"image to copy it from (build/image/root.img is not built yet);" \
+				"give an existing raw image" >&2
+			exit 1
+		fi
+		cp build/image/root.img "$disk"
+		echo "run-qemu.sh: $disk: a new copy of build/image/root.img" >&2
+	fi
+	args+=(-drive "file=$disk,if=none,format=raw,id=$id" -device "virtio-blk-device,drive=$id")
+done
 # shellcheck disable=SC2206 # --qemu is split into words on purpose
 [ -n "$extra" ] && args+=($extra)
 
