@@ -25,7 +25,7 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
                    A missing FILE is first made a copy of the built root
                    disk, build/image/root.img. The virtio-blk driver runs
                    where the manifest says `driver virtio-blk virtio-blk`
-                   (e.g. --manifest blk-probe.manifest); docs/block.md
+                   (e.g. --manifest virtio-blk.manifest); docs/block.md
   --smp N          CPUs (1-8, default 4)
   --mem SIZE       RAM (128M-2G, default 256M)
   --gic 2|3        GIC version (default: QEMU's, v2)

@@ -38,6 +38,7 @@ struct disk {
 	struct blk_disk blk;
 	struct vmmio mmio;
 	handle_t irq;
+	uint64_t dma_len;		/* mapped at DMA_VA + its index * DMA_STRIDE */
 };
 
 static handle_t device;
@@ -97,6 +98,7 @@ disk_setup(struct disk *d, unsigned index, handle_t vs)
 	handle_close((handle_t)mo);		/* the mapping keeps the pages */
 	if (r != 0)
 		return r;
+	d->dma_len = (size + 4095) & ~4095UL;
 	blk_disk_init(&d->blk, (void *)(DMA_VA + index * DMA_STRIDE), pa);
 	d->blk.name[0] = 'v', d->blk.name[1] = 'd', d->blk.name[2] = (char)('a' + index);
 	d->blk.notify = notify;
@@ -154,6 +156,8 @@ find_disks(handle_t vs)
 			vmmio_fail(&d->mmio);
 			if (d->irq != HANDLE_NONE)
 				handle_close(d->irq);
+			if (d->dma_len != 0)	/* the next disk gets this index */
+				vm_unmap(vs, DMA_VA + ndisks * DMA_STRIDE, d->dma_len);
 			memset(d, 0, sizeof(*d));
 			continue;
 		}

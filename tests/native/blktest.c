@@ -1,6 +1,6 @@
 /*
  * blktest: the virtio-blk driver through PROTO_BLOCK (docs/block.md),
- * started by init from blk-test.manifest after the driver. The host
+ * started by init from virtio-blk-test.manifest after the driver. The host
  * (tests/qemu/blk_test.py) made the disks: every 512-byte sector holds
  * its own number, 64 times as a little-endian uint64; vdb is read-only.
  *
