@@ -8,7 +8,9 @@
 #include <lichen/ipc_server.h>
 #include <lichen/native.h>
 #include <lichen/rt.h>
+#include <lichen/string.h>
 
+#include "bootfs.h"
 #include "init_core.h"
 
 #define INIT_EP_DEPTH	256u	/* every server's first requests land here */
@@ -43,7 +45,30 @@ print(void *ctx, const char *line)
 
 static struct init in;
 static struct ipc_server srv;
-static char buf[NAME_LEN_MAX + 1];	/* the largest request: a name */
+static char buf[512];			/* the largest request: an fs name */
+static struct ipc_handler handlers[32];	/* init's and bootfs's */
+
+/* Registers bootfs under its name: a message to ourselves, first in line. */
+static void
+bootfs_register(handle_t ep)
+{
+	static const char name[] = "fs/bootfs";
+	struct ipc_msg m;
+	struct ipc_ext x;
+	long h = handle_dup(ep, NAME_EP_RIGHTS, 0);
+
+	if (h < 0)
+		return;
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = NAME_REGISTER;
+	x.sbuf = (uint64_t)(uintptr_t)name;
+	x.slen = sizeof(name) - 1;
+	x.shandles[0] = (handle_t)h;
+	x.nshandles = 1;
+	if (ipc_send(ep, &m, &x) != 0)
+		handle_close((handle_t)h);
+}
 
 int
 main(int argc, char **argv)
@@ -64,7 +89,17 @@ main(int argc, char **argv)
 		system_poweroff(device, 1);
 		return 1;
 	}
-	ipc_server_init(&srv, (handle_t)ep, init_handlers, init_nhandlers, NULL,
+	if (init_nhandlers + bootfs_nhandlers > sizeof(handlers) / sizeof(handlers[0])) {
+		printf("init: handler table too small\n");
+		system_poweroff(device, 1);
+		return 1;
+	}
+	memcpy(handlers, init_handlers, init_nhandlers * sizeof(handlers[0]));
+	memcpy(handlers + init_nhandlers, bootfs_handlers,
+	    bootfs_nhandlers * sizeof(handlers[0]));
+	bootfs_init((const void *)native_start_word(1), (size_t)native_start_word(2));
+	bootfs_register((handle_t)ep);
+	ipc_server_init(&srv, (handle_t)ep, handlers, init_nhandlers + bootfs_nhandlers, NULL,
 	    0, buf, sizeof(buf), &in);
 	init_step(&in);
 	r = ipc_server_run(&srv);

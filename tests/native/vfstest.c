@@ -295,14 +295,43 @@ test_perms_and_mounts(void)
 	CHECK_EQ(vpath(VFS_STATFS, "/", 0, 0), 0);
 }
 
+/* The boot archive as the root (vfs / bootfs): read-only, as it is built. */
+static void
+test_bootfs(void)
+{
+	long f;
+
+	CHECK_EQ(stat_mode("/bin/busybox", 0) & FS_IFMT, FS_IFREG);
+	CHECK(stat_size("/bin/busybox") > 100000, "busybox is %ld bytes",
+	    (long)stat_size("/bin/busybox"));
+	CHECK_EQ(stat_mode("/bin/sh", VFS_AT_SYMLINK_NOFOLLOW) & FS_IFMT, FS_IFLNK);
+	CHECK_EQ(stat_mode("/bin/sh", 0) & FS_IFMT, FS_IFREG);
+	CHECK_EQ(stat_mode("/bin/../bin/./sh", 0) & FS_IFMT, FS_IFREG);
+	CHECK_EQ(vpath(VFS_READLINK, "/bin/sh", 0, 0), 7);
+	CHECK(memcmp(rbuf, "busybox", 7) == 0, "readlink /bin/sh '%.7s'", rbuf);
+	f = vopen("/bin/sh", VFS_O_RDONLY, 0);
+	CHECK(f > 0, "open /bin/sh: %ld", f);
+	CHECK_EQ(vread(f, 4), 4);
+	CHECK(memcmp(rbuf, "\177ELF", 4) == 0, "not an ELF");
+	CHECK_EQ(vcall(VFS_READ, (uint64_t)f, 100000, VFS_OFF_CURRENT, 0, NULL, 0), IPC_BUF_MAX);
+	vcall(VFS_CLOSE, (uint64_t)f, 0, 0, 0, NULL, 0);
+	CHECK_EQ(dir_count("/", "bin", 4096), 1);
+	CHECK_EQ(dir_count("/", "vfstest", 64), 1);		/* small pieces */
+	CHECK_EQ(dir_count("/bin", "sh", 4096), 1);
+	CHECK_EQ(dir_count("/bin", "..", 4096), 1);
+	CHECK_EQ(vopen("/new", VFS_O_CREAT | VFS_O_WRONLY, 0644), -EROFS);
+	CHECK_EQ(vpath(VFS_MKDIR, "/newdir", 0755, 0), -EROFS);
+	CHECK_EQ(vpath(VFS_UNLINK, "/bin/sh", 0, 0), -EROFS);
+	CHECK_EQ(vpath(VFS_STAT, "/bin/nosuch", 0, 0), -ENOENT);
+	CHECK_EQ(vpath(VFS_STAT, "/bin/sh/x", 0, 0), -ENOTDIR);
+}
+
 int
 main(int argc, char **argv)
 {
 	handle_t name_ep = (handle_t)native_start_word(0);
 	long r;
 
-	(void)argc;
-	(void)argv;
 	if ((r = name_wait(name_ep, "vfs", &vfs)) != 0) {
 		printf("vfstest: no vfs: error %ld\n", r);
 		return 1;
@@ -310,6 +339,10 @@ main(int argc, char **argv)
 	r = vcall(VFS_ROOT, 0, 0, 0, 0, NULL, 0);
 	CHECK_EQ(r, 0);
 	root = rw[1];
+	if (argc > 1 && strcmp(argv[1], "bootfs") == 0) {
+		test_bootfs();
+		return nt_summary();
+	}
 	test_files();
 	test_paths();
 	test_perms_and_mounts();
