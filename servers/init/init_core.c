@@ -77,6 +77,8 @@ start(struct init *in, const struct manifest_cmd *cmd)
 	struct init_spawn s;
 	struct cpio_entry e;
 	handle_t proc;
+	const char *argv[INIT_SPAWN_ARGV_MAX + 1];
+	unsigned argc = 0;
 	long r;
 	int i;
 
@@ -90,12 +92,23 @@ start(struct init *in, const struct manifest_cmd *cmd)
 		    in->mf.file, cmd->line, cmd->name, INIT_CHILDREN_MAX);
 		return -1;
 	}
+	/* $BOOTARGS: every boot argument, e.g. for linuxemu's linuxemu.run=. */
+	for (unsigned k = 0; k < cmd->argc; k++) {
+		if (strcmp(cmd->argv[k], INIT_BOOTARGS) != 0) {
+			if (argc < INIT_SPAWN_ARGV_MAX)
+				argv[argc++] = cmd->argv[k];
+			continue;
+		}
+		for (int b = 0; b < in->bootargc && argc < INIT_SPAWN_ARGV_MAX; b++)
+			argv[argc++] = in->bootargv[b];
+	}
+	argv[argc] = NULL;
 	s = (struct init_spawn){
 		.name = cmd->name,
 		.elf = e.data,
 		.len = e.size,
-		.argc = cmd->argc,
-		.argv = cmd->argv,
+		.argc = argc,
+		.argv = argv,
 		.name_ep = in->ep,
 		.cookie = in->next_cookie++,
 		.driver = cmd->verb == MANIFEST_DRIVER,

@@ -25,6 +25,8 @@
 #define MANIFEST_LINE_MAX	255u	/* bytes in a line, without its newline */
 #define MANIFEST_ARGV_MAX	16u	/* a program's argv: NAME and its ARGS */
 #define INIT_NAME_MAX		31u	/* a program's NAME (the kernel's limit) */
+#define INIT_SPAWN_ARGV_MAX	64u	/* a program's argv with $BOOTARGS expanded */
+#define INIT_BOOTARGS		"$BOOTARGS"	/* an ARG that stands for every boot argument */
 
 enum manifest_verb {
 	MANIFEST_START = 1,	/* start NAME PATH [ARGS...] */
@@ -162,6 +164,8 @@ struct init_ops {
 
 struct init {
 	const void *archive;
+	int bootargc;			/* the kernel's boot arguments (init's argv[1..]) */
+	char *const *bootargv;
 	size_t archive_len;
 	handle_t ep;			/* init's endpoint */
 	struct init_ops ops;

@@ -19,10 +19,10 @@ long
 init_stack_build(void *buf, size_t cap, uint64_t top, unsigned argc,
     const char *const *argv, uint64_t *sp_out)
 {
-	uint64_t base = top - cap, sp = top, ptr[MANIFEST_ARGV_MAX + 1];
+	uint64_t base = top - cap, sp = top, ptr[INIT_SPAWN_ARGV_MAX + 1];
 	char *b = buf;
 
-	if (argc > MANIFEST_ARGV_MAX)
+	if (argc > INIT_SPAWN_ARGV_MAX)
 		return -E2BIG;
 	/* The strings, argv[0] highest. */
 	for (unsigned i = 0; i < argc; i++) {
@@ -66,7 +66,7 @@ check_image(const struct elf_image *img)
 static long
 load_stack(handle_t vs, const struct init_spawn *s, uint64_t *sp)
 {
-	char image[MANIFEST_LINE_MAX + 1 + (MANIFEST_ARGV_MAX + 3) * 8 + 16];
+	char image[4096 + (INIT_SPAWN_ARGV_MAX + 3) * 8 + 16];	/* the line and boot args */
 	long n, r;
 
 	n = init_stack_build(image, sizeof(image), NATIVE_STACK_TOP, s->argc,

@@ -94,6 +94,8 @@ main(int argc, char **argv)
 		system_poweroff(device, 1);
 		return 1;
 	}
+	in.bootargc = argc - 1;
+	in.bootargv = argv + 1;
 	memcpy(handlers, init_handlers, init_nhandlers * sizeof(handlers[0]));
 	memcpy(handlers + init_nhandlers, bootfs_handlers,
 	    bootfs_nhandlers * sizeof(handlers[0]));

@@ -557,7 +557,7 @@ START_TEST(stack_too_small)
 	unsigned char buf[64];
 	const char *const av[] = { "0123456789012345678901234567890123456789",
 		"0123456789" };
-	const char *many[MANIFEST_ARGV_MAX + 1];
+	const char *many[INIT_SPAWN_ARGV_MAX + 1];
 	uint64_t sp = 1;
 
 	ck_assert_int_eq(init_stack_build(buf, 40, 0x1000, 1, av, &sp), -E2BIG);
@@ -565,10 +565,10 @@ START_TEST(stack_too_small)
 	ck_assert_int_eq(init_stack_build(buf, sizeof(buf), 0x1000, 2, av, &sp),
 	    -E2BIG);
 	ck_assert_int_eq(init_stack_build(buf, 0, 0x1000, 0, av, &sp), -E2BIG);
-	for (unsigned i = 0; i <= MANIFEST_ARGV_MAX; i++)
+	for (unsigned i = 0; i <= INIT_SPAWN_ARGV_MAX; i++)
 		many[i] = "a";
 	ck_assert_int_eq(init_stack_build(buf, sizeof(buf), 0x1000,
-	    MANIFEST_ARGV_MAX + 1, many, &sp), -E2BIG);
+	    INIT_SPAWN_ARGV_MAX + 1, many, &sp), -E2BIG);
 	ck_assert_uint_eq(sp, 1);	/* untouched on failure */
 }
 END_TEST

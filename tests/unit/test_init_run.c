@@ -72,7 +72,7 @@ struct spawned {
 	char name[32];
 	char elf[64];
 	unsigned argc;
-	char argv[MANIFEST_ARGV_MAX][64];
+	char argv[INIT_SPAWN_ARGV_MAX][64];
 	uint64_t cookie;
 	handle_t name_ep;
 	bool driver;
@@ -188,6 +188,26 @@ START_TEST(starts_in_order_with_argv)
 END_TEST
 
 /* A driver starts like a server; only its spawn says "driver". */
+START_TEST(bootargs_expand)
+{
+	char *const boot_args[] = { "lichen.manifest=x", "linuxemu.run=/bin/sh" };
+
+	ck_assert_int_eq(boot("start a bin/a -x $BOOTARGS -y\n"
+			      "start b bin/b $BOOTARGSX\n"), 0);
+	in.bootargc = 2;
+	in.bootargv = boot_args;
+	init_step(&in);
+	ck_assert_uint_eq(nspawned, 2);
+	ck_assert_uint_eq(spawned[0].argc, 5);
+	ck_assert_str_eq(spawned[0].argv[1], "-x");
+	ck_assert_str_eq(spawned[0].argv[2], "lichen.manifest=x");
+	ck_assert_str_eq(spawned[0].argv[3], "linuxemu.run=/bin/sh");
+	ck_assert_str_eq(spawned[0].argv[4], "-y");
+	ck_assert_uint_eq(spawned[1].argc, 2);		/* only the whole word */
+	ck_assert_str_eq(spawned[1].argv[1], "$BOOTARGSX");
+}
+END_TEST
+
 START_TEST(driver_starts_like_start)
 {
 	ck_assert_int_eq(boot("driver a bin/a --disk\n"
@@ -420,6 +440,7 @@ unit_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, starts_in_order_with_argv);
+	tcase_add_test(tc, bootargs_expand);
 	tcase_add_test(tc, driver_starts_like_start);
 	tcase_add_test(tc, run_waits_for_the_exit);
 	tcase_add_test(tc, poweroff_without_run_is_status_0);
