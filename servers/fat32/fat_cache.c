@@ -274,8 +274,41 @@ cache_get(struct fat_fs *fs, uint64_t sector, bool fill, struct fat_block **bp)
 }
 
 /*
- * Writes every dirty block, lowest sector first, so the device sees
- * ascending runs (each pass picks the lowest dirty block left).
+ * Writes the dirty run starting at block low: it and the dirty blocks
+ * of the sectors right after it (in the same region: FAT or not), in
+ * one request per copy, through the read-ahead buffer.
+ */
+static int
+write_run(struct fat_fs *fs, struct fat_block *low)
+{
+	bool fat = is_fat_sector(fs, low->sector);
+	uint32_t copies = fat ? fs->nfats : 1, n = 0;
+	struct fat_block *b = low;
+
+	while (n < fs->ahead_max && b != NULL && b->dirty &&
+	    is_fat_sector(fs, b->sector) == fat) {
+		memcpy(fs->ahead + (size_t)n * fs->sector_size, b->data,
+		    fs->sector_size);
+		n++;
+		b = cache_lookup(fs, low->sector + n);
+	}
+	if (n <= 1)
+		return block_write(fs, low);
+	for (uint32_t k = 0; k < copies; k++) {
+		int err = dev_write(fs, low->sector + (uint64_t)k * fs->fat_sectors,
+		    n, fs->ahead);
+
+		if (err != 0)
+			return err;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		cache_lookup(fs, low->sector + i)->dirty = false;
+	return 0;
+}
+
+/*
+ * Writes every dirty block, lowest sector first, runs of consecutive
+ * sectors in one request (each pass picks the lowest dirty block left).
  */
 int
 cache_flush(struct fat_fs *fs)
@@ -293,7 +326,7 @@ cache_flush(struct fat_fs *fs)
 		}
 		if (low == NULL)
 			return 0;
-		err = block_write(fs, low);
+		err = write_run(fs, low);
 		if (err != 0)
 			return err;
 	}

@@ -231,6 +231,8 @@ fat_sync(struct fat_fs *fs)
 
 	if (err == 0)
 		err = cache_flush(fs);
+	if (err == 0 && fs->ops->flush != NULL)
+		err = fs->ops->flush(fs->ctx);
 	return err;
 }
 
@@ -245,6 +247,8 @@ mark_clean(struct fat_fs *fs)
 		return 0;
 	fs->boot[BOOT_STATE] &= (uint8_t)~0x01u;
 	err = fs->ops->write(fs->ctx, 0, fs->dev_per_sector, fs->boot);
+	if (err == 0 && fs->ops->flush != NULL)
+		err = fs->ops->flush(fs->ctx);
 	return err == 0 ? 0 : err < 0 ? err : -EIO;
 }
 

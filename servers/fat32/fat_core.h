@@ -50,6 +50,8 @@ struct fat_time {
  * size is; read and write return 0 or a negative errno and must move all
  * count sectors. alloc returns NULL when out of memory. now gives the
  * real time (FAT stores it as local time; the core treats it as UTC).
+ * flush, if not NULL, asks the device to put its write cache on the
+ * medium (PROTO_BLOCK's BLOCK_FLUSH); fat_sync calls it last.
  */
 struct fat_ops {
 	int (*read)(void *ctx, uint64_t sector, uint32_t count, void *buf);
@@ -58,6 +60,7 @@ struct fat_ops {
 	void *(*alloc)(size_t size);
 	void (*free)(void *p);
 	void (*now)(void *ctx, struct fat_time *t);
+	int (*flush)(void *ctx);
 };
 
 struct fat_params {
