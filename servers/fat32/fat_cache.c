@@ -222,23 +222,28 @@ cache_insert(struct fat_fs *fs, uint64_t sector, const uint8_t *src,
 }
 
 /*
- * A missed FAT sector: reads it and the FAT sectors after it in one
- * request, caching those not cached already (a cached one may be newer).
+ * A missed FAT sector: reads it and the uncached FAT sectors right after
+ * it in one request. The run stops at the first cached sector (which
+ * may be newer than the disk), and it is at most a quarter of the
+ * cache, so making room for it never evicts a block of the run itself.
  */
 static int
 cache_read_ahead(struct fat_fs *fs, uint64_t sector, struct fat_block **bp)
 {
 	uint64_t left = fs->fat_start + (uint64_t)fs->fat_sectors - sector;
-	uint32_t n = left < fs->ahead_max ? (uint32_t)left : fs->ahead_max;
-	int err = dev_read(fs, sector, n, fs->ahead);
+	uint32_t n = 1;
+	int err;
 
+	while (n < fs->ahead_max && n < left &&
+	    cache_lookup(fs, sector + n) == NULL)
+		n++;
+	err = dev_read(fs, sector, n, fs->ahead);
 	/* the wanted sector last, so that it is the newest block */
 	for (uint32_t i = 1; err == 0 && i < n; i++) {
 		struct fat_block *b;
 
-		if (cache_lookup(fs, sector + i) == NULL)
-			err = cache_insert(fs, sector + i,
-			    fs->ahead + (size_t)i * fs->sector_size, &b);
+		err = cache_insert(fs, sector + i,
+		    fs->ahead + (size_t)i * fs->sector_size, &b);
 	}
 	return err != 0 ? err : cache_insert(fs, sector, fs->ahead, bp);
 }

@@ -1868,6 +1868,146 @@ START_TEST(test_dirty_bit)
 }
 END_TEST
 
+/* --- random operations against a model --------------------------------- */
+
+#define MODEL_NAMES 10
+#define MODEL_MAX 40000
+
+static const char *const model_names[MODEL_NAMES] = {
+	"a", "B.TXT", "c.txt", "a rather long file name number one",
+	"a rather long file name number two", "ünïcödé", "x.y.z",
+	"Long File Name 1.txt", "Long File Name 2.txt", "UPPERCASE.LONGEXT",
+};
+
+struct model_file {
+	bool exists;
+	size_t size;
+	uint8_t data[MODEL_MAX];
+};
+
+static struct model_file model[2][MODEL_NAMES];	/* root, sub */
+
+static void
+model_check(struct fat_fs *fs, uint64_t dirs[2], unsigned d, unsigned k)
+{
+	static uint8_t buf[MODEL_MAX + 1];
+	const char *name = model_names[k];
+	struct fat_attr a;
+	int err = fat_lookup(fs, dirs[d], name, strlen(name), &a);
+
+	if (!model[d][k].exists) {
+		ck_assert_int_eq(err, -ENOENT);
+		return;
+	}
+	ck_assert_msg(err == 0, "%u/%s: %d", d, name, err);
+	ck_assert_int_eq(a.size, (int64_t)model[d][k].size);
+	ck_assert_int_eq(fat_read(fs, a.ino, 0, buf, sizeof(buf)),
+	    (int64_t)model[d][k].size);
+	ck_assert(memcmp(buf, model[d][k].data, model[d][k].size) == 0);
+	put_node(fs, a.ino);
+}
+
+static void
+model_step(struct fat_fs *fs, uint64_t dirs[2], uint64_t *seed)
+{
+	static uint8_t buf[9000];
+	unsigned d = (unsigned)(test_rand(seed) % 2);
+	unsigned k = (unsigned)(test_rand(seed) % MODEL_NAMES);
+	struct model_file *m = &model[d][k];
+	const char *name = model_names[k];
+	struct fat_attr a;
+	uint64_t r = test_rand(seed) % 10;
+
+	if (r < 4) {			/* write somewhere, creating the file */
+		size_t off = (size_t)(test_rand(seed) % 20000);
+		size_t len = (size_t)(test_rand(seed) % sizeof(buf));
+
+		fill_rand(buf, len, test_rand(seed));
+		if (!m->exists) {
+			ck_assert_int_eq(fat_create(fs, dirs[d], name,
+			    strlen(name), 0644, &a), 0);
+			m->exists = true;
+			m->size = 0;
+		} else {
+			ck_assert_int_eq(fat_lookup(fs, dirs[d], name,
+			    strlen(name), &a), 0);
+		}
+		ck_assert_int_eq(fat_write(fs, a.ino, off, buf, len),
+		    (int64_t)len);
+		if (len > 0 && off > m->size)
+			memset(m->data + m->size, 0, off - m->size);
+		memcpy(m->data + off, buf, len);
+		if (len > 0 && off + len > m->size)
+			m->size = off + len;
+		put_node(fs, a.ino);
+	} else if (r < 6 && m->exists) {	/* truncate */
+		size_t size = (size_t)(test_rand(seed) % 30000);
+
+		ck_assert_int_eq(fat_lookup(fs, dirs[d], name, strlen(name),
+		    &a), 0);
+		ck_assert_int_eq(fat_truncate(fs, a.ino, size, &a), 0);
+		if (size > m->size)
+			memset(m->data + m->size, 0, size - m->size);
+		m->size = size;
+		put_node(fs, a.ino);
+	} else if (r < 7) {		/* unlink */
+		ck_assert_int_eq(fat_unlink(fs, dirs[d], name, strlen(name)),
+		    m->exists ? 0 : -ENOENT);
+		m->exists = false;
+	} else if (r < 9) {		/* rename, maybe over another */
+		unsigned d2 = (unsigned)(test_rand(seed) % 2);
+		unsigned k2 = (unsigned)(test_rand(seed) % MODEL_NAMES);
+		const char *to = model_names[k2];
+		int err = fat_rename(fs, dirs[d], name, strlen(name), dirs[d2],
+		    to, strlen(to), 0);
+
+		ck_assert_int_eq(err, m->exists ? 0 : -ENOENT);
+		if (m->exists && m != &model[d2][k2]) {
+			memcpy(&model[d2][k2], m, sizeof(*m));
+			m->exists = false;
+		}
+	} else {
+		model_check(fs, dirs, d, k);
+	}
+}
+
+START_TEST(test_random_model)
+{
+	static const struct geometry g[] = { { 40 * 1024, "-s 1" },
+		{ 288 * 1024, "-S 4096 -s 1" } };
+	uint64_t seed = TEST_SEED + (uint64_t)_i, dirs[2] = { FAT_ROOT_ID };
+	struct fat_params p = { .cache_blocks = 16 };
+	char path[128];
+	struct fat_fs *fs;
+
+	memset(model, 0, sizeof(model));
+	mkimg(g[_i].kib, g[_i].opts);
+	dev_open();
+	p.dev_sectors = dev.size / 512;
+	ck_assert_int_eq(fat_mount(&fs, &ops, &dev, &p), 0);
+	dirs[1] = core_mkdir(fs, FAT_ROOT_ID, "sub");
+	for (unsigned step = 0; step < 3000; step++)
+		model_step(fs, dirs, &seed);
+	for (unsigned d = 0; d < 2; d++) {
+		for (unsigned k = 0; k < MODEL_NAMES; k++)
+			model_check(fs, dirs, d, k);
+	}
+	put_node(fs, dirs[1]);
+	umount_img(fs);
+	assert_fsck_clean();
+	for (unsigned d = 0; d < 2; d++) {
+		for (unsigned k = 0; k < MODEL_NAMES; k++) {
+			if (!model[d][k].exists)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", d ? "/sub" : "",
+			    model_names[k]);
+			assert_mtools_has(path, model[d][k].data,
+			    model[d][k].size);
+		}
+	}
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -1895,6 +2035,7 @@ unit_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_attributes);
 	tcase_add_test(tc, test_dirty_bit);
+	tcase_add_loop_test(tc, test_random_model, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
