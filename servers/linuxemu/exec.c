@@ -40,6 +40,9 @@ enum {
 #define S_IFDIR_	0040000
 #define S_IFREG_	0100000
 
+/* vfs mode: the canonical path of the last file lx_exec_open read. */
+char lx_exec_canon[256];
+
 /*
  * The executable file at path (absolute) in the root tree, symbolic
  * links followed: 0 with its bytes, or the walk's error (ENOENT,
@@ -50,9 +53,12 @@ int
 lx_exec_open(const char *path, const void **data, uint64_t *len)
 {
 	struct lnode n;
-	int r = lx_rootfs_walk("", path, 1, &n);
+	int r;
 
-	if (r != 0)
+	if (lx_vfs != HANDLE_NONE && strncmp(path, "/proc/", 6) != 0 &&
+	    strncmp(path, "/dev/", 5) != 0)
+		return lx_vfs_read_file(path, 0, data, len, lx_exec_canon, sizeof(lx_exec_canon), 1);
+	if ((r = lx_rootfs_walk("", path, 1, &n)) != 0)
 		return r;
 	if ((n.mode & S_IFMT_) != S_IFREG_ || n.dev != DEV_NONE || !(n.mode & 0111))
 		return -EACCES;

@@ -51,6 +51,8 @@ lx_file_put(struct lfile *f)
 
 	if (f == NULL || --f->refs > 0)
 		return;
+	if (f->kind == LF_VFS)
+		lx_vfs_close(f);
 	pp = f->pipe;
 	f->kind = LF_FREE;
 	f->pipe = NULL;
@@ -330,6 +332,8 @@ sys_lseek(struct lthread *t, const uint64_t *a)
 
 	if (f == NULL)
 		return -EBADF;
+	if (f->kind == LF_VFS)
+		return (f->flags & O_PATH_) ? -EBADF : lx_vfs_lseek(t, f, a);
 	if (f->kind != LF_NODE)
 		return -ESPIPE;
 	if (f->node.dev != DEV_NONE)
@@ -425,6 +429,8 @@ sys_fstat(struct lthread *t, const uint64_t *a)
 {
 	struct lfile *f = fd_get(t, a[0]);
 
+	if (f != NULL && f->kind == LF_VFS)
+		return lx_vfs_fstat(t, f);
 	return f == NULL ? -EBADF : stat_file(t, f, a[1]);
 }
 
@@ -458,7 +464,7 @@ poll_one(struct lthread *t, int32_t fd, int16_t events)
 		return POLLNVAL_;
 	if (f->kind == LF_PIPE)
 		r = (int16_t)lx_pipe_poll(f);
-	else if (f->kind == LF_NODE)	/* files and devices never wait (as Linux) */
+	else if (f->kind == LF_NODE || f->kind == LF_VFS)	/* files never wait (as Linux) */
 		r |= POLLIN_ | POLLRDNORM_ | POLLOUT_ | POLLWRNORM_;
 	else
 		r |= POLLOUT_ | POLLWRNORM_;	/* the console takes output, gives no input yet */

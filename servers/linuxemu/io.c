@@ -427,6 +427,107 @@ sys_pipe2(struct lthread *t, const uint64_t *a)
 	return e < 0 ? e : 0;
 }
 
+/* --- files in vfs: a piece of at most IPC_BUF_MAX per request --- */
+
+static long io_vector(struct lthread *t, uint64_t uva, uint64_t n, struct io *io);
+
+#define VFS_PIECE	65536UL
+#define OFF_CURRENT	UINT64_MAX
+
+static char piece[VFS_PIECE];
+
+/* The request t is in, again: its memory and (pread & co.) its offset. */
+static long
+io_again(struct lthread *t, struct io *io, uint64_t *off)
+{
+	int vec = t->nr == 65 || t->nr == 66 || t->nr == 69 || t->nr == 70;
+
+	*off = t->nr >= 67 && t->nr <= 70 ? t->a[3] : OFF_CURRENT;
+	if (vec)
+		return io_vector(t, t->a[1], t->a[2], io);
+	memset(io, 0, sizeof(*io));
+	io->t = t;
+	io->uva = t->a[1];
+	io->len = io->total = t->a[2];
+	return 0;
+}
+
+static long vfs_piece(struct lthread *t, struct lfile *f, int writing);
+
+static long
+vfs_piece_done(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	int writing = t->nr == 64 || t->nr == 66 || t->nr == 68 || t->nr == 70;
+	struct lfile *f = lx_fd_get(t, t->a[0]);
+	uint64_t asked = (uint64_t)t->wait_obj, got;
+	long r = (long)m->w[0];
+	struct io io;
+	uint64_t off;
+
+	t->wait_obj = NULL;
+	if (r < 0)
+		return t->io_done > 0 ? (long)t->io_done : r;
+	got = (uint64_t)r;
+	if (!writing) {
+		long c;
+
+		if (got > len)
+			got = len;
+		if (io_again(t, &io, &off) != 0)
+			return -EFAULT;
+		c = io_copy(&io, t->io_done, (void *)data, got, 1);
+		if (c < 0)
+			return t->io_done > 0 ? (long)t->io_done : c;
+		t->io_done += (uint64_t)c;
+		if ((uint64_t)c < got)
+			return (long)t->io_done;
+	} else {
+		t->io_done += got;
+	}
+	/* A whole piece of a longer request on a regular file: the next one. */
+	if (got == asked && f != NULL && f->kind == LF_VFS && (f->vmode & 0170000) == 0100000 &&
+	    io_again(t, &io, &off) == 0 && t->io_done < io.total)
+		return vfs_piece(t, f, writing);
+	return (long)t->io_done;
+}
+
+static long
+vfs_piece(struct lthread *t, struct lfile *f, int writing)
+{
+	struct io io;
+	uint64_t off, n;
+	long r;
+
+	if ((r = io_again(t, &io, &off)) != 0)
+		return r;
+	n = io.total - t->io_done < VFS_PIECE ? io.total - t->io_done : VFS_PIECE;
+	if (off != OFF_CURRENT)
+		off += t->io_done;
+	if (writing) {
+		long c = io_copy(&io, t->io_done, piece, n, 0);
+
+		if (c <= 0)
+			return t->io_done > 0 ? (long)t->io_done : (c < 0 ? c : -EFAULT);
+		n = (uint64_t)c;
+	}
+	t->wait_obj = (void *)n;
+	r = lx_vfs_io(t, f, writing, off, piece, n, vfs_piece_done);
+	if (r != LX_SUSPEND && t->io_done > 0)
+		return (long)t->io_done;
+	return r;
+}
+
+static long
+vfs_rw(struct io *io, struct lfile *f, int writing)
+{
+	if ((f->vmode & 0170000) == S_IFDIR_ && !writing)
+		return -EISDIR;
+	if (io->total == 0)
+		return 0;
+	io->t->io_done = 0;
+	return vfs_piece(io->t, f, writing);
+}
+
 /* --- the calls --- */
 
 static long
@@ -438,6 +539,8 @@ file_write(struct io *io, struct lfile *f)
 		return pipe_write(io, f);
 	if (f->kind == LF_NODE)
 		return node_write(io, &f->node);
+	if (f->kind == LF_VFS)
+		return vfs_rw(io, f, 1);
 	return console_write(io);
 }
 
@@ -450,6 +553,8 @@ file_read(struct io *io, struct lfile *f)
 		return -EBADF;
 	if (f->kind == LF_PIPE)
 		return pipe_read(io, f);
+	if (f->kind == LF_VFS)
+		return vfs_rw(io, f, 0);
 	if (f->kind == LF_NODE) {
 		if ((r = node_read(io, &f->node, f->off)) > 0)
 			f->off += (uint64_t)r;
@@ -535,10 +640,15 @@ positioned(struct lthread *t, const uint64_t *a, int vector, int writing)
 		return -EBADF;
 	if (vector && (r = io_vector(t, a[1], a[2], &io)) != 0)
 		return r;
-	if (f->kind != LF_NODE)
+	if (f->kind != LF_NODE && f->kind != LF_VFS)
 		return -ESPIPE;
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
+	if (f->kind == LF_VFS) {
+		if ((f->flags & O_PATH_) || (f->flags & O_ACCMODE_) == (writing ? 0 : 1))
+			return -EBADF;
+		return vfs_rw(&io, f, writing);
+	}
 	if (writing)
 		return (f->flags & O_ACCMODE_) == 0 ? -EBADF : node_write(&io, &f->node);
 	if ((f->flags & O_ACCMODE_) == 1)

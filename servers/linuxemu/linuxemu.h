@@ -12,6 +12,7 @@
 #ifndef LINUXEMU_H
 #define LINUXEMU_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <lichen/ipc.h>
 
@@ -87,7 +88,7 @@ struct lx_sigpend {
 };
 
 /* An open file: what an fd names (several fds and processes may share one). */
-enum lfile_kind { LF_FREE, LF_CONSOLE, LF_PIPE, LF_NODE };
+enum lfile_kind { LF_FREE, LF_CONSOLE, LF_PIPE, LF_NODE, LF_VFS };
 
 /* A node of the interim root tree (rootfs.c): the boot archive and /dev. */
 enum lnode_dev { DEV_NONE, DEV_CONSOLE, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_STRACE };
@@ -109,6 +110,9 @@ struct lfile {
 	struct lpipe *pipe;		/* LF_PIPE: O_RDONLY is the read end */
 	struct lnode node;		/* LF_NODE */
 	uint64_t off;			/* LF_NODE: the file offset, a directory's position */
+	uint64_t vid;			/* LF_VFS: vfs's file id (vfs.c) */
+	uint32_t vmode;			/* LF_VFS: the node's type and mode at open */
+	int borrowed;			/* LF_VFS: the id is not ours to close (the root) */
 };
 
 /* An fd table, shared by CLONE_FILES. */
@@ -129,7 +133,13 @@ enum lwait {
 	W_WRITE,		/* a write to a full pipe: wait_obj */
 	W_POLL,			/* ppoll: run again when a pipe moves or the deadline passes */
 	W_STOPPED,		/* stopped by SIGSTOP & co. with its call answered on SIGCONT */
+	W_VFS,			/* waiting for vfs's answer (vfs.c): vfs_done finishes the call */
 };
+
+struct ipc_msg;
+struct lthread;
+typedef long (*lx_vfs_done_fn)(struct lthread *t, const struct ipc_msg *m, const void *data,
+    size_t len);
 
 struct lproc;
 
@@ -163,6 +173,7 @@ struct lthread {
 	int policy;			/* SCHED_*, with SCHED_RESET_ON_FORK */
 	int rt_priority;		/* SCHED_FIFO, SCHED_RR: 1..99 */
 	uint64_t affinity;		/* sched_setaffinity's CPUs; 0: every CPU */
+	lx_vfs_done_fn vfs_done;	/* W_VFS: what the answer goes to */
 };
 
 enum lstate { LP_FREE, LP_ALIVE, LP_ZOMBIE };
@@ -191,7 +202,8 @@ struct lproc {
 	int pdeathsig;			/* PR_SET_PDEATHSIG: 0 at fork */
 	int undumpable;			/* PR_SET_DUMPABLE(0); exec resets it */
 	int no_new_privs;		/* PR_SET_NO_NEW_PRIVS: inherited, never cleared */
-	char cwd[256];
+	char cwd[256];			/* standalone: the working directory's path */
+	struct lfile *cwdf;		/* vfs mode: the working directory (O_PATH) */
 	uint64_t start_ns;
 	uint64_t alarm_at, alarm_period;	/* ITIMER_REAL: deadline, interval (ns) */
 	uint64_t sigtramp;		/* where the rt_sigreturn trampoline is */
@@ -285,6 +297,7 @@ struct lx_image {
 long lx_exec_image(struct lproc *p, const char *path, int argc, char *const *argv,
     int envc, char *const *envp, struct lx_image *im);
 int lx_exec_open(const char *path, const void **data, uint64_t *len);
+extern char lx_exec_canon[256];
 
 /* signal.c */
 int lx_signal_send_proc(struct lproc *p, int sig, const struct lx_siginfo *info);
@@ -321,6 +334,47 @@ int lx_rootfs_walk(const char *start, const char *path, int follow, struct lnode
 int lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap,
     struct lnode *n);
 void lx_poll_wake(void);
+
+/* vfs.c: files through vfs (vfs mode: lx_vfs != HANDLE_NONE) */
+struct fs_setattr;
+extern handle_t lx_vfs;
+int lx_vfs_init(handle_t name_ep);
+int lx_vfs_cwd_path(const struct lproc *p, char *out, size_t cap);
+struct lfile *lx_vfs_root_file(void);
+void lx_vfs_close(struct lfile *f);
+int lx_vfs_read_file(const char *path, uint32_t cred_uid, const void **data, uint64_t *len,
+    char *canon, size_t canon_cap, int exec);
+void lx_vfs_thread_new(struct lthread *t);
+int lx_vfs_is_reply(const struct ipc_msg *m);
+void lx_vfs_reply(const struct ipc_msg *m, const void *data, size_t len);
+int lx_vfs_claims(struct lthread *t, int dirfd, uint64_t upath);
+long lx_vfs_openat(struct lthread *t, const uint64_t *a);
+long lx_vfs_chdir(struct lthread *t, const uint64_t *a);
+long lx_vfs_fchdir(struct lthread *t, struct lfile *f);
+long lx_vfs_getcwd(struct lthread *t, const uint64_t *a);
+long lx_vfs_fstat(struct lthread *t, struct lfile *f);
+long lx_vfs_newfstatat(struct lthread *t, const uint64_t *a);
+long lx_vfs_faccessat(struct lthread *t, const uint64_t *a, uint64_t flags);
+long lx_vfs_readlinkat(struct lthread *t, const uint64_t *a);
+long lx_vfs_getdents64(struct lthread *t, struct lfile *f, uint64_t count);
+long lx_vfs_mkdirat(struct lthread *t, const uint64_t *a);
+long lx_vfs_mknodat(struct lthread *t, const uint64_t *a);
+long lx_vfs_unlinkat(struct lthread *t, const uint64_t *a);
+long lx_vfs_symlinkat(struct lthread *t, const uint64_t *a);
+long lx_vfs_rename(struct lthread *t, const uint64_t *a, uint64_t label, uint64_t flags);
+long lx_vfs_setattr(struct lthread *t, int dirfd, uint64_t upath, uint64_t flags,
+    const struct fs_setattr *sa);
+long lx_vfs_fsetattr(struct lthread *t, struct lfile *f, const struct fs_setattr *sa);
+long lx_vfs_ftruncate(struct lthread *t, struct lfile *f, uint64_t size);
+long lx_vfs_fsync(struct lthread *t, struct lfile *f);
+long lx_vfs_sync(struct lthread *t);
+long lx_vfs_statfs(struct lthread *t, const uint64_t *a);
+long lx_vfs_fstatfs(struct lthread *t, struct lfile *f);
+long lx_vfs_mount(struct lthread *t, const uint64_t *a);
+long lx_vfs_umount(struct lthread *t, const uint64_t *a);
+long lx_vfs_lseek(struct lthread *t, struct lfile *f, const uint64_t *a);
+long lx_vfs_io(struct lthread *t, struct lfile *f, int writing, uint64_t off, const void *data,
+    uint64_t len, lx_vfs_done_fn done);
 
 /* io.c: reading and writing, pipes */
 void lx_pipe_release(struct lpipe *pp, int writer);

@@ -270,7 +270,9 @@ start_init(const char *path, int argc, char **args)
 	p->pgid = p->sid = p->pid;
 	p->files = lx_files_new();
 	p->sig = lx_sighand_copy(NULL);
-	if (p->files == NULL || p->sig == NULL)
+	if (lx_vfs != HANDLE_NONE)
+		p->cwdf = lx_vfs_root_file();
+	if (p->files == NULL || p->sig == NULL || (lx_vfs != HANDLE_NONE && p->cwdf == NULL))
 		return NULL;
 	if ((r = lx_exec_image(p, path, argc, args, 2, init_envp, &im)) != 0) {
 		printf("linuxemu: cannot run %s: error %ld\n", path, r);
@@ -380,6 +382,28 @@ main(int argc, char **argv)
 	handle_t dev = (handle_t)native_start_word(0);
 	const void *archive = (const void *)native_start_word(1);
 	uint64_t archive_len = native_start_word(2);
+	struct handle_info hi;
+	static char rbuf[IPC_BUF_MAX + 4096];
+	struct ipc_ext x;
+
+	/*
+	 * Started by the kernel (lichen.init=linuxemu): a device handle and
+	 * the archive, which is the root. Started by init (a manifest's
+	 * `driver linux linuxemu $BOOTARGS`): init's name endpoint and the
+	 * device handle; files are vfs's.
+	 */
+	if (handle_info(dev, &hi) == 0 && hi.type == OBJ_ENDPOINT) {
+		handle_t name_ep = dev;
+		long r0;
+
+		dev = (handle_t)native_start_word(1);
+		archive = NULL;
+		archive_len = 0;
+		if ((r0 = lx_vfs_init(name_ep)) != 0) {
+			printf("linuxemu: no vfs: error %d\n", (int)r0);
+			return 1;
+		}
+	}
 	const char *run = NULL;
 	int pargc = 1, nfiles = 0, status, quiet = 0, watchdog = 0, quiet_for = 0;
 	uint64_t rtc = 0;
@@ -395,7 +419,23 @@ main(int argc, char **argv)
 		} else if (strncmp(argv[i], "linuxemu.argfile=", 17) == 0 && pargc < MAX_ARGS) {
 			/* One argument: the text of an archive file (run-qemu.sh -c). */
 			struct lnode n;
+			const void *text;
+			uint64_t tlen;
 
+			if (lx_vfs != HANDLE_NONE) {
+				char path[256];
+
+				fmt_snprintf(path, sizeof(path), "/%s", argv[i] + 17);
+				if (lx_vfs_read_file(path, 0, &text, &tlen, NULL, 0, 0) != 0 ||
+				    tlen >= sizeof(argfile_text[0])) {
+					printf("linuxemu: %s: no such file (or too long)\n", path);
+					return 1;
+				}
+				memcpy(argfile_text[nfiles], text, tlen);
+				argfile_text[nfiles][tlen] = '\0';
+				init_argv[pargc++] = argfile_text[nfiles++];
+				continue;
+			}
 			lx_rootfs_init(archive, archive_len);
 			if (lx_rootfs_walk("", argv[i] + 17, 1, &n) != 0 || n.dev != DEV_NONE ||
 			    (n.mode & 0170000) != 0100000 || n.size >= sizeof(argfile_text[0])) {
@@ -446,7 +486,14 @@ main(int argc, char **argv)
 	    timer_set((handle_t)r, clock_get() + 5000000000UL, 5000000000UL) != 0))
 		printf("linuxemu: no watchdog timer\n");
 	memset(&m, 0, sizeof(m));
-	while (init->state == LP_ALIVE && ipc_recv(lx_pers, &m, NULL) == 0) {
+	memset(&x, 0, sizeof(x));
+	x.rbuf = (uint64_t)(uintptr_t)rbuf;
+	x.rcap = sizeof(rbuf);
+	while (init->state == LP_ALIVE && ipc_recv(lx_pers, &m, &x) == 0) {
+		if (lx_vfs_is_reply(&m)) {
+			lx_vfs_reply(&m, rbuf, x.rlen);
+			continue;
+		}
 		if (m.label == LABEL_TIMER && m.badge == 2) {
 			if (quiet_for++ > 0)
 				dump_threads();

@@ -100,6 +100,8 @@ sys_openat(struct lthread *t, const uint64_t *a)
 	struct lfile *f;
 	long r;
 
+	if (lx_vfs_claims(t, (int)a[0], a[1]))
+		return lx_vfs_openat(t, a);
 	r = lookup(t, (int)a[0], a[1], !(flags & O_NOFOLLOW_), 0, &n);
 	if ((flags & O_TMPFILE_) == O_TMPFILE_)
 		return r == 0 ? -EROFS_ : r;
@@ -145,6 +147,11 @@ sys_newfstatat(struct lthread *t, const uint64_t *a)
 
 	if (a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW_ | AT_NO_AUTOMOUNT_ | AT_EMPTY_PATH_))
 		return -EINVAL;
+	if ((a[3] & AT_EMPTY_PATH_) && lx_read(t->proc, a[1], &c, 1) == 0 && c == '\0' &&
+	    (int)a[0] != AT_FDCWD_ && (f = lx_fd_get(t, a[0])) != NULL && f->kind == LF_VFS)
+		return lx_vfs_fstat(t, f);
+	if (lx_vfs_claims(t, (int)a[0], a[1]))
+		return lx_vfs_newfstatat(t, a);
 	/* "" with AT_EMPTY_PATH is fstat (pipes and the console too). */
 	if ((a[3] & AT_EMPTY_PATH_) && lx_read(t->proc, a[1], &c, 1) == 0 && c == '\0' &&
 	    (int)a[0] != AT_FDCWD_ && (f = lx_fd_get(t, a[0])) != NULL && f->kind != LF_NODE)
@@ -166,6 +173,8 @@ sys_faccessat2(struct lthread *t, const uint64_t *a)
 		return -EINVAL;
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW_ | AT_EACCESS_ | AT_EMPTY_PATH_))
 		return -EINVAL;
+	if (lx_vfs_claims(t, (int)a[0], a[1]))
+		return lx_vfs_faccessat(t, a, flags);
 	if ((r = lookup(t, (int)a[0], a[1], !(flags & AT_SYMLINK_NOFOLLOW_),
 	    (flags & AT_EMPTY_PATH_) != 0, &n)) != 0)
 		return r;
@@ -187,6 +196,8 @@ sys_readlinkat(struct lthread *t, const uint64_t *a)
 
 	if ((int64_t)a[3] <= 0)
 		return -EINVAL;
+	if (lx_vfs_claims(t, (int)a[0], a[1]))
+		return lx_vfs_readlinkat(t, a);
 	if ((r = lookup(t, (int)a[0], a[1], 0, 1, &n)) != 0)
 		return r;
 	if ((n.mode & S_IFMT_) != S_IFLNK_)
@@ -200,6 +211,10 @@ change_dir(struct lthread *t, const struct lnode *n)
 {
 	if ((n->mode & S_IFMT_) != S_IFDIR_)
 		return -ENOTDIR;
+	lx_file_put(t->proc->cwdf);	/* vfs mode: out of vfs, into our own /dev */
+	t->proc->cwdf = NULL;
+	if (lx_vfs != HANDLE_NONE && n->path[0] == '\0')	/* ".." from /dev: vfs's root */
+		t->proc->cwdf = lx_vfs_root_file();
 	fmt_snprintf(t->proc->cwd, sizeof(t->proc->cwd), "/%s", n->path);
 	return 0;
 }
@@ -208,8 +223,11 @@ long
 sys_chdir(struct lthread *t, const uint64_t *a)
 {
 	struct lnode n;
-	long r = lookup(t, AT_FDCWD_, a[0], 1, 0, &n);
+	long r;
 
+	if (lx_vfs != HANDLE_NONE && (r = lx_vfs_chdir(t, a)) != 1)
+		return r;
+	r = lookup(t, AT_FDCWD_, a[0], 1, 0, &n);
 	return r != 0 ? r : change_dir(t, &n);
 }
 
@@ -217,9 +235,12 @@ long
 sys_fchdir(struct lthread *t, const uint64_t *a)
 {
 	struct lfile *f = lx_fd_get(t, a[0]);
+	long r;
 
 	if (f == NULL)
 		return -EBADF;
+	if (lx_vfs != HANDLE_NONE && (r = lx_vfs_fchdir(t, f)) != 1)
+		return r;
 	return f->kind == LF_NODE ? change_dir(t, &f->node) : -ENOTDIR;
 }
 
@@ -235,6 +256,8 @@ sys_getdents64(struct lthread *t, const uint64_t *a)
 
 	if (f == NULL || (f->flags & 010000000))
 		return -EBADF;
+	if (f->kind == LF_VFS)
+		return lx_vfs_getdents64(t, f, a[2]);
 	if (f->kind != LF_NODE || (f->node.mode & S_IFMT_) != S_IFDIR_)
 		return -ENOTDIR;
 	uint64_t at = f->off;

@@ -193,6 +193,7 @@ lx_thread_alloc(struct lproc *p, handle_t kthread)
 			t->koid = hi.koid;
 			t->token = HANDLE_NONE;
 			t->ss_flags = 2;	/* SS_DISABLE */
+			lx_vfs_thread_new(t);
 			p->nthreads++;
 			lx_thread_hash(t);
 			return t;
@@ -407,6 +408,8 @@ lx_exit_group(struct lproc *p, int wstatus)
 	lx_mm_put(p->mm);
 	lx_files_put(p->files);
 	lx_sighand_put(p->sig);
+	lx_file_put(p->cwdf);
+	p->cwdf = NULL;
 	p->mm = NULL;
 	p->files = NULL;
 	if (p->vfork_parent != NULL) {
@@ -776,6 +779,8 @@ lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 		c->no_new_privs = p->no_new_privs;
 		c->undumpable = p->undumpable;
 		memcpy(c->cwd, p->cwd, sizeof(c->cwd));
+		if ((c->cwdf = p->cwdf) != NULL)
+			c->cwdf->refs++;
 		c->sigtramp = p->sigtramp;
 		if (flags & CLONE_FILES) {
 			c->files = p->files;
@@ -848,8 +853,11 @@ fail_files:
 	if (c != p)
 		lx_files_put(c->files);
 fail_kproc:
-	if (c != p)
+	if (c != p) {
 		handle_close(kproc);
+		lx_file_put(c->cwdf);
+		c->cwdf = NULL;
+	}
 fail_mm:
 	if (c != p)
 		lx_mm_put(mm);
@@ -906,7 +914,14 @@ static void
 absolute(const struct lproc *p, const char *path, char *out, size_t cap)
 {
 	size_t n = strlen(p->cwd);
+	char cwd[256];
 
+	if (lx_vfs != HANDLE_NONE && path[0] != '/' &&
+	    lx_vfs_cwd_path(p, cwd, sizeof(cwd)) == 0) {
+		n = strlen(cwd);
+		fmt_snprintf(out, cap, "%s%s%s", cwd, n > 0 && cwd[n - 1] == '/' ? "" : "/", path);
+		return;
+	}
 	if (path[0] == '/')
 		strlcpy(out, path, cap);
 	else
@@ -921,7 +936,9 @@ lx_proc_set_exe(struct lproc *p, const char *path)
 	struct lnode n;
 
 	lx_rootfs_self(p->exe);
-	if (lx_rootfs_walk("", path, 1, &n) == 0)
+	if (lx_vfs != HANDLE_NONE)
+		strlcpy(p->exe, lx_exec_canon[0] != '\0' ? lx_exec_canon : path, sizeof(p->exe));
+	else if (lx_rootfs_walk("", path, 1, &n) == 0)
 		fmt_snprintf(p->exe, sizeof(p->exe), "/%s", n.path);
 	else
 		strlcpy(p->exe, path, sizeof(p->exe));
@@ -957,6 +974,8 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 		return -E2BIG;
 	absolute(p, path, abs, sizeof(abs));
 	lx_rootfs_self(p->exe);		/* execve("/proc/self/exe") runs us again */
+	if (lx_vfs != HANDLE_NONE && strcmp(abs, "/proc/self/exe") == 0)
+		strlcpy(abs, p->exe, sizeof(abs));
 	if ((r = lx_exec_open(abs, &file, &flen)) != 0)
 		return r;
 	/* "#!interpreter [arg]": run the interpreter with the script's path. */

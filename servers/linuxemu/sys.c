@@ -1570,6 +1570,8 @@ sys_getcwd(struct lthread *t, const uint64_t *a)
 	size_t n = strlen(t->proc->cwd) + 1;
 	long r;
 
+	if (lx_vfs != HANDLE_NONE && (r = lx_vfs_getcwd(t, a)) != 1)
+		return r;
 	if (a[1] < n)
 		return -ERANGE;
 	r = lx_write(t->proc, a[0], t->proc->cwd, n);

@@ -28,6 +28,8 @@ def main():
     p.add_argument("--name", required=True)
     p.add_argument("--args", default="", help="arguments after argv[0], split on spaces")
     p.add_argument("--smp", default="2")
+    p.add_argument("--vfs", action="store_true",
+                   help="boot through init and linux.manifest: files through vfs")
     p.add_argument("--timeout", type=float, default=30)
     a = p.parse_args()
 
@@ -41,7 +43,9 @@ def main():
     cmd = [a.qemu_system, "-M", "virt", "-cpu", "cortex-a72", "-smp", a.smp,
            "-m", "256M", "-nographic", "-nic", "none", "-no-reboot",
            "-kernel", a.kernel, "-initrd", a.initrd,
-           "-append", " ".join([f"lichen.init=linuxemu linuxemu.run={a.name}"]
+           "-append", " ".join([("lichen.init=init lichen.manifest=linux.manifest "
+                                 if a.vfs else "lichen.init=linuxemu ")
+                                + f"linuxemu.run={a.name}"]
                                + [f"linuxemu.arg={w}" for w in args])]
     print("+", " ".join(cmd), flush=True)
     try:

@@ -47,6 +47,7 @@ def main():
     p.add_argument("--initrd", required=True)
     p.add_argument("--checks", required=True)
     p.add_argument("--only")
+    p.add_argument("--append", default="", help="more boot arguments for lichen")
     p.add_argument("--timeout", type=float, default=30)
     a = p.parse_args(argv)
 
@@ -59,7 +60,8 @@ def main():
                                env={"PATH": "/sbin:/usr/sbin:/bin:/usr/bin",
                                     "HOME": "/", "TERM": "linux"})
         lichen = subprocess.run([sys.executable, RUN_COMMAND, "--initrd", a.initrd,
-                                 "--timeout", str(a.timeout), "-c", script, "--"] + qemu,
+                                 "--timeout", str(a.timeout), "--append", a.append,
+                                 "-c", script, "--"] + qemu,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         want = linux.stdout.decode(errors="replace")

@@ -1,0 +1,799 @@
+/*
+ * Files through vfs (DESIGN.md §6, lichen/proto/vfs.h), when linuxemu
+ * runs under init with a vfs ("vfs mode"; docs/linuxemu.md). An fd names
+ * an LF_VFS file holding a vfs file id; the working directory is one too
+ * (an O_PATH file, shared by fork like any other).
+ *
+ * Every request goes out with a send whose reply comes back to our own
+ * endpoint, tagged with a cookie naming the thread: the thread waits
+ * (W_VFS) and linuxemu goes on serving everyone else; when the answer
+ * arrives its continuation finishes the call (or sends the next part of
+ * a long read). A thread that died meanwhile has a new sequence number,
+ * so its answer is dropped (a file it had opened is closed again).
+ *
+ * /dev and /proc stay linuxemu's own (rootfs.c) until devtmpfs and
+ * procfs exist: an absolute path under them is not sent to vfs. Only
+ * execve reads a file with blocking calls (vfs never waits on us).
+ */
+#include <lichen/errno.h>
+#include <lichen/fmt.h>
+#include <lichen/name_client.h>
+#include <lichen/native.h>
+#include <lichen/proto/vfs.h>
+#include <lichen/rt.h>
+#include <lichen/string.h>
+
+#include "linuxemu.h"
+
+handle_t lx_vfs;			/* HANDLE_NONE: standalone, the archive is the root */
+static uint64_t vfs_root;		/* the root directory's file id */
+static uint32_t seq[LX_NTHREAD];
+static char path_buf[FS_PATH_MAX];
+static char data_buf[FS_PATH_MAX * 2 + 256];
+
+#define AT_FDCWD_	(-100)
+#define COOKIE_BIT	(UINT64_C(1) << 63)
+
+struct stat_ {			/* asm-generic struct stat (aarch64) */
+	uint64_t dev, ino;
+	uint32_t mode, nlink, uid, gid;
+	uint64_t rdev, pad1;
+	int64_t size;
+	int32_t blksize, pad2;
+	int64_t blocks;
+	int64_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+	uint32_t unused4, unused5;
+};
+
+/* --- blocking calls: start-up and execve --- */
+
+static long
+vfs_call(uint64_t label, const uint64_t *w, const void *data, size_t len, void *rbuf,
+    size_t rcap, uint64_t *rw, size_t *rlen)
+{
+	struct ipc_msg m;
+	struct ipc_ext x;
+	long r;
+
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = label;
+	for (int i = 0; i < 6; i++)
+		m.w[i] = w[i];
+	x.sbuf = (uint64_t)(uintptr_t)data;
+	x.slen = len;
+	x.rbuf = (uint64_t)(uintptr_t)rbuf;
+	x.rcap = rcap;
+	if ((r = ipc_call(lx_vfs, &m, &x)) < 0)
+		return r;
+	if (rw != NULL)
+		memcpy(rw, m.w, sizeof(m.w));
+	if (rlen != NULL)
+		*rlen = x.rlen;
+	return (long)m.w[0];
+}
+
+int
+lx_vfs_init(handle_t name_ep)
+{
+	uint64_t w[6] = { 0 }, rw[IPC_WORDS];
+	long r;
+
+	if ((r = name_wait(name_ep, "vfs", &lx_vfs)) != 0)
+		return (int)r;
+	if ((r = vfs_call(VFS_ROOT, w, NULL, 0, NULL, 0, rw, NULL)) != 0)
+		return (int)r;
+	vfs_root = rw[1];
+	return 0;
+}
+
+/* A new process's working directory: the root. */
+struct lfile *
+lx_vfs_root_file(void)
+{
+	struct lfile *f = lx_file_new(LF_VFS, 010000000);	/* O_PATH */
+
+	if (f != NULL) {
+		f->vid = vfs_root;
+		f->vmode = FS_IFDIR;
+		f->borrowed = 1;		/* the root's id is ours: never closed */
+	}
+	return f;
+}
+
+void
+lx_vfs_close(struct lfile *f)
+{
+	struct ipc_msg m;
+
+	if (f->borrowed)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.label = VFS_CLOSE;
+	m.w[0] = f->vid;
+	ipc_send(lx_vfs, &m, NULL);		/* no answer wanted */
+}
+
+/*
+ * The whole regular file at path (absolute), for execve: 0 with its
+ * bytes (valid until the next call) and its canonical path, or -errno
+ * (EACCES for what is not a regular file, or with exec, one without an
+ * execute bit).
+ */
+int
+lx_vfs_read_file(const char *path, uint32_t cred_uid, const void **data, uint64_t *len,
+    char *canon, size_t canon_cap, int exec)
+{
+	static char *buf;
+	static uint64_t cap;
+	static char last[256];
+	static uint64_t last_len;
+	uint64_t w[6] = { vfs_root, VFS_O_RDONLY, 0, VFS_CRED(cred_uid, 0), vfs_root, 0 };
+	uint64_t rw[IPC_WORDS], id, size, done = 0;
+	struct fs_attr attr;
+	size_t rlen;
+	long r;
+
+	(void)last_len;
+	r = vfs_call(VFS_OPEN, w, path, strlen(path), &attr, sizeof(attr), rw, &rlen);
+	if (r < 0)
+		return (int)r;
+	id = rw[1];
+	w[0] = id;
+	if (rlen < sizeof(attr) || (attr.mode & FS_IFMT) != FS_IFREG ||
+	    (exec && !(attr.mode & 0111))) {
+		vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
+		return rlen < sizeof(attr) ? -EIO : -EACCES;
+	}
+	size = (uint64_t)attr.size;
+	if (size + 1 > cap) {
+		char *nb = realloc(buf, size + 1);
+
+		if (nb == NULL) {
+			vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
+			return -ENOMEM;
+		}
+		buf = nb;
+		cap = size + 1;
+	}
+	while (done < size) {
+		uint64_t n = size - done < IPC_BUF_MAX ? size - done : IPC_BUF_MAX;
+		uint64_t rw2[6] = { id, n, done, 0, 0, 0 };
+
+		r = vfs_call(VFS_READ, rw2, NULL, 0, buf + done, n, NULL, &rlen);
+		if (r <= 0)
+			break;
+		done += (uint64_t)r;
+	}
+	if (canon != NULL && vfs_call(VFS_GETPATH, (uint64_t[6]){ id, 0, 0, 0, vfs_root, 0 },
+	    NULL, 0, canon, canon_cap - 1, NULL, &rlen) > 0)
+		canon[rlen] = '\0';
+	else if (canon != NULL)
+		strlcpy(canon, path, canon_cap);
+	vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
+	if (r < 0)
+		return (int)r;
+	strlcpy(last, path, sizeof(last));
+	*data = buf;
+	*len = done;
+	return 0;
+}
+
+/* p's working directory as a path (execve of a relative path): 0 or -errno. */
+int
+lx_vfs_cwd_path(const struct lproc *p, char *out, size_t cap)
+{
+	uint64_t w[6] = { p->cwdf != NULL ? p->cwdf->vid : 0, 0, 0, 0, vfs_root, 0 };
+	size_t rlen;
+	long r;
+
+	if (p->cwdf == NULL)
+		return -ENOENT;
+	r = vfs_call(VFS_GETPATH, w, NULL, 0, out, cap - 1, NULL, &rlen);
+
+	if (r < 0)
+		return (int)r;
+	out[rlen] = '\0';
+	return 0;
+}
+
+/* --- asynchronous requests --- */
+
+static uint64_t
+cookie_of(const struct lthread *t)
+{
+	int i = (int)(t - lx_threads);
+
+	return COOKIE_BIT | (uint64_t)seq[i] << 16 | (uint64_t)i;
+}
+
+/* A thread slot is reused: answers meant for its old owner no longer match. */
+void
+lx_vfs_thread_new(struct lthread *t)
+{
+	seq[t - lx_threads]++;
+}
+
+/*
+ * Sends label for t (w0-w5 as given; w3 and w4 are filled in: t's
+ * credentials and root) and makes t wait for the answer, which done()
+ * turns into the call's result. Returns LX_SUSPEND or -errno.
+ */
+static long
+vfs_send(struct lthread *t, uint64_t label, uint64_t *w, const void *data, size_t len,
+    lx_vfs_done_fn done)
+{
+	struct ipc_msg m;
+	struct ipc_ext x;
+	long r;
+
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = label;
+	w[3] = VFS_CRED(t->proc->euid, t->proc->egid);
+	w[4] = vfs_root;
+	for (int i = 0; i < 6; i++)
+		m.w[i] = w[i];
+	x.sbuf = (uint64_t)(uintptr_t)data;
+	x.slen = len;
+	x.reply_ep = lx_pers;
+	x.cookie = cookie_of(t);
+	if ((r = ipc_send(lx_vfs, &m, &x)) != 0)
+		return r == -EAGAIN ? -EAGAIN : -EIO;
+	t->vfs_done = done;
+	t->wait = W_VFS;
+	return LX_SUSPEND;
+}
+
+int
+lx_vfs_is_reply(const struct ipc_msg *m)
+{
+	return lx_vfs != HANDLE_NONE && (m->badge & COOKIE_BIT) && m->token == HANDLE_NONE &&
+	    (IPC_PROTO(m->label) == PROTO_VFS || m->label == LABEL_ERROR);
+}
+
+void
+lx_vfs_reply(const struct ipc_msg *m, const void *data, size_t len)
+{
+	unsigned i = (unsigned)(m->badge & 0xffff);
+	struct lthread *t = i < LX_NTHREAD ? &lx_threads[i] : NULL;
+	lx_vfs_done_fn done;
+	long r;
+
+	if (t == NULL || ((m->badge >> 16) & 0xffffffffu) != seq[i] || t->tid == 0 ||
+	    t->wait != W_VFS || t->vfs_done == NULL) {
+		/* Nobody waits for it any more; an open file would leak. */
+		if (m->label == VFS_OPEN && (long)m->w[0] == 0) {
+			struct lfile tmp = { .vid = m->w[1] };
+
+			lx_vfs_close(&tmp);
+		}
+		return;
+	}
+	done = t->vfs_done;
+	t->vfs_done = NULL;
+	t->wait = W_NONE;
+	r = m->label == LABEL_ERROR ? -EIO : done(t, m, data, len);
+	if (r != LX_SUSPEND)
+		lx_finish(t, r);
+}
+
+/* --- which paths go to vfs --- */
+
+/*
+ * Reads the path at upath: 1 if vfs answers for it, 0 if it is
+ * linuxemu's own (/dev, /proc), or -errno.
+ */
+static long
+read_path(struct lthread *t, uint64_t upath, size_t *len)
+{
+	long r = lx_read_string(t->proc, upath, path_buf, sizeof(path_buf));
+
+	if (r < 0)
+		return r;
+	*len = (size_t)r;
+	if ((strncmp(path_buf, "/dev", 4) == 0 && (path_buf[4] == '\0' || path_buf[4] == '/')) ||
+	    (strncmp(path_buf, "/proc", 5) == 0 && (path_buf[5] == '\0' || path_buf[5] == '/')))
+		return 0;
+	return 1;
+}
+
+/*
+ * Whether vfs answers for the path at upath from dirfd: an absolute path
+ * outside /dev and /proc, or a relative one from a directory in vfs (the
+ * working directory may be linuxemu's own /dev: cwdf is NULL then).
+ */
+int
+lx_vfs_claims(struct lthread *t, int dirfd, uint64_t upath)
+{
+	struct lfile *f;
+	size_t len;
+	long r;
+
+	if (lx_vfs == HANDLE_NONE)
+		return 0;
+	if ((r = read_path(t, upath, &len)) <= 0)
+		return r < 0;			/* errors are vfs's to report */
+	if (path_buf[0] == '/')
+		return 1;
+	if (dirfd == AT_FDCWD_)
+		return t->proc->cwdf != NULL;
+	f = lx_fd_get(t, (uint64_t)dirfd);
+	return f == NULL || f->kind == LF_VFS;	/* a bad fd: vfs's EBADF too */
+}
+
+/* The directory a path starts at: dirfd's file id, or the cwd's. */
+static long
+start_dir(struct lthread *t, int dirfd, uint64_t *id)
+{
+	struct lfile *f;
+
+	if (dirfd == AT_FDCWD_) {
+		*id = t->proc->cwdf->vid;
+		return 0;
+	}
+	if (path_buf[0] == '/') {
+		*id = 0;
+		return 0;
+	}
+	if ((f = lx_fd_get(t, (uint64_t)dirfd)) == NULL)
+		return -EBADF;
+	if (f->kind != LF_VFS)
+		return -ENOTDIR;
+	*id = f->vid;
+	return 0;
+}
+
+/* Reads a path and sends it: label with w1, w2, data = path then extra. */
+static long
+path_call(struct lthread *t, uint64_t label, int dirfd, uint64_t upath, uint64_t w1,
+    uint64_t w2, const void *extra, size_t extralen, lx_vfs_done_fn done)
+{
+	uint64_t w[6] = { 0, w1, w2, 0, 0, 0 };
+	size_t len;
+	long r;
+
+	if ((r = read_path(t, upath, &len)) < 0)
+		return r;
+	if ((r = start_dir(t, dirfd, &w[0])) != 0)
+		return r;
+	if (len + extralen > sizeof(data_buf))
+		return -ENAMETOOLONG;
+	memcpy(data_buf, path_buf, len);
+	memcpy(data_buf + len, extra, extralen);
+	w[5] = len;
+	return vfs_send(t, label, w, data_buf, len + extralen, done);
+}
+
+static long
+done_status(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	(void)t;
+	(void)data;
+	(void)len;
+	return (long)m->w[0] > 0 ? 0 : (long)m->w[0];
+}
+
+/* --- open --- */
+
+static long
+done_open(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	uint32_t flags = (uint32_t)t->a[2];
+	struct fs_attr attr;
+	struct lfile *f;
+	long r = (long)m->w[0];
+
+	if (r < 0)
+		return r;
+	if (len < sizeof(attr) || (f = lx_file_new(LF_VFS, flags & (03 | 02000 | 04000 |
+	    010000000))) == NULL) {
+		struct lfile tmp = { .vid = m->w[1] };
+
+		lx_vfs_close(&tmp);
+		return len < sizeof(attr) ? -EIO : -ENFILE;
+	}
+	memcpy(&attr, data, sizeof(attr));
+	f->vid = m->w[1];
+	f->vmode = attr.mode;
+	f->borrowed = 0;
+	if (t->nr == 49 || t->nr == 50) {	/* chdir: the new working directory */
+		lx_file_put(t->proc->cwdf);
+		t->proc->cwdf = f;
+		return 0;
+	}
+	r = lx_fd_open(t, f, (flags & 02000000) != 0);
+	lx_file_put(f);
+	return r;
+}
+
+long
+lx_vfs_openat(struct lthread *t, const uint64_t *a)
+{
+	uint32_t flags = (uint32_t)a[2], mode = (uint32_t)a[3] & 07777 & ~t->proc->umask;
+
+	return path_call(t, VFS_OPEN, (int)a[0], a[1], flags, mode, NULL, 0, done_open);
+}
+
+static long
+done_chdir(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	return done_open(t, m, data, len);
+}
+
+long
+lx_vfs_chdir(struct lthread *t, const uint64_t *a)
+{
+	if (!lx_vfs_claims(t, AT_FDCWD_, a[0]))
+		return 1;			/* linuxemu's own tree: path.c's */
+	return path_call(t, VFS_OPEN, AT_FDCWD_, a[0], VFS_O_PATH | VFS_O_DIRECTORY, 0, NULL, 0,
+	    done_chdir);
+}
+
+long
+lx_vfs_fchdir(struct lthread *t, struct lfile *f)
+{
+	if (f->kind == LF_NODE)
+		return 1;			/* linuxemu's own tree: path.c's */
+	if (f->kind != LF_VFS || (f->vmode & FS_IFMT) != FS_IFDIR)
+		return -ENOTDIR;
+	f->refs++;
+	lx_file_put(t->proc->cwdf);
+	t->proc->cwdf = f;
+	return 0;
+}
+
+static long
+done_getcwd(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	long r = (long)m->w[0];
+
+	if (r < 0)
+		return r;
+	if (len + 1 > t->a[1])
+		return -ERANGE;
+	memcpy(data_buf, data, len);
+	data_buf[len] = '\0';
+	return lx_write(t->proc, t->a[0], data_buf, len + 1) != 0 ? -EFAULT : (long)len + 1;
+}
+
+long
+lx_vfs_getcwd(struct lthread *t, const uint64_t *a)
+{
+	uint64_t w[6] = { 0, 0, 0, 0, 0, 0 };
+
+	(void)a;
+	if (t->proc->cwdf == NULL)
+		return 1;			/* in linuxemu's own /dev: the path string */
+	w[0] = t->proc->cwdf->vid;
+	return vfs_send(t, VFS_GETPATH, w, NULL, 0, done_getcwd);
+}
+
+/* --- stat --- */
+
+static void
+attr_to_stat(const struct fs_attr *a, uint64_t dev, struct stat_ *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dev = dev;
+	st->ino = a->ino;
+	st->mode = a->mode;
+	st->nlink = a->nlink;
+	st->uid = a->uid;
+	st->gid = a->gid;
+	st->rdev = a->rdev;
+	st->size = a->size;
+	st->blksize = (int32_t)a->blksize;
+	st->blocks = a->blocks;
+	st->atime = a->atime.sec;
+	st->atime_nsec = a->atime.nsec;
+	st->mtime = a->mtime.sec;
+	st->mtime_nsec = a->mtime.nsec;
+	st->ctime = a->ctime.sec;
+	st->ctime_nsec = a->ctime.nsec;
+}
+
+static long
+done_stat(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	uint64_t uva = t->nr == 80 ? t->a[1] : t->a[2];	/* fstat, newfstatat */
+	struct fs_attr attr;
+	struct stat_ st;
+	long r = (long)m->w[0];
+
+	if (r < 0)
+		return r;
+	if (len < sizeof(attr))
+		return -EIO;
+	memcpy(&attr, data, sizeof(attr));
+	attr_to_stat(&attr, m->w[2], &st);
+	return lx_write(t->proc, uva, &st, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
+long
+lx_vfs_fstat(struct lthread *t, struct lfile *f)
+{
+	uint64_t w[6] = { f->vid, 0, 0, 0, 0, 0 };
+
+	return vfs_send(t, VFS_FSTAT, w, NULL, 0, done_stat);
+}
+
+long
+lx_vfs_newfstatat(struct lthread *t, const uint64_t *a)
+{
+	return path_call(t, VFS_STAT, (int)a[0], a[1], a[3] & (VFS_AT_SYMLINK_NOFOLLOW |
+	    VFS_AT_EMPTY_PATH), 0, NULL, 0, done_stat);
+}
+
+long
+lx_vfs_faccessat(struct lthread *t, const uint64_t *a, uint64_t flags)
+{
+	return path_call(t, VFS_ACCESS, (int)a[0], a[1], a[2], flags, NULL, 0, done_status);
+}
+
+static long
+done_readlink(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	long r = (long)m->w[0];
+
+	if (r < 0)
+		return r;
+	if (len > t->a[3])
+		len = t->a[3];
+	return lx_write(t->proc, t->a[2], data, len) != 0 ? -EFAULT : (long)len;
+}
+
+long
+lx_vfs_readlinkat(struct lthread *t, const uint64_t *a)
+{
+	if ((int64_t)a[3] <= 0)
+		return -EINVAL;
+	return path_call(t, VFS_READLINK, (int)a[0], a[1], 0, 0, NULL, 0, done_readlink);
+}
+
+/* --- directories and names --- */
+
+static long
+done_getdents(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	long r = (long)m->w[0];
+
+	if (r < 0)
+		return r;
+	if ((size_t)r > len)
+		r = (long)len;
+	return r > 0 && lx_write(t->proc, t->a[1], data, (uint64_t)r) != 0 ? -EFAULT : r;
+}
+
+long
+lx_vfs_getdents64(struct lthread *t, struct lfile *f, uint64_t count)
+{
+	uint64_t w[6] = { f->vid, count > IPC_BUF_MAX ? IPC_BUF_MAX : count, 0, 0, 0, 0 };
+
+	return vfs_send(t, VFS_GETDENTS, w, NULL, 0, done_getdents);
+}
+
+long
+lx_vfs_mkdirat(struct lthread *t, const uint64_t *a)
+{
+	return path_call(t, VFS_MKDIR, (int)a[0], a[1], (a[2] & 07777) & ~t->proc->umask, 0,
+	    NULL, 0, done_status);
+}
+
+long
+lx_vfs_mknodat(struct lthread *t, const uint64_t *a)
+{
+	uint32_t mode = (uint32_t)a[2];
+
+	mode = (mode & FS_IFMT) | (mode & 07777 & ~t->proc->umask);
+	return path_call(t, VFS_MKNOD, (int)a[0], a[1], mode, a[3], NULL, 0, done_status);
+}
+
+long
+lx_vfs_unlinkat(struct lthread *t, const uint64_t *a)
+{
+	if (a[2] & ~(uint64_t)VFS_AT_REMOVEDIR)
+		return -EINVAL;
+	return path_call(t, VFS_UNLINK, (int)a[0], a[1], a[2], 0, NULL, 0, done_status);
+}
+
+long
+lx_vfs_symlinkat(struct lthread *t, const uint64_t *a)
+{
+	static char target[FS_PATH_MAX];
+	uint64_t w[6] = { 0, 0, 0, 0, 0, 0 };
+	long tlen = lx_read_string(t->proc, a[0], target, sizeof(target));
+	size_t len;
+	long r;
+
+	if (tlen < 0)
+		return tlen;
+	if ((r = read_path(t, a[2], &len)) < 0)
+		return r;
+	if ((r = start_dir(t, (int)a[1], &w[0])) != 0)
+		return r;
+	memcpy(data_buf, target, (size_t)tlen);
+	memcpy(data_buf + tlen, path_buf, len);
+	w[1] = (uint64_t)tlen;
+	return vfs_send(t, VFS_SYMLINK, w, data_buf, (size_t)tlen + len, done_status);
+}
+
+/* renameat2(olddirfd, old, newdirfd, new, flags); linkat(olddirfd, old, newdirfd, new, flags). */
+long
+lx_vfs_rename(struct lthread *t, const uint64_t *a, uint64_t label, uint64_t flags)
+{
+	uint64_t w[6] = { 0, 0, flags, 0, 0, 0 };
+	size_t olen, nlen;
+	long r;
+
+	if ((r = read_path(t, a[1], &olen)) < 0)
+		return r;
+	if ((r = start_dir(t, (int)a[0], &w[0])) != 0)
+		return r;
+	memcpy(data_buf, path_buf, olen);
+	if ((r = read_path(t, a[3], &nlen)) < 0)
+		return r;
+	if ((r = start_dir(t, (int)a[2], &w[1])) != 0)
+		return r;
+	if (olen + nlen > sizeof(data_buf))
+		return -ENAMETOOLONG;
+	memcpy(data_buf + olen, path_buf, nlen);
+	w[5] = olen;
+	return vfs_send(t, label, w, data_buf, olen + nlen, done_status);
+}
+
+/* chmod, chown, truncate, utimensat: a path (or AT_EMPTY_PATH) and attributes. */
+long
+lx_vfs_setattr(struct lthread *t, int dirfd, uint64_t upath, uint64_t flags,
+    const struct fs_setattr *sa)
+{
+	return path_call(t, VFS_SETATTR, dirfd, upath, flags, 0, sa, sizeof(*sa), done_status);
+}
+
+/* The same on an fd: its file id, with an empty path. */
+long
+lx_vfs_fsetattr(struct lthread *t, struct lfile *f, const struct fs_setattr *sa)
+{
+	uint64_t w[6] = { f->vid, VFS_AT_EMPTY_PATH, 0, 0, 0, 0 };
+
+	memcpy(data_buf, sa, sizeof(*sa));
+	return vfs_send(t, VFS_SETATTR, w, data_buf, sizeof(*sa), done_status);
+}
+
+long
+lx_vfs_ftruncate(struct lthread *t, struct lfile *f, uint64_t size)
+{
+	uint64_t w[6] = { f->vid, size, 0, 0, 0, 0 };
+
+	return vfs_send(t, VFS_FTRUNCATE, w, NULL, 0, done_status);
+}
+
+long
+lx_vfs_fsync(struct lthread *t, struct lfile *f)
+{
+	uint64_t w[6] = { f->vid, 0, 0, 0, 0, 0 };
+
+	return vfs_send(t, VFS_FSYNC, w, NULL, 0, done_status);
+}
+
+long
+lx_vfs_sync(struct lthread *t)
+{
+	uint64_t w[6] = { 0 };
+
+	return vfs_send(t, VFS_SYNC, w, NULL, 0, done_status);
+}
+
+/* Linux's struct statfs (aarch64): the fs's, with f_fsid from vfs. */
+static long
+done_statfs(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	struct {
+		int64_t type, bsize;
+		uint64_t blocks, bfree, bavail, files, ffree;
+		int32_t fsid[2];
+		int64_t namelen, frsize, flags, spare[4];
+	} st;
+	struct fs_statfs sf;
+	long r = (long)m->w[0];
+
+	if (r < 0)
+		return r;
+	if (len < sizeof(sf))
+		return -EIO;
+	memcpy(&sf, data, sizeof(sf));
+	memset(&st, 0, sizeof(st));
+	st.type = sf.type;
+	st.bsize = sf.bsize;
+	st.blocks = sf.blocks;
+	st.bfree = sf.bfree;
+	st.bavail = sf.bavail;
+	st.files = sf.files;
+	st.ffree = sf.ffree;
+	st.fsid[0] = (int32_t)m->w[1];
+	st.namelen = sf.namelen;
+	st.frsize = sf.frsize;
+	st.flags = sf.flags;
+	return lx_write(t->proc, t->a[1], &st, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
+long
+lx_vfs_statfs(struct lthread *t, const uint64_t *a)
+{
+	return path_call(t, VFS_STATFS, AT_FDCWD_, a[0], 0, 0, NULL, 0, done_statfs);
+}
+
+long
+lx_vfs_fstatfs(struct lthread *t, struct lfile *f)
+{
+	uint64_t w[6] = { f->vid, VFS_AT_EMPTY_PATH, 0, 0, 0, 0 };
+
+	return vfs_send(t, VFS_STATFS, w, NULL, 0, done_statfs);
+}
+
+/* mount(source, target, fstype, flags, data) */
+long
+lx_vfs_mount(struct lthread *t, const uint64_t *a)
+{
+	static char src[256], type[64], opts[1024];
+	uint64_t w[6] = { 0, a[3], 0, 0, 0, 0 };
+	long sl = a[0] ? lx_read_string(t->proc, a[0], src, sizeof(src)) : 0;
+	long tl = a[2] ? lx_read_string(t->proc, a[2], type, sizeof(type)) : 0;
+	long ol = a[4] ? lx_read_string(t->proc, a[4], opts, sizeof(opts)) : 0;
+	size_t len;
+	long r;
+
+	if (sl < 0 || tl < 0 || ol < 0)
+		return sl < 0 ? sl : tl < 0 ? tl : ol;
+	if (t->proc->euid != 0)
+		return -EPERM;
+	if ((r = read_path(t, a[1], &len)) < 0)
+		return r;
+	if ((r = start_dir(t, AT_FDCWD_, &w[0])) != 0)
+		return r;
+	if (len + (size_t)(sl + tl + ol) + 3 > sizeof(data_buf))
+		return -EINVAL;
+	memcpy(data_buf, path_buf, len);
+	fmt_snprintf(data_buf + len, sizeof(data_buf) - len, "%c%s%c%s%c%s", 0, a[0] ? src : "",
+	    0, a[2] ? type : "", 0, a[4] ? opts : "");
+	w[5] = len;
+	return vfs_send(t, VFS_MOUNT, w, data_buf, len + 3 + (size_t)(sl + tl + ol), done_status);
+}
+
+long
+lx_vfs_umount(struct lthread *t, const uint64_t *a)
+{
+	return path_call(t, VFS_UMOUNT, AT_FDCWD_, a[0], a[1], 0, NULL, 0, done_status);
+}
+
+/* --- offsets --- */
+
+static long
+done_value(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	(void)t;
+	(void)data;
+	(void)len;
+	return (long)m->w[0];
+}
+
+long
+lx_vfs_lseek(struct lthread *t, struct lfile *f, const uint64_t *a)
+{
+	uint64_t w[6] = { f->vid, a[1], a[2], 0, 0, 0 };
+
+	return vfs_send(t, VFS_SEEK, w, NULL, 0, done_value);
+}
+
+/* --- read and write: one piece of at most IPC_BUF_MAX per request --- */
+
+long
+lx_vfs_io(struct lthread *t, struct lfile *f, int writing, uint64_t off, const void *data,
+    uint64_t len, lx_vfs_done_fn done)
+{
+	uint64_t w[6] = { f->vid, len, off, 0, 0, 0 };
+
+	if (writing)
+		return vfs_send(t, VFS_WRITE, w, data, len, done);
+	return vfs_send(t, VFS_READ, w, NULL, 0, done);
+}
