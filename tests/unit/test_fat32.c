@@ -1886,6 +1886,27 @@ struct model_file {
 };
 
 static struct model_file model[2][MODEL_NAMES];	/* root, sub */
+static const char *const model_dirs[2] = { "dirA", "a longer directory" };
+static bool model_dir[2][2];
+
+/* Makes or removes an (empty) directory. */
+static void
+model_toggle_dir(struct fat_fs *fs, uint64_t dirs[2], unsigned d, unsigned k)
+{
+	const char *name = model_dirs[k];
+	struct fat_attr a;
+
+	if (model_dir[d][k]) {
+		ck_assert_int_eq(fat_unlink(fs, dirs[d], name, strlen(name)),
+		    -EISDIR);
+		ck_assert_int_eq(fat_rmdir(fs, dirs[d], name, strlen(name)), 0);
+	} else {
+		ck_assert_int_eq(fat_mkdir(fs, dirs[d], name, strlen(name), 0755,
+		    &a), 0);
+		put_node(fs, a.ino);
+	}
+	model_dir[d][k] = !model_dir[d][k];
+}
 
 static void
 model_check(struct fat_fs *fs, uint64_t dirs[2], unsigned d, unsigned k)
@@ -1916,7 +1937,7 @@ model_step(struct fat_fs *fs, uint64_t dirs[2], uint64_t *seed)
 	struct model_file *m = &model[d][k];
 	const char *name = model_names[k];
 	struct fat_attr a;
-	uint64_t r = test_rand(seed) % 10;
+	uint64_t r = test_rand(seed) % 11;
 
 	if (r < 4) {			/* write somewhere, creating the file */
 		size_t off = (size_t)(test_rand(seed) % 20000);
@@ -1966,21 +1987,24 @@ model_step(struct fat_fs *fs, uint64_t dirs[2], uint64_t *seed)
 			memcpy(&model[d2][k2], m, sizeof(*m));
 			m->exists = false;
 		}
-	} else {
+	} else if (r < 10) {
 		model_check(fs, dirs, d, k);
+	} else {
+		model_toggle_dir(fs, dirs, d, k % 2);
 	}
 }
 
 START_TEST(test_random_model)
 {
 	static const struct geometry g[] = { { 40 * 1024, "-s 1" },
-		{ 288 * 1024, "-S 4096 -s 1" } };
+		{ 288 * 1024, "-S 4096 -s 1" }, { 80 * 1024, "-s 2" } };
 	uint64_t seed = TEST_SEED + (uint64_t)_i, dirs[2] = { FAT_ROOT_ID };
 	struct fat_params p = { .cache_blocks = 16 };
 	char path[128];
 	struct fat_fs *fs;
 
 	memset(model, 0, sizeof(model));
+	memset(model_dir, 0, sizeof(model_dir));
 	mkimg(g[_i].kib, g[_i].opts);
 	dev_open();
 	p.dev_sectors = dev.size / 512;
@@ -2035,7 +2059,7 @@ unit_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_attributes);
 	tcase_add_test(tc, test_dirty_bit);
-	tcase_add_loop_test(tc, test_random_model, 0, 2);
+	tcase_add_loop_test(tc, test_random_model, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
