@@ -13,9 +13,25 @@
 	X(24,  dup3,            sys_dup3) \
 	X(25,  fcntl,           sys_fcntl) \
 	X(29,  ioctl,           sys_ioctl) \
+	X(33,  mknodat,         sys_mknodat) \
+	X(34,  mkdirat,         sys_mkdirat) \
+	X(35,  unlinkat,        sys_unlinkat) \
+	X(36,  symlinkat,       sys_symlinkat) \
+	X(37,  linkat,          sys_linkat) \
+	X(38,  renameat,        sys_renameat) \
+	X(39,  umount2,         sys_umount2) \
+	X(40,  mount,           sys_mount) \
+	X(43,  statfs,          sys_statfs) \
+	X(44,  fstatfs,         sys_fstatfs) \
+	X(45,  truncate,        sys_truncate) \
+	X(46,  ftruncate,       sys_ftruncate) \
 	X(48,  faccessat,       sys_faccessat2) \
 	X(49,  chdir,           sys_chdir) \
 	X(50,  fchdir,          sys_fchdir) \
+	X(52,  fchmod,          sys_fchmod) \
+	X(53,  fchmodat,        sys_fchmodat) \
+	X(54,  fchownat,        sys_fchownat) \
+	X(55,  fchown,          sys_fchown) \
 	X(56,  openat,          sys_openat) \
 	X(57,  close,           sys_close) \
 	X(59,  pipe2,           sys_pipe2) \
@@ -33,6 +49,10 @@
 	X(78,  readlinkat,      sys_readlinkat) \
 	X(79,  newfstatat,      sys_newfstatat) \
 	X(80,  fstat,           sys_fstat) \
+	X(81,  sync,            sys_sync) \
+	X(82,  fsync,           sys_fsync) \
+	X(83,  fdatasync,       sys_fdatasync) \
+	X(88,  utimensat,       sys_utimensat) \
 	X(93,  exit,            sys_exit) \
 	X(94,  exit_group,      sys_exit_group) \
 	X(95,  waitid,          sys_waitid) \
@@ -116,6 +136,7 @@
 	X(240, rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo) \
 	X(260, wait4,           sys_wait4) \
 	X(261, prlimit64,       sys_prlimit64) \
+	X(276, renameat2,       sys_renameat2) \
 	X(278, getrandom,       sys_getrandom) \
 	X(435, clone3,          sys_clone3) \
 	X(436, close_range,     sys_close_range) \
