@@ -127,8 +127,9 @@ fsinfo_read(struct fat_fs *fs, const uint8_t *b, uint8_t *buf)
 	    get32(buf + FSI_TRAIL) != 0xAA550000)
 		return 0;
 	fs->fsinfo_sector = s;
-	fs->fsinfo_dirty = get32(buf + FSI_FREE) != fs->free_count ||
-	    get32(buf + FSI_NEXT) != fs->next_free;
+	/* a wrong count is put right at sync; a stale hint alone is not
+	 * worth a write to a filesystem that may never change */
+	fs->fsinfo_dirty = get32(buf + FSI_FREE) != fs->free_count;
 	return 0;
 }
 

@@ -72,6 +72,7 @@ START_TEST(test_mount_statfs)
 	free(l.e);
 	ck_assert(!fat_busy(fs));
 	umount_img(fs);
+	ck_assert_uint_eq(dev.writes, 0);	/* nothing changed, nothing written */
 	assert_fsck_clean();
 }
 END_TEST

@@ -312,6 +312,29 @@ START_TEST(test_fuzz)
 }
 END_TEST
 
+/* FSInfo's free count is only a hint: a wrong one is counted again at
+ * mount and put right at umount. */
+START_TEST(test_fsinfo_wrong)
+{
+	unsigned long used, total;
+	struct fat_statfs st;
+	struct fat_fs *fs;
+	size_t size;
+	uint8_t *p;
+
+	make_victims();
+	fsck_clusters(&used, &total);
+	p = raw_map(&size);
+	set_le32(p + 512 + 488, 7);
+	munmap(p, size);
+	fs = mount_img();
+	ck_assert_int_eq(fat_statfs(fs, &st), 0);
+	ck_assert_uint_eq(st.bfree, total - used);
+	umount_img(fs);
+	assert_fsck_clean();
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -323,6 +346,7 @@ unit_suite(void)
 	tcase_add_loop_test(tc, test_damaged_chains, 0, DMG_COUNT);
 	tcase_add_test(tc, test_damaged_lfn);
 	tcase_add_test(tc, test_truncated_device);
+	tcase_add_test(tc, test_fsinfo_wrong);
 	tcase_add_test(tc, test_bpb_checks);
 	tcase_add_test(tc, test_fuzz);
 	suite_add_tcase(s, tc);
