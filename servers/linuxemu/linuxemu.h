@@ -339,6 +339,7 @@ void lx_poll_wake(void);
 struct fs_setattr;
 extern handle_t lx_vfs;
 int lx_vfs_init(handle_t name_ep);
+void lx_vfs_shutdown(void);
 int lx_vfs_cwd_path(const struct lproc *p, char *out, size_t cap);
 struct lfile *lx_vfs_root_file(void);
 void lx_vfs_close(struct lfile *f);

@@ -513,6 +513,7 @@ main(int argc, char **argv)
 	    128 + (init->wstatus & 0x7f);
 	if (lx_unknown_calls > 0 && !quiet)
 		printf("linuxemu: %lu system calls answered -ENOSYS\n", lx_unknown_calls);
+	lx_vfs_shutdown();
 	system_poweroff(dev, status);
 	return status;
 }

@@ -87,6 +87,16 @@ lx_vfs_init(handle_t name_ep)
 	return 0;
 }
 
+/* Before power-off: vfs unmounts everything (the disk is left clean). */
+void
+lx_vfs_shutdown(void)
+{
+	uint64_t w[6] = { 0 };
+
+	if (lx_vfs != HANDLE_NONE)
+		vfs_call(VFS_SHUTDOWN, w, NULL, 0, NULL, 0, NULL, NULL);
+}
+
 /* A new process's working directory: the root. */
 struct lfile *
 lx_vfs_root_file(void)

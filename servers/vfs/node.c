@@ -240,6 +240,19 @@ vn_may_delete(const struct vnode *dir, const struct vnode *victim, uint64_t cred
 	return 0;
 }
 
+/* Gives back every reference vfs holds on m's nodes but its root's. */
+void
+vn_forget_mount(struct vmount *m)
+{
+	for (unsigned i = 0; i < VFS_HASH; i++)
+		for (struct vnode *vn = hash[i]; vn != NULL; vn = vn->hnext)
+			if (vn->mnt == m && vn != m->root)
+				vn_forget(vn);
+	for (unsigned i = 0; i < VFS_NFILE; i++)	/* unlinked but open */
+		if (files[i].gen != 0 && files[i].vn->mnt == m && files[i].vn != m->root)
+			vn_forget(files[i].vn);
+}
+
 struct vmount *
 mount_alloc(void)
 {

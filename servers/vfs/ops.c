@@ -1729,6 +1729,45 @@ do_hello(struct ipc_server *srv, struct ipc_req *req)
 	return 0;
 }
 
+/*
+ * Power-off: unmount everything, the last mounted first. Blocking calls
+ * are right here: nothing may happen after this anyway.
+ */
+static bool shut_down;
+
+static long
+do_shutdown(struct ipc_server *srv, struct ipc_req *req)
+{
+	long first = 0;
+
+	(void)srv;
+	(void)req;
+	if (shut_down)
+		return 0;
+	shut_down = true;
+	for (int i = VFS_NMOUNT - 1; i >= 0; i--) {
+		struct vmount *m = &vfs_mounts[i];
+		struct ipc_msg msg;
+		long r;
+
+		if (!m->used || m->root == NULL)
+			continue;
+		vn_forget_mount(m);
+		memset(&msg, 0, sizeof(msg));
+		msg.label = FS_UMOUNT;
+		msg.w[0] = m->root->node;
+		r = ipc_call(m->ep, &msg, NULL);
+		if (r == 0)
+			r = (long)msg.w[0];
+		if (r != 0 && first == 0) {
+			printf("vfs: unmounting %s (%s) at power-off: error %ld\n", m->fstype,
+			    m->source, r);
+			first = r;
+		}
+	}
+	return first;
+}
+
 /* The root directory as an open file, for a client's first walks. */
 static long
 do_root(struct ipc_server *srv, struct ipc_req *req)
@@ -1773,5 +1812,6 @@ const struct ipc_handler vfs_handlers[] = {
 	{ VFS_UMOUNT, do_umount },
 	{ VFS_POLL, do_poll },
 	{ VFS_ROOT, do_root },
+	{ VFS_SHUTDOWN, do_shutdown },
 };
 const unsigned vfs_nhandlers = sizeof(vfs_handlers) / sizeof(vfs_handlers[0]);

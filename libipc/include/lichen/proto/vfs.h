@@ -64,6 +64,9 @@
  *
  *   VFS_ROOT     Reply: w1 = a new file id (O_PATH) for the root
  *                directory: a client's first root and cwd.
+ *   VFS_SHUTDOWN Before power-off: every filesystem is unmounted, last
+ *                mounted first (written back, marked clean). Reply 0, or
+ *                the first error. The last request a client sends.
  *
  * VFS_READY is a plain send (no token) from vfs to the client endpoint
  * given with VFS_HELLO: w0 = a file id whose readiness may have changed,
@@ -108,6 +111,7 @@ enum vfs_op {
 	VFS_OP_PIPE,
 	VFS_OP_READY,
 	VFS_OP_ROOT,
+	VFS_OP_SHUTDOWN,
 };
 
 #define VFS_LABEL(op)	IPC_LABEL(PROTO_VFS, op)
@@ -140,6 +144,7 @@ enum vfs_op {
 #define VFS_PIPE	VFS_LABEL(VFS_OP_PIPE)
 #define VFS_READY	VFS_LABEL(VFS_OP_READY)
 #define VFS_ROOT	VFS_LABEL(VFS_OP_ROOT)
+#define VFS_SHUTDOWN	VFS_LABEL(VFS_OP_SHUTDOWN)
 
 #define VFS_CRED(uid, gid)	((uint64_t)(uint32_t)(uid) | (uint64_t)(uint32_t)(gid) << 32)
 #define VFS_CRED_UID(c)		((uint32_t)(c))
