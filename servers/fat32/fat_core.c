@@ -483,9 +483,13 @@ fat_readdir(struct fat_fs *fs, uint64_t dirid, uint64_t cookie,
 
 		if (dir == fs->root && e.dots != 0)
 			continue;
-		len = e.dots != 0 ? e.dots : name_utf8(e.name.u, e.name.n, name);
-		if (e.dots != 0)
+		/* a subdirectory's "." and ".." are its on-disk slots 0, 1 */
+		if (e.dots != 0) {
 			memcpy(name, "..", 2);
+			len = e.dots;
+		} else {
+			len = name_utf8(e.name.u, e.name.n, name);
+		}
 		if (fill(arg, name, len, entry_ino(fs, dir, &e),
 		    (e.de[DE_ATTR] & ATTR_DIR) ? FAT_DT_DIR : FAT_DT_REG,
 		    off) != 0)

@@ -334,33 +334,37 @@ lfn_build(uint8_t *slot, const struct fat_name *nm, unsigned ord,
 
 /*
  * Adds an entry named nm whose short entry is de (its name bytes are
- * chosen here). *pos is where the short entry went. -EEXIST,
- * -EINVAL (no 8.3 form), -ENOSPC; nothing is written on failure.
+ * chosen here), and describes it in *e as dir_next would. -EEXIST,
+ * -EINVAL (no 8.3 form), -ENOSPC; nothing is written on those.
  */
 int
 dir_add(struct fat_fs *fs, struct fat_node *dir, const struct fat_name *nm,
-    const uint8_t de[SLOT], uint64_t *pos)
+    const uint8_t de[SLOT], struct fat_dirent *e)
 {
-	uint8_t short_entry[SLOT], slot[SLOT], csum;
-	uint32_t start, nlfn;
+	uint8_t slot[SLOT], csum;
+	uint32_t nlfn;
 	bool lfn;
-	int err = sfn_choose(fs, dir, nm, short_entry, &lfn);
+	int err = sfn_choose(fs, dir, nm, e->de, &lfn);
 
 	if (err != 0)
 		return err;
 	nlfn = lfn ? (uint32_t)(nm->n + LFN_CHARS - 1) / LFN_CHARS : 0;
-	err = dir_reserve(fs, dir, nlfn + 1, &start);
+	err = dir_reserve(fs, dir, nlfn + 1, &e->start);
 	if (err != 0)
 		return err;
-	memcpy(short_entry + 11, de + 11, SLOT - 11);
-	short_entry[DE_LCASE] = 0;
-	csum = sfn_checksum(short_entry);
+	memcpy(e->de + 11, de + 11, SLOT - 11);
+	e->de[DE_LCASE] = 0;
+	e->name = *nm;
+	e->nslots = nlfn + 1;
+	e->off = e->start + nlfn * SLOT;
+	e->dots = 0;
+	csum = sfn_checksum(e->de);
 	for (uint32_t i = 0; i < nlfn && err == 0; i++) {
 		lfn_build(slot, nm, nlfn - i, i == 0, csum);
-		err = slot_write(fs, dir, start + i * SLOT, slot, pos);
+		err = slot_write(fs, dir, e->start + i * SLOT, slot, &e->pos);
 	}
 	if (err == 0)
-		err = slot_write(fs, dir, start + nlfn * SLOT, short_entry, pos);
+		err = slot_write(fs, dir, e->off, e->de, &e->pos);
 	return err;
 }
 

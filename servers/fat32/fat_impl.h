@@ -292,7 +292,7 @@ int dir_next(struct fat_fs *fs, struct fat_node *dir, uint32_t *off,
 int dir_find(struct fat_fs *fs, struct fat_node *dir,
     const struct fat_name *nm, struct fat_dirent *e);
 int dir_add(struct fat_fs *fs, struct fat_node *dir,
-    const struct fat_name *nm, const uint8_t de[SLOT], uint64_t *pos);
+    const struct fat_name *nm, const uint8_t de[SLOT], struct fat_dirent *e);
 int dir_remove(struct fat_fs *fs, struct fat_node *dir,
     const struct fat_dirent *e);
 int dir_is_empty(struct fat_fs *fs, struct fat_node *dir);
@@ -325,7 +325,7 @@ void time_to_fat(const struct fat_time *t, uint16_t *date, uint16_t *time,
 void time_now_fat(struct fat_fs *fs, uint16_t *date, uint16_t *time,
     uint8_t *cs);
 int64_t time_from_fat(uint16_t date, uint16_t time);
-uint64_t node_first_of(const struct fat_fs *fs, const struct fat_node *n);
+uint32_t node_first_of(const struct fat_fs *fs, const struct fat_node *n);
 
 static inline bool
 node_is_dir(const struct fat_node *n)

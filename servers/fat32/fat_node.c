@@ -256,7 +256,7 @@ node_store(struct fat_fs *fs, struct fat_node *n)
 }
 
 /* The ".." cluster number of a child of n: 0 stands for the root. */
-uint64_t
+uint32_t
 node_first_of(const struct fat_fs *fs, const struct fat_node *n)
 {
 	return n == fs->root ? 0 : n->first;

@@ -115,18 +115,20 @@ new_name(struct fat_fs *fs, uint64_t dirid, const char *name, size_t len,
 	return err == 0 ? -EEXIST : err == -ENOENT ? 0 : err;
 }
 
-/* Adds the entry de under nm and returns its node, pinned. */
+/* Adds the entry de under nm and returns its node, pinned. If there
+ * can be no node (no memory), the entry goes again. */
 static int
 add_entry(struct fat_fs *fs, struct fat_node *dir, const struct fat_name *nm,
     const uint8_t *de, struct fat_node **np)
 {
 	struct fat_dirent e;
-	int err = dir_add(fs, dir, nm, de, &e.pos);
+	int err = dir_add(fs, dir, nm, de, &e);
 
 	if (err != 0)
 		return err;
-	memcpy(e.de, de, SLOT);
 	err = node_get(fs, dir, &e, np);
+	if (err != 0)
+		dir_remove(fs, dir, &e);
 	node_touch(fs, dir);
 	return err;
 }
@@ -171,8 +173,7 @@ fat_mkdir(struct fat_fs *fs, uint64_t dirid, const char *name, size_t len,
 	entry_template(fs, ATTR_DIR, c, de);
 	err = zero_clusters(fs, c, 1);
 	if (err == 0)
-		err = dir_init_cluster(fs, c, de, (uint32_t)node_first_of(fs,
-		    dir));
+		err = dir_init_cluster(fs, c, de, node_first_of(fs, dir));
 	if (err == 0)
 		err = add_entry(fs, dir, &nm, de, &n);
 	if (err != 0) {
@@ -351,10 +352,12 @@ rename_move(struct fat_fs *fs, struct rename_op *r)
 	uint64_t pos = r->ne.pos;
 	int err;
 
-	if (r->tgt != NULL)
+	if (r->tgt != NULL) {
 		err = take_target_slot(fs, r);
-	else
-		err = dir_add(fs, r->nd, &r->nnm, r->oe.de, &pos);
+	} else {
+		err = dir_add(fs, r->nd, &r->nnm, r->oe.de, &r->ne);
+		pos = r->ne.pos;
+	}
 	if (err != 0)
 		return err;
 	err = dir_remove(fs, r->od, &r->oe);
@@ -362,8 +365,7 @@ rename_move(struct fat_fs *fs, struct rename_op *r)
 	if (r->od != r->nd) {
 		node_set_parent(fs, src, r->nd);
 		if (node_is_dir(src)) {
-			int e2 = dir_set_dotdot(fs, src,
-			    (uint32_t)node_first_of(fs, r->nd));
+			int e2 = dir_set_dotdot(fs, src, node_first_of(fs, r->nd));
 
 			err = err != 0 ? err : e2;
 			r->od->subdirs--;

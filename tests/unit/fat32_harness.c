@@ -55,9 +55,16 @@ dev_flush(void *ctx)
 	return 0;
 }
 
+/* Fails once alloc_budget allocations have been made (-1: never). */
+long alloc_budget = -1;
+
 static void *
 t_alloc(size_t n)
 {
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
 	live_allocs++;
 	return malloc(n);
 }

@@ -29,6 +29,7 @@ struct dev {
 
 extern struct dev dev;
 extern long live_allocs;		/* blocks the core has allocated */
+extern long alloc_budget;		/* allocations left; -1: no limit */
 extern struct fat_time test_now;	/* what the core's clock says */
 extern const struct fat_ops ops;
 extern char tmp[64];			/* the scratch directory */

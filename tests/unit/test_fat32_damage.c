@@ -335,6 +335,48 @@ START_TEST(test_fsinfo_wrong)
 }
 END_TEST
 
+/* Out of memory at each allocation in turn: -ENOMEM, nothing half done. */
+START_TEST(test_out_of_memory)
+{
+	struct fat_params p = { .cache_blocks = 16 };
+	char name[32];
+	struct fat_attr a;
+	struct fat_fs *fs;
+	int err;
+
+	make_victims();
+	for (long budget = 0; budget < 12; budget++) {
+		dev_open();
+		p.dev_sectors = dev.size / 512;
+		alloc_budget = budget;
+		err = fat_mount(&fs, &ops, &dev, &p);
+		alloc_budget = -1;
+		if (err != 0) {
+			ck_assert_int_eq(err, -ENOMEM);
+			ck_assert_int_eq(live_allocs, 0);
+			dev_close();
+			fs = mount_img();
+		}
+		alloc_budget = budget % 3;
+		snprintf(name, sizeof(name), "new file %ld", budget);
+		err = fat_create(fs, FAT_ROOT_ID, name, strlen(name), 0644, &a);
+		ck_assert(err == 0 || err == -ENOMEM);
+		if (err == 0)
+			fat_write(fs, a.ino, 0, name, strlen(name));
+		snprintf(name, sizeof(name), "new dir %ld", budget);
+		err = fat_mkdir(fs, FAT_ROOT_ID, name, strlen(name), 0755, &a);
+		ck_assert(err == 0 || err == -ENOMEM);
+		err = fat_lookup(fs, FAT_ROOT_ID, "D", 1, &a);
+		ck_assert(err == 0 || err == -ENOMEM);
+		if (err == 0)
+			fat_lookup(fs, a.ino, "E.TXT", 5, &a);
+		alloc_budget = -1;
+		umount_img(fs);
+		assert_fsck_clean();
+	}
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -349,6 +391,7 @@ unit_suite(void)
 	tcase_add_test(tc, test_fsinfo_wrong);
 	tcase_add_test(tc, test_bpb_checks);
 	tcase_add_test(tc, test_fuzz);
+	tcase_add_test(tc, test_out_of_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
