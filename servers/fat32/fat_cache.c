@@ -22,9 +22,9 @@
  * Before the first change reaches the disk, the boot sector's state
  * byte gets Linux's dirty bit (FAT_STATE_DIRTY); fat_umount clears it.
  */
-#define BOOT_STATE	65
-#define STATE_DIRTY	0x01u
-#define AHEAD_MAX	32u		/* FAT sectors read at once */
+#define BOOT_STATE  65
+#define STATE_DIRTY 0x01u
+#define AHEAD_MAX   32u /* FAT sectors read at once */
 
 static int
 mark_dirty(struct fat_fs *fs)
@@ -93,8 +93,8 @@ cache_init(struct fat_fs *fs, uint32_t nblocks)
 	for (uint32_t i = 0; i < nhash; i++)
 		fs->hash[i] = -1;
 	for (uint32_t i = 0; i < nblocks; i++) {
-		fs->blocks[i] = (struct fat_block){ .next = -1,
-			.data = mem + (size_t)i * fs->sector_size };
+		fs->blocks[i] = (struct fat_block){
+		    .next = -1, .data = mem + (size_t)i * fs->sector_size};
 	}
 	return 0;
 }
@@ -120,14 +120,14 @@ static uint32_t
 hash_of(const struct fat_fs *fs, uint64_t sector)
 {
 	return (uint32_t)((sector * 0x9e3779b97f4a7c15ULL) >> 32) &
-	    fs->hash_mask;
+	       fs->hash_mask;
 }
 
 static struct fat_block *
 cache_lookup(struct fat_fs *fs, uint64_t sector)
 {
 	for (int32_t i = fs->hash[hash_of(fs, sector)]; i >= 0;
-	    i = fs->blocks[i].next) {
+	     i = fs->blocks[i].next) {
 		if (fs->blocks[i].sector == sector)
 			return &fs->blocks[i];
 	}
@@ -151,7 +151,7 @@ static bool
 is_fat_sector(const struct fat_fs *fs, uint64_t sector)
 {
 	return sector >= fs->fat_start &&
-	    sector - fs->fat_start < fs->fat_sectors;
+	       sector - fs->fat_start < fs->fat_sectors;
 }
 
 /* Writes one dirty block back: a FAT sector to every copy of the FAT. */
@@ -161,8 +161,8 @@ block_write(struct fat_fs *fs, struct fat_block *b)
 	uint32_t copies = is_fat_sector(fs, b->sector) ? fs->nfats : 1;
 
 	for (uint32_t k = 0; k < copies; k++) {
-		int err = dev_write(fs, b->sector + (uint64_t)k * fs->fat_sectors,
-		    1, b->data);
+		int err = dev_write(
+		    fs, b->sector + (uint64_t)k * fs->fat_sectors, 1, b->data);
 
 		if (err != 0)
 			return err;
@@ -235,7 +235,7 @@ cache_read_ahead(struct fat_fs *fs, uint64_t sector, struct fat_block **bp)
 	int err;
 
 	while (n < fs->ahead_max && n < left &&
-	    cache_lookup(fs, sector + n) == NULL)
+	       cache_lookup(fs, sector + n) == NULL)
 		n++;
 	err = dev_read(fs, sector, n, fs->ahead);
 	/* the wanted sector last, so that it is the newest block */
@@ -291,7 +291,7 @@ write_run(struct fat_fs *fs, struct fat_block *low)
 	struct fat_block *b = low;
 
 	while (n < fs->ahead_max && b != NULL && b->dirty &&
-	    is_fat_sector(fs, b->sector) == fat) {
+	       is_fat_sector(fs, b->sector) == fat) {
 		memcpy(fs->ahead + (size_t)n * fs->sector_size, b->data,
 		    fs->sector_size);
 		n++;
@@ -300,8 +300,8 @@ write_run(struct fat_fs *fs, struct fat_block *low)
 	if (n <= 1)
 		return block_write(fs, low);
 	for (uint32_t k = 0; k < copies; k++) {
-		int err = dev_write(fs, low->sector + (uint64_t)k * fs->fat_sectors,
-		    n, fs->ahead);
+		int err = dev_write(fs,
+		    low->sector + (uint64_t)k * fs->fat_sectors, n, fs->ahead);
 
 		if (err != 0)
 			return err;
@@ -355,16 +355,17 @@ direct_read(struct fat_fs *fs, uint64_t sector, uint64_t count, void *buf)
 		struct fat_block *b = &fs->blocks[i];
 
 		if (b->valid && b->dirty && in_range(b->sector, sector, count))
-			memcpy((uint8_t *)buf + ((b->sector - sector)
-			    << fs->sector_shift), b->data, fs->sector_size);
+			memcpy((uint8_t *)buf +
+				   ((b->sector - sector) << fs->sector_shift),
+			    b->data, fs->sector_size);
 	}
 	return 0;
 }
 
 /* Writes sectors straight from buf; cached copies take the new data. */
 int
-direct_write(struct fat_fs *fs, uint64_t sector, uint64_t count,
-    const void *buf)
+direct_write(
+    struct fat_fs *fs, uint64_t sector, uint64_t count, const void *buf)
 {
 	int err = dev_write(fs, sector, count, buf);
 
@@ -374,8 +375,10 @@ direct_write(struct fat_fs *fs, uint64_t sector, uint64_t count,
 		struct fat_block *b = &fs->blocks[i];
 
 		if (b->valid && in_range(b->sector, sector, count)) {
-			memcpy(b->data, (const uint8_t *)buf + ((b->sector -
-			    sector) << fs->sector_shift), fs->sector_size);
+			memcpy(b->data,
+			    (const uint8_t *)buf +
+				((b->sector - sector) << fs->sector_shift),
+			    fs->sector_size);
 			b->dirty = false;
 		}
 	}
@@ -391,7 +394,8 @@ bytes_read(struct fat_fs *fs, uint64_t addr, void *buf, size_t len)
 	while (len > 0) {
 		struct fat_block *b;
 		uint32_t in = (uint32_t)(addr & (fs->sector_size - 1));
-		size_t n = fs->sector_size - in < len ? fs->sector_size - in : len;
+		size_t n =
+		    fs->sector_size - in < len ? fs->sector_size - in : len;
 		int err = cache_get(fs, addr >> fs->sector_shift, true, &b);
 
 		if (err != 0)
@@ -414,9 +418,10 @@ bytes_write(struct fat_fs *fs, uint64_t addr, const void *buf, size_t len)
 	while (len > 0) {
 		struct fat_block *b;
 		uint32_t in = (uint32_t)(addr & (fs->sector_size - 1));
-		size_t n = fs->sector_size - in < len ? fs->sector_size - in : len;
-		int err = cache_get(fs, addr >> fs->sector_shift,
-		    n < fs->sector_size, &b);
+		size_t n =
+		    fs->sector_size - in < len ? fs->sector_size - in : len;
+		int err = cache_get(
+		    fs, addr >> fs->sector_shift, n < fs->sector_size, &b);
 
 		if (err != 0)
 			return err;

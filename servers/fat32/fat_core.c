@@ -10,29 +10,29 @@
  */
 #include "fat_impl.h"
 
-#define CACHE_DEFAULT	256u
-#define CACHE_MIN	16u
+#define CACHE_DEFAULT 256u
+#define CACHE_MIN     16u
 
 /* Offsets in the boot sector and FSInfo. */
-#define BPB_BPS		11
-#define BPB_SPC		13
-#define BPB_RESERVED	14
-#define BPB_NFATS	16
-#define BPB_ROOT_ENTS	17
-#define BPB_TOTAL16	19
-#define BPB_MEDIA	21
-#define BPB_FAT16_LEN	22
-#define BPB_TOTAL32	32
-#define BPB_FAT32_LEN	36
-#define BPB_ROOT_CLUS	44
-#define BPB_FSINFO	48
-#define BOOT_SIG	510
-#define BOOT_STATE	65
-#define FSI_LEAD	0
-#define FSI_STRUCT	484
-#define FSI_FREE	488
-#define FSI_NEXT	492
-#define FSI_TRAIL	508
+#define BPB_BPS	      11
+#define BPB_SPC	      13
+#define BPB_RESERVED  14
+#define BPB_NFATS     16
+#define BPB_ROOT_ENTS 17
+#define BPB_TOTAL16   19
+#define BPB_MEDIA     21
+#define BPB_FAT16_LEN 22
+#define BPB_TOTAL32   32
+#define BPB_FAT32_LEN 36
+#define BPB_ROOT_CLUS 44
+#define BPB_FSINFO    48
+#define BOOT_SIG      510
+#define BOOT_STATE    65
+#define FSI_LEAD      0
+#define FSI_STRUCT    484
+#define FSI_FREE      488
+#define FSI_NEXT      492
+#define FSI_TRAIL     508
 
 static bool
 power_of_2(uint32_t v)
@@ -67,7 +67,7 @@ bpb_is_fat32(const uint8_t *b)
 		return -EINVAL;
 	if (get16(b + BPB_FAT16_LEN) != 0 || get16(b + BPB_ROOT_ENTS) != 0 ||
 	    get32(b + BPB_FAT32_LEN) == 0)
-		return -EINVAL;		/* FAT12/16 */
+		return -EINVAL; /* FAT12/16 */
 	if (get16(b + BPB_TOTAL16) == 0 && get32(b + BPB_TOTAL32) == 0)
 		return -EINVAL;
 	return 0;
@@ -101,11 +101,11 @@ bpb_geometry(struct fat_fs *fs, const uint8_t *b, uint64_t dev_sectors)
 	fs->clusters = (uint32_t)clusters;
 	fs->max_cluster = fs->clusters + 1;
 	if ((uint64_t)fs->fat_sectors * fs->sector_size / 4 < clusters + 2)
-		return -EIO;		/* the FAT cannot map every cluster */
+		return -EIO; /* the FAT cannot map every cluster */
 	if (!cluster_ok(fs, fs->root_cluster))
 		return -EIO;
 	if (dev_sectors != 0 && total * fs->dev_per_sector > dev_sectors)
-		return -EIO;		/* a truncated device */
+		return -EIO; /* a truncated device */
 	return 0;
 }
 
@@ -218,8 +218,9 @@ fsinfo_write(struct fat_fs *fs)
 		return 0;
 	put32(v, fs->free_count);
 	put32(v + 4, fs->next_free);
-	err = bytes_write(fs, ((uint64_t)fs->fsinfo_sector << fs->sector_shift) +
-	    FSI_FREE, v, sizeof(v));
+	err = bytes_write(fs,
+	    ((uint64_t)fs->fsinfo_sector << fs->sector_shift) + FSI_FREE, v,
+	    sizeof(v));
 	if (err == 0)
 		fs->fsinfo_dirty = false;
 	return err;
@@ -365,7 +366,7 @@ fat_setattr(struct fat_fs *fs, uint64_t node, const struct fat_setattr *sa,
 		return err;
 	if (((sa->valid & FAT_SET_UID) && sa->uid != 0) ||
 	    ((sa->valid & FAT_SET_GID) && sa->gid != 0))
-		return -EPERM;		/* vfat without uid=/gid= options */
+		return -EPERM; /* vfat without uid=/gid= options */
 	if ((sa->valid & FAT_SET_MODE) && mode_check(n, sa->mode) != 0)
 		return -EPERM;
 	if ((sa->valid & FAT_SET_SIZE) && sa->size < 0)
@@ -388,8 +389,8 @@ fat_setattr(struct fat_fs *fs, uint64_t node, const struct fat_setattr *sa,
 }
 
 int
-fat_truncate(struct fat_fs *fs, uint64_t node, uint64_t size,
-    struct fat_attr *attr)
+fat_truncate(
+    struct fat_fs *fs, uint64_t node, uint64_t size, struct fat_attr *attr)
 {
 	struct fat_node *n;
 	int err = node_lookup(fs, node, &n);
@@ -411,8 +412,8 @@ fat_read(struct fat_fs *fs, uint64_t node, uint64_t off, void *buf, size_t len)
 }
 
 int64_t
-fat_write(struct fat_fs *fs, uint64_t node, uint64_t off, const void *buf,
-    size_t len)
+fat_write(
+    struct fat_fs *fs, uint64_t node, uint64_t off, const void *buf, size_t len)
 {
 	struct fat_node *n;
 	int err = node_lookup(fs, node, &n);
@@ -444,7 +445,7 @@ static int
 root_dots(uint64_t *cookie, fat_fill_fn fill, void *arg)
 {
 	while (*cookie < 2) {
-		size_t len = (size_t)*cookie + 1;	/* "." then ".." */
+		size_t len = (size_t)*cookie + 1; /* "." then ".." */
 
 		if (fill(arg, "..", len, FAT_ROOT_ID, FAT_DT_DIR, len) != 0)
 			return 1;
@@ -491,8 +492,8 @@ fat_readdir(struct fat_fs *fs, uint64_t dirid, uint64_t cookie,
 			len = name_utf8(e.name.u, e.name.n, name);
 		}
 		if (fill(arg, name, len, entry_ino(fs, dir, &e),
-		    (e.de[DE_ATTR] & ATTR_DIR) ? FAT_DT_DIR : FAT_DT_REG,
-		    off) != 0)
+			(e.de[DE_ATTR] & ATTR_DIR) ? FAT_DT_DIR : FAT_DT_REG,
+			off) != 0)
 			return 0;
 	}
 	return r;

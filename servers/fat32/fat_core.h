@@ -25,22 +25,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAT_ROOT_ID	1u		/* as Linux's MSDOS_ROOT_INO */
-#define FAT_NAME_MAX	255u		/* UTF-16 units in a long name */
-#define FAT_SUPER_MAGIC	0x4d44		/* Linux's MSDOS_SUPER_MAGIC */
-#define FAT_DEV_SECTOR	512u		/* the unit of fat_ops read/write */
+#define FAT_ROOT_ID	1u     /* as Linux's MSDOS_ROOT_INO */
+#define FAT_NAME_MAX	255u   /* UTF-16 units in a long name */
+#define FAT_SUPER_MAGIC 0x4d44 /* Linux's MSDOS_SUPER_MAGIC */
+#define FAT_DEV_SECTOR	512u   /* the unit of fat_ops read/write */
 
 /* Linux's file types, the DT_* values readdir reports, RENAME_* flags. */
-#define FAT_S_IFMT	0170000u
-#define FAT_S_IFDIR	0040000u
-#define FAT_S_IFREG	0100000u
-#define FAT_DT_DIR	4u
-#define FAT_DT_REG	8u
-#define FAT_RENAME_NOREPLACE	0x1u
-#define FAT_RENAME_EXCHANGE	0x2u	/* not supported: -EINVAL */
+#define FAT_S_IFMT	     0170000u
+#define FAT_S_IFDIR	     0040000u
+#define FAT_S_IFREG	     0100000u
+#define FAT_DT_DIR	     4u
+#define FAT_DT_REG	     8u
+#define FAT_RENAME_NOREPLACE 0x1u
+#define FAT_RENAME_EXCHANGE  0x2u /* not supported: -EINVAL */
 
 struct fat_time {
-	int64_t sec;			/* since the epoch, UTC */
+	int64_t sec; /* since the epoch, UTC */
 	int64_t nsec;
 };
 
@@ -55,8 +55,8 @@ struct fat_time {
  */
 struct fat_ops {
 	int (*read)(void *ctx, uint64_t sector, uint32_t count, void *buf);
-	int (*write)(void *ctx, uint64_t sector, uint32_t count,
-	    const void *buf);
+	int (*write)(
+	    void *ctx, uint64_t sector, uint32_t count, const void *buf);
 	void *(*alloc)(size_t size);
 	void (*free)(void *p);
 	void (*now)(void *ctx, struct fat_time *t);
@@ -64,8 +64,8 @@ struct fat_ops {
 };
 
 struct fat_params {
-	uint64_t dev_sectors;		/* the device's size; 0 if unknown */
-	uint32_t cache_blocks;		/* filesystem sectors cached; 0: 256 */
+	uint64_t dev_sectors;  /* the device's size; 0 if unknown */
+	uint32_t cache_blocks; /* filesystem sectors cached; 0: 256 */
 };
 
 /* A node's attributes: the layout of PROTO_FS's struct fs_attr. */
@@ -73,23 +73,23 @@ struct fat_attr {
 	uint64_t ino;
 	uint32_t mode;
 	uint32_t nlink;
-	uint32_t uid, gid;		/* always 0 */
-	uint64_t rdev;			/* always 0 */
+	uint32_t uid, gid; /* always 0 */
+	uint64_t rdev;	   /* always 0 */
 	int64_t size;
-	int64_t blocks;			/* 512-byte units allocated */
-	uint32_t blksize;		/* the cluster size */
+	int64_t blocks;	  /* 512-byte units allocated */
+	uint32_t blksize; /* the cluster size */
 	uint32_t pad;
 	struct fat_time atime, mtime, ctime;
 };
 
 /* fat_setattr: what to change (the FS_SET_* values of PROTO_FS). */
-#define FAT_SET_MODE	0x01u
-#define FAT_SET_UID	0x02u
-#define FAT_SET_GID	0x04u
-#define FAT_SET_SIZE	0x08u
-#define FAT_SET_ATIME	0x10u
-#define FAT_SET_MTIME	0x20u
-#define FAT_SET_CTIME	0x40u		/* accepted, not stored: ctime is mtime */
+#define FAT_SET_MODE  0x01u
+#define FAT_SET_UID   0x02u
+#define FAT_SET_GID   0x04u
+#define FAT_SET_SIZE  0x08u
+#define FAT_SET_ATIME 0x10u
+#define FAT_SET_MTIME 0x20u
+#define FAT_SET_CTIME 0x40u /* accepted, not stored: ctime is mtime */
 
 struct fat_setattr {
 	uint32_t valid;
@@ -103,7 +103,7 @@ struct fat_setattr {
 struct fat_statfs {
 	int64_t type;			/* FAT_SUPER_MAGIC */
 	int64_t bsize;			/* the cluster size */
-	uint64_t blocks, bfree, bavail;	/* clusters */
+	uint64_t blocks, bfree, bavail; /* clusters */
 	uint64_t files, ffree;		/* 0: FAT has no inode table */
 	int64_t namelen;		/* FAT_NAME_MAX */
 	int64_t frsize;
@@ -142,16 +142,14 @@ bool fat_busy(const struct fat_fs *fs);
 bool fat_was_dirty(const struct fat_fs *fs);
 
 /* Name operations: dir is a directory node, name is UTF-8, no NUL. */
-int fat_lookup(struct fat_fs *fs, uint64_t dir, const char *name,
-    size_t len, struct fat_attr *attr);
-int fat_create(struct fat_fs *fs, uint64_t dir, const char *name,
-    size_t len, uint32_t mode, struct fat_attr *attr);
-int fat_mkdir(struct fat_fs *fs, uint64_t dir, const char *name,
-    size_t len, uint32_t mode, struct fat_attr *attr);
-int fat_unlink(struct fat_fs *fs, uint64_t dir, const char *name,
-    size_t len);
-int fat_rmdir(struct fat_fs *fs, uint64_t dir, const char *name,
-    size_t len);
+int fat_lookup(struct fat_fs *fs, uint64_t dir, const char *name, size_t len,
+    struct fat_attr *attr);
+int fat_create(struct fat_fs *fs, uint64_t dir, const char *name, size_t len,
+    uint32_t mode, struct fat_attr *attr);
+int fat_mkdir(struct fat_fs *fs, uint64_t dir, const char *name, size_t len,
+    uint32_t mode, struct fat_attr *attr);
+int fat_unlink(struct fat_fs *fs, uint64_t dir, const char *name, size_t len);
+int fat_rmdir(struct fat_fs *fs, uint64_t dir, const char *name, size_t len);
 int fat_rename(struct fat_fs *fs, uint64_t olddir, const char *oldname,
     size_t oldlen, uint64_t newdir, const char *newname, size_t newlen,
     unsigned flags);
@@ -160,15 +158,15 @@ int fat_rename(struct fat_fs *fs, uint64_t olddir, const char *oldname,
 int fat_forget(struct fat_fs *fs, uint64_t node, uint64_t n);
 
 int fat_getattr(struct fat_fs *fs, uint64_t node, struct fat_attr *attr);
-int fat_setattr(struct fat_fs *fs, uint64_t node,
-    const struct fat_setattr *sa, struct fat_attr *attr);
-int fat_truncate(struct fat_fs *fs, uint64_t node, uint64_t size,
+int fat_setattr(struct fat_fs *fs, uint64_t node, const struct fat_setattr *sa,
     struct fat_attr *attr);
+int fat_truncate(
+    struct fat_fs *fs, uint64_t node, uint64_t size, struct fat_attr *attr);
 
 /* Bytes read (0 at or past the end) or written; writes may be short
  * only when the disk fills. */
-int64_t fat_read(struct fat_fs *fs, uint64_t node, uint64_t off, void *buf,
-    size_t len);
+int64_t fat_read(
+    struct fat_fs *fs, uint64_t node, uint64_t off, void *buf, size_t len);
 int64_t fat_write(struct fat_fs *fs, uint64_t node, uint64_t off,
     const void *buf, size_t len);
 

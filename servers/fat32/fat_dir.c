@@ -17,8 +17,8 @@ static const uint8_t dotdot_name[11] = "..         ";
 /* The byte address of the slot at dir offset off: 1 if there is one,
  * 0 past the end of the directory, or a negative errno. */
 int
-dir_slot_pos(struct fat_fs *fs, struct fat_node *dir, uint32_t off,
-    uint64_t *pos)
+dir_slot_pos(
+    struct fat_fs *fs, struct fat_node *dir, uint32_t off, uint64_t *pos)
 {
 	uint32_t c;
 	int err;
@@ -29,15 +29,15 @@ dir_slot_pos(struct fat_fs *fs, struct fat_node *dir, uint32_t off,
 	if (err != 0 || c == 0)
 		return err;
 	*pos = (cluster_sector(fs, c) << fs->sector_shift) +
-	    (off & (fs->cluster_size - 1));
+	       (off & (fs->cluster_size - 1));
 	return 1;
 }
 
 /* A long-name run being gathered, last slot (highest number) first. */
 struct lfn_run {
 	uint16_t u[LFN_SLOTS_MAX * LFN_CHARS];
-	unsigned count;			/* slots in the run; 0: none */
-	unsigned expect;		/* the next sequence number wanted */
+	unsigned count;	 /* slots in the run; 0: none */
+	unsigned expect; /* the next sequence number wanted */
 	uint8_t csum;
 	uint32_t start;
 };
@@ -66,7 +66,7 @@ lfn_add(struct lfn_run *run, const uint8_t *slot, uint32_t off)
 		run->csum = slot[LFN_CSUM];
 		run->start = off;
 	} else if (run->count == 0 || ord != run->expect ||
-	    slot[LFN_CSUM] != run->csum) {
+		   slot[LFN_CSUM] != run->csum) {
 		run->count = 0;
 		return;
 	}
@@ -234,7 +234,7 @@ sfn_choose(struct fat_fs *fs, struct fat_node *dir, const struct fat_name *nm,
 		}
 	}
 	hash = name_hash(nm);
-	digit = 1 + (hash >> 13);	/* 1..8, fixed, as Linux's */
+	digit = 1 + (hash >> 13); /* 1..8, fixed, as Linux's */
 	for (unsigned t = 0; err == 0 && t < 256; t++, hash -= 11) {
 		sfn_with_hash(&b, hash, digit, sfn);
 		err = sfn_taken(fs, dir, sfn, 1, used);
@@ -250,8 +250,8 @@ sfn_choose(struct fat_fs *fs, struct fat_node *dir, const struct fat_name *nm,
  * the dir offset of the first.
  */
 static int
-dir_reserve(struct fat_fs *fs, struct fat_node *dir, uint32_t count,
-    uint32_t *start)
+dir_reserve(
+    struct fat_fs *fs, struct fat_node *dir, uint32_t count, uint32_t *start)
 {
 	uint32_t off = 0, run = 0, have, grow, c;
 	uint8_t first;
@@ -279,7 +279,8 @@ dir_reserve(struct fat_fs *fs, struct fat_node *dir, uint32_t count,
 	if (run == 0)
 		*start = off;
 	have = off >> fs->cluster_shift;
-	grow = ((count - run) * SLOT + fs->cluster_size - 1) >> fs->cluster_shift;
+	grow =
+	    ((count - run) * SLOT + fs->cluster_size - 1) >> fs->cluster_shift;
 	if (off % fs->cluster_size != 0 ||
 	    (uint64_t)off + ((uint64_t)grow << fs->cluster_shift) > FAT_DIR_MAX)
 		return -ENOSPC;
@@ -309,8 +310,8 @@ slot_write(struct fat_fs *fs, struct fat_node *dir, uint32_t off,
 }
 
 static void
-lfn_build(uint8_t *slot, const struct fat_name *nm, unsigned ord,
-    bool last, uint8_t csum)
+lfn_build(uint8_t *slot, const struct fat_name *nm, unsigned ord, bool last,
+    uint8_t csum)
 {
 	uint16_t u[LFN_CHARS];
 	size_t base = (ord - 1) * LFN_CHARS;
@@ -421,8 +422,8 @@ dir_count_subdirs(struct fat_fs *fs, struct fat_node *dir, uint32_t *count)
 /* Writes "." and ".." into the (zeroed) first cluster c of a new
  * directory whose own entry is de; ".." of a root child is cluster 0. */
 int
-dir_init_cluster(struct fat_fs *fs, uint32_t c, const uint8_t *de,
-    uint32_t parent_first)
+dir_init_cluster(
+    struct fat_fs *fs, uint32_t c, const uint8_t *de, uint32_t parent_first)
 {
 	uint8_t slot[SLOT];
 	uint64_t pos = cluster_sector(fs, c) << fs->sector_shift;

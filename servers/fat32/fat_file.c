@@ -49,8 +49,8 @@ static int
 write_zero_sectors(struct fat_fs *fs, uint64_t sector, uint64_t count)
 {
 	while (count > 0) {
-		uint64_t k = count < fs->cluster_sectors ? count :
-		    fs->cluster_sectors;
+		uint64_t k =
+		    count < fs->cluster_sectors ? count : fs->cluster_sectors;
 		int err = direct_write(fs, sector, k, fs->zero);
 
 		if (err != 0)
@@ -67,8 +67,8 @@ write_zero_sectors(struct fat_fs *fs, uint64_t sector, uint64_t count)
  * buf NULL writes zeros.
  */
 static int
-xfer_bytes(struct fat_fs *fs, uint64_t addr, uint8_t *buf, size_t len,
-    bool write)
+xfer_bytes(
+    struct fat_fs *fs, uint64_t addr, uint8_t *buf, size_t len, bool write)
 {
 	uint32_t in = (uint32_t)(addr & (fs->sector_size - 1));
 	size_t head = in == 0 ? 0 : fs->sector_size - in;
@@ -78,8 +78,8 @@ xfer_bytes(struct fat_fs *fs, uint64_t addr, uint8_t *buf, size_t len,
 	if (head > len)
 		head = len;
 	if (head > 0)
-		err = write ? bytes_write(fs, addr, buf, head) :
-		    bytes_read(fs, addr, buf, head);
+		err = write ? bytes_write(fs, addr, buf, head)
+			    : bytes_read(fs, addr, buf, head);
 	addr += head;
 	len -= head;
 	if (buf != NULL)
@@ -100,8 +100,8 @@ xfer_bytes(struct fat_fs *fs, uint64_t addr, uint8_t *buf, size_t len,
 			buf += whole << fs->sector_shift;
 	}
 	if (err == 0 && len > 0)
-		err = write ? bytes_write(fs, addr, buf, len) :
-		    bytes_read(fs, addr, buf, len);
+		err = write ? bytes_write(fs, addr, buf, len)
+			    : bytes_read(fs, addr, buf, len);
 	return err;
 }
 
@@ -153,8 +153,9 @@ file_xfer(struct fat_fs *fs, struct fat_node *n, uint64_t off, uint8_t *buf,
 		bytes = ((uint64_t)run << fs->cluster_shift) - in;
 		if (bytes > len)
 			bytes = len;
-		err = xfer_bytes(fs, (cluster_sector(fs, c) << fs->sector_shift) +
-		    in, buf, (size_t)bytes, write);
+		err = xfer_bytes(fs,
+		    (cluster_sector(fs, c) << fs->sector_shift) + in, buf,
+		    (size_t)bytes, write);
 		if (err != 0)
 			return err;
 		off += bytes;
@@ -166,8 +167,8 @@ file_xfer(struct fat_fs *fs, struct fat_node *n, uint64_t off, uint8_t *buf,
 }
 
 int64_t
-file_read(struct fat_fs *fs, struct fat_node *n, uint64_t off, void *buf,
-    size_t len)
+file_read(
+    struct fat_fs *fs, struct fat_node *n, uint64_t off, void *buf, size_t len)
 {
 	int err;
 
@@ -197,10 +198,10 @@ file_modified(struct fat_fs *fs, struct fat_node *n)
  * that is less (*end shrinks; -ENOSPC if not even floor is reached).
  */
 static int
-file_grow(struct fat_fs *fs, struct fat_node *n, uint64_t floor,
-    uint64_t *end)
+file_grow(struct fat_fs *fs, struct fat_node *n, uint64_t floor, uint64_t *end)
 {
-	uint64_t have = clusters_for(fs, n->size), need = clusters_for(fs, *end);
+	uint64_t have = clusters_for(fs, n->size),
+		 need = clusters_for(fs, *end);
 
 	if (need <= have)
 		return 0;
@@ -214,8 +215,8 @@ file_grow(struct fat_fs *fs, struct fat_node *n, uint64_t floor,
 }
 
 int64_t
-file_write(struct fat_fs *fs, struct fat_node *n, uint64_t off,
-    const void *buf, size_t len)
+file_write(struct fat_fs *fs, struct fat_node *n, uint64_t off, const void *buf,
+    size_t len)
 {
 	uint64_t end, have;
 	int err;
@@ -240,7 +241,8 @@ file_write(struct fat_fs *fs, struct fat_node *n, uint64_t off,
 	if (off > n->size)
 		err = file_xfer(fs, n, n->size, NULL, off - n->size, true);
 	if (err == 0)
-		err = file_xfer(fs, n, off, (uint8_t *)(uintptr_t)buf, len, true);
+		err =
+		    file_xfer(fs, n, off, (uint8_t *)(uintptr_t)buf, len, true);
 	if (err != 0) {
 		chain_cut(fs, n, (uint32_t)have);
 		return err;
@@ -271,8 +273,8 @@ file_truncate(struct fat_fs *fs, struct fat_node *n, uint64_t size)
 	} else if (size > n->size) {
 		err = file_grow(fs, n, size - 1, &end);
 		if (err == 0)
-			err = file_xfer(fs, n, n->size, NULL, size - n->size,
-			    true);
+			err = file_xfer(
+			    fs, n, n->size, NULL, size - n->size, true);
 		if (err != 0)
 			chain_cut(fs, n, (uint32_t)have);
 	}

@@ -16,6 +16,7 @@
  */
 #include "fat_impl.h"
 
+/* clang-format off */
 static const uint16_t cp437_high[128] = {
 	0x00c7, 0x00fc, 0x00e9, 0x00e2, 0x00e4, 0x00e0, 0x00e5, 0x00e7,
 	0x00ea, 0x00eb, 0x00e8, 0x00ef, 0x00ee, 0x00ec, 0x00c4, 0x00c5,
@@ -34,12 +35,13 @@ static const uint16_t cp437_high[128] = {
 	0x2261, 0x00b1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00f7, 0x2248,
 	0x00b0, 0x2219, 0x00b7, 0x221a, 0x207f, 0x00b2, 0x25a0, 0x00a0,
 };
+/* clang-format on */
 
 /* Decodes one UTF-8 sequence at s (n bytes left); 0 if it is invalid. */
 static size_t
 utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
 {
-	static const uint32_t min_of[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	static const uint32_t min_of[5] = {0, 0, 0x80, 0x800, 0x10000};
 	size_t len;
 	uint32_t c = s[0];
 
@@ -78,7 +80,7 @@ name_parse(const char *s, size_t len, struct fat_name *out)
 	while (len > 0 && p[len - 1] == '.')
 		len--;
 	if (len == 0)
-		return -ENOENT;		/* vfat: a name of only dots */
+		return -ENOENT; /* vfat: a name of only dots */
 	out->n = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
@@ -104,7 +106,7 @@ static bool
 bad_char(uint16_t w)
 {
 	return w < 0x20 || w == '*' || w == '?' || w == '<' || w == '>' ||
-	    w == '|' || w == '"' || w == ':' || w == '/' || w == '\\';
+	       w == '|' || w == '"' || w == ':' || w == '/' || w == '\\';
 }
 
 /* What a name must also be to be created (vfat_is_used_badchars). */
@@ -157,7 +159,8 @@ name_utf8(const uint16_t *u, size_t n, char *out)
 
 		if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n &&
 		    u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
-			c = 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00);
+			c = 0x10000 + ((c - 0xD800) << 10) +
+			    (u[i + 1] - 0xDC00);
 			i++;
 		} else if (c >= 0xD800 && c <= 0xDFFF) {
 			c = 0xFFFD;
@@ -207,7 +210,8 @@ sfn_display(const uint8_t *de, struct fat_name *out)
 		ext--;
 	out->n = 0;
 	for (unsigned i = 0; i < base; i++) {
-		uint8_t c = i == 0 && de[0] == SLOT_KANJI ? SLOT_DELETED : de[i];
+		uint8_t c =
+		    i == 0 && de[0] == SLOT_KANJI ? SLOT_DELETED : de[i];
 
 		out->u[out->n++] = sfn_char(c, lcase & CASE_LOWER_BASE);
 	}
@@ -229,7 +233,7 @@ sfn_checksum(const uint8_t sfn[11])
 
 /* What vfat's to_shortname_char tracks about one part of the name. */
 struct part_info {
-	bool lower, upper, valid;	/* all lower, all upper, lossless */
+	bool lower, upper, valid; /* all lower, all upper, lossless */
 };
 
 /* The 8.3 character for w, or 0 when w is dropped (dots, spaces). */
@@ -286,7 +290,7 @@ split_ext(const struct fat_name *nm, long *ext)
 int
 sfn_basis(const struct fat_name *nm, struct sfn_basis *b)
 {
-	struct part_info base = { true, true, true }, ext = base;
+	struct part_info base = {true, true, true}, ext = base;
 	bool whole = true;
 	long ext_at;
 	size_t sz = split_ext(nm, &ext_at), i;
@@ -301,7 +305,7 @@ sfn_basis(const struct fat_name *nm, struct sfn_basis *b)
 			b->name[b->baselen++] = c;
 	}
 	if (i < sz)
-		whole = false;		/* more than 8 characters */
+		whole = false; /* more than 8 characters */
 	if (b->baselen == 0)
 		return -EINVAL;
 	for (size_t j = ext_at < 0 ? nm->n : (size_t)ext_at; j < nm->n; j++) {
@@ -336,8 +340,8 @@ sfn_with_tail(const struct sfn_basis *b, unsigned k, uint8_t out[11])
 
 /* The alias vfat makes after ~9: two characters, four hex digits, "~k". */
 void
-sfn_with_hash(const struct sfn_basis *b, uint16_t hash, unsigned k,
-    uint8_t out[11])
+sfn_with_hash(
+    const struct sfn_basis *b, uint16_t hash, unsigned k, uint8_t out[11])
 {
 	static const char hex[] = "0123456789ABCDEF";
 	unsigned at = b->tail2_base;

@@ -144,8 +144,8 @@ node_load_dir(struct fat_fs *fs, struct fat_node *n)
 	uint32_t len;
 	int err = chain_length(fs, n->first, fs->clusters, &len);
 
-	if (err == 0 && (len == 0 || (uint64_t)len << fs->cluster_shift >
-	    FAT_MAX_FILE))
+	if (err == 0 &&
+	    (len == 0 || (uint64_t)len << fs->cluster_shift > FAT_MAX_FILE))
 		err = -EIO;
 	if (err != 0)
 		return err;
@@ -267,12 +267,12 @@ void
 node_attr(struct fat_fs *fs, const struct fat_node *n, struct fat_attr *a)
 {
 	uint64_t alloc = ((uint64_t)n->size + fs->cluster_size - 1) &
-	    ~((uint64_t)fs->cluster_size - 1);
+			 ~((uint64_t)fs->cluster_size - 1);
 
 	memset(a, 0, sizeof(*a));
 	a->ino = n->id;
 	if (node_is_dir(n)) {
-		a->mode = FAT_S_IFDIR | 0755;	/* vfat keeps a dir writable */
+		a->mode = FAT_S_IFDIR | 0755; /* vfat keeps a dir writable */
 		a->nlink = 2 + n->subdirs;
 	} else {
 		a->mode = FAT_S_IFREG | ((n->attr & ATTR_RO) ? 0555 : 0755);
@@ -281,7 +281,7 @@ node_attr(struct fat_fs *fs, const struct fat_node *n, struct fat_attr *a)
 	a->size = n->size;
 	a->blocks = (int64_t)(alloc >> 9);
 	a->blksize = fs->cluster_size;
-	if (n != fs->root) {		/* Linux gives the root time 0 */
+	if (n != fs->root) { /* Linux gives the root time 0 */
 		a->mtime.sec = time_from_fat(n->mdate, n->mtime);
 		a->atime.sec = time_from_fat(n->adate, 0);
 	}
@@ -341,15 +341,15 @@ time_from_fat(uint16_t date, uint16_t time)
 	if (d < 1)
 		d = 1;
 	return days_from_civil(1980 + (date >> 9), m, d) * 86400 +
-	    (time >> 11) * 3600 + (time >> 5 & 63) * 60 + (time & 31) * 2;
+	       (time >> 11) * 3600 + (time >> 5 & 63) * 60 + (time & 31) * 2;
 }
 
-#define FAT_TIME_MIN	315532800LL	/* 1980-01-01 00:00:00 */
-#define FAT_TIME_MAX	4354819198LL	/* 2107-12-31 23:59:58 */
+#define FAT_TIME_MIN 315532800LL  /* 1980-01-01 00:00:00 */
+#define FAT_TIME_MAX 4354819198LL /* 2107-12-31 23:59:58 */
 
 void
-time_to_fat(const struct fat_time *t, uint16_t *date, uint16_t *time,
-    uint8_t *cs)
+time_to_fat(
+    const struct fat_time *t, uint16_t *date, uint16_t *time, uint8_t *cs)
 {
 	int64_t s = t->sec;
 	unsigned y, m, d, rem;
@@ -362,15 +362,16 @@ time_to_fat(const struct fat_time *t, uint16_t *date, uint16_t *time,
 	rem = (unsigned)(s % 86400);
 	*date = (uint16_t)((y - 1980) << 9 | m << 5 | d);
 	*time = (uint16_t)((rem / 3600) << 11 | (rem / 60 % 60) << 5 |
-	    (rem % 60) / 2);
-	*cs = (uint8_t)((rem % 2) * 100 +
-	    (t->nsec >= 0 && t->nsec < 1000000000 ? t->nsec / 10000000 : 0));
+			   (rem % 60) / 2);
+	*cs = (uint8_t)((rem % 2) * 100 + (t->nsec >= 0 && t->nsec < 1000000000
+						  ? t->nsec / 10000000
+						  : 0));
 }
 
 void
 time_now_fat(struct fat_fs *fs, uint16_t *date, uint16_t *time, uint8_t *cs)
 {
-	struct fat_time now = { 0, 0 };
+	struct fat_time now = {0, 0};
 
 	fs->ops->now(fs->ctx, &now);
 	time_to_fat(&now, date, time, cs);

@@ -165,7 +165,7 @@ fat_mkdir(struct fat_fs *fs, uint64_t dirid, const char *name, size_t len,
 	uint32_t c;
 	int err = new_name(fs, dirid, name, len, &dir, &nm);
 
-	(void)mode;			/* directories are always 0755 */
+	(void)mode; /* directories are always 0755 */
 	if (err == 0)
 		err = chain_alloc(fs, 1, 0, &c);
 	if (err != 0)
@@ -262,8 +262,8 @@ fat_rmdir(struct fat_fs *fs, uint64_t dirid, const char *name, size_t len)
 
 /* One rename in progress: both directories and entries, the nodes. */
 struct rename_op {
-	struct fat_node *od, *nd;	/* pinned for the whole operation */
-	struct fat_node *src, *tgt;	/* pinned; tgt NULL if no target */
+	struct fat_node *od, *nd;   /* pinned for the whole operation */
+	struct fat_node *src, *tgt; /* pinned; tgt NULL if no target */
 	struct fat_name onm, nnm;
 	struct fat_dirent oe, ne;
 };
@@ -320,7 +320,7 @@ rename_check(struct fat_fs *fs, struct rename_op *r, const char *oldname,
 	else if (err == -ENOENT)
 		err = 0;
 	if (err == 0 && node_is_dir(r->src) && in_subtree(r->nd, r->src))
-		err = -EINVAL;		/* a directory into its own subtree */
+		err = -EINVAL; /* a directory into its own subtree */
 	return err;
 }
 
@@ -365,7 +365,8 @@ rename_move(struct fat_fs *fs, struct rename_op *r)
 	if (r->od != r->nd) {
 		node_set_parent(fs, src, r->nd);
 		if (node_is_dir(src)) {
-			int e2 = dir_set_dotdot(fs, src, node_first_of(fs, r->nd));
+			int e2 =
+			    dir_set_dotdot(fs, src, node_first_of(fs, r->nd));
 
 			err = err != 0 ? err : e2;
 			r->od->subdirs--;
@@ -385,11 +386,11 @@ fat_rename(struct fat_fs *fs, uint64_t olddir, const char *oldname,
     size_t oldlen, uint64_t newdir, const char *newname, size_t newlen,
     unsigned flags)
 {
-	struct rename_op r = { 0 };
+	struct rename_op r = {0};
 	int err;
 
 	if (flags & ~FAT_RENAME_NOREPLACE)
-		return -EINVAL;		/* RENAME_EXCHANGE, RENAME_WHITEOUT */
+		return -EINVAL; /* RENAME_EXCHANGE, RENAME_WHITEOUT */
 	err = dir_lookup(fs, olddir, &r.od);
 	if (err == 0)
 		err = dir_lookup(fs, newdir, &r.nd);

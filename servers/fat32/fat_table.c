@@ -180,7 +180,7 @@ chain_alloc(struct fat_fs *fs, uint32_t count, uint32_t hint, uint32_t *first)
 		c = c >= fs->max_cluster ? 2 : c + 1;
 	}
 	if (err == 0 && got < count)
-		err = -ENOSPC;		/* the count was wrong: the FAT is */
+		err = -ENOSPC; /* the count was wrong: the FAT is */
 	if (err != 0) {
 		chain_free(fs, *first, got);
 		*first = 0;
@@ -205,7 +205,7 @@ chain_free(struct fat_fs *fs, uint32_t first, uint32_t limit)
 			return -EIO;
 		err = fat_get(fs, c, &v);
 		if (err == 0 && v == 0)
-			err = -EIO;	/* already free: a cross-link */
+			err = -EIO; /* already free: a cross-link */
 		if (err == 0)
 			err = fat_set(fs, c, 0);
 		if (err != 0)
@@ -224,8 +224,8 @@ chain_free(struct fat_fs *fs, uint32_t first, uint32_t limit)
  * garbage: -EIO rather than grow it).
  */
 int
-chain_extend(struct fat_fs *fs, struct fat_node *n, uint32_t have,
-    uint32_t count)
+chain_extend(
+    struct fat_fs *fs, struct fat_node *n, uint32_t have, uint32_t count)
 {
 	uint32_t last = 0, v, first;
 	int err;
@@ -290,7 +290,7 @@ chain_cut(struct fat_fs *fs, struct fat_node *n, uint32_t keep)
 int
 fat_count_free(struct fat_fs *fs)
 {
-	const uint32_t chunk = 64;	/* sectors per read */
+	const uint32_t chunk = 64; /* sectors per read */
 	uint64_t entries = (uint64_t)fs->max_cluster + 1, done = 0;
 	uint32_t per_sector = fs->sector_size / 4;
 	uint8_t *buf = fs->ops->alloc((size_t)chunk * fs->sector_size);
@@ -301,13 +301,15 @@ fat_count_free(struct fat_fs *fs)
 	fs->free_count = 0;
 	fs->next_free = 0;
 	for (uint64_t s = 0; s < fs->fat_sectors && done < entries && err == 0;
-	    s += chunk) {
-		uint32_t n = fs->fat_sectors - s < chunk ?
-		    (uint32_t)(fs->fat_sectors - s) : chunk;
+	     s += chunk) {
+		uint32_t n = fs->fat_sectors - s < chunk
+				 ? (uint32_t)(fs->fat_sectors - s)
+				 : chunk;
 
 		err = dev_read(fs, fs->fat_start + s, n, buf);
-		for (uint64_t i = 0; err == 0 && i < (uint64_t)n * per_sector &&
-		    done < entries; i++, done++) {
+		for (uint64_t i = 0;
+		     err == 0 && i < (uint64_t)n * per_sector && done < entries;
+		     i++, done++) {
 			if (done < 2 || (get32(buf + 4 * i) & FAT_ENTRY_MASK))
 				continue;
 			if (fs->next_free == 0)
@@ -328,8 +330,8 @@ zero_clusters(struct fat_fs *fs, uint32_t first, uint32_t count)
 	uint32_t c = first;
 
 	for (uint32_t i = 0; i < count && c != 0; i++) {
-		int err = direct_write(fs, cluster_sector(fs, c),
-		    fs->cluster_sectors, fs->zero);
+		int err = direct_write(
+		    fs, cluster_sector(fs, c), fs->cluster_sectors, fs->zero);
 
 		if (err == 0)
 			err = chain_next(fs, c, &c);

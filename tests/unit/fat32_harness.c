@@ -19,7 +19,7 @@
 
 struct dev dev;
 long live_allocs;
-struct fat_time test_now = { T_NOW, 0 };
+struct fat_time test_now = {T_NOW, 0};
 
 static int
 dev_read(void *ctx, uint64_t sector, uint32_t count, void *buf)
@@ -85,12 +85,12 @@ t_now(void *ctx, struct fat_time *t)
 }
 
 const struct fat_ops ops = {
-	.read = dev_read,
-	.write = dev_write,
-	.alloc = t_alloc,
-	.free = t_free,
-	.now = t_now,
-	.flush = dev_flush,
+    .read = dev_read,
+    .write = dev_write,
+    .alloc = t_alloc,
+    .free = t_free,
+    .now = t_now,
+    .flush = dev_flush,
 };
 
 /* --- the scratch directory and the host tools ------------------------ */
@@ -140,8 +140,9 @@ void
 mkimg(unsigned size_kib, const char *opts)
 {
 	unlink(img);
-	ck_assert_int_eq(sh("mkfs.fat -C -F 32 %s %s %u >/dev/null 2>&1",
-	    opts, img, size_kib), 0);
+	ck_assert_int_eq(sh("mkfs.fat -C -F 32 %s %s %u >/dev/null 2>&1", opts,
+			     img, size_kib),
+	    0);
 }
 
 char *
@@ -187,7 +188,8 @@ assert_fsck_clean(void)
 	st = sh("fsck.fat -n %s >%s 2>&1", img, log);
 	out = slurp(log, NULL);
 	ck_assert_msg(st == 0 && strstr(out, "Dirty") == NULL &&
-	    strstr(out, "differences") == NULL, "fsck.fat -n: %d\n%s", st, out);
+			  strstr(out, "differences") == NULL,
+	    "fsck.fat -n: %d\n%s", st, out);
 	free(out);
 }
 
@@ -242,8 +244,8 @@ dev_open(void)
 	ck_assert_int_ge(dev.fd, 0);
 	ck_assert_int_eq(fstat(dev.fd, &st), 0);
 	dev.size = (size_t)st.st_size;
-	dev.mem = mmap(NULL, dev.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-	    dev.fd, 0);
+	dev.mem =
+	    mmap(NULL, dev.size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd, 0);
 	ck_assert_ptr_ne(dev.mem, MAP_FAILED);
 }
 
@@ -258,7 +260,7 @@ dev_close(void)
 struct fat_fs *
 mount_img(void)
 {
-	struct fat_params p = { .dev_sectors = 0, .cache_blocks = 64 };
+	struct fat_params p = {.dev_sectors = 0, .cache_blocks = 64};
 	struct fat_fs *fs;
 	int err;
 
@@ -344,8 +346,8 @@ core_put(struct fat_fs *fs, uint64_t dir, const char *name, const void *data,
     size_t len)
 {
 	struct fat_attr a;
-	int err = fat_create(fs, dir, name, strlen(name), FAT_S_IFREG | 0644,
-	    &a);
+	int err =
+	    fat_create(fs, dir, name, strlen(name), FAT_S_IFREG | 0644, &a);
 
 	ck_assert_msg(err == 0, "create %s: %d", name, err);
 	ck_assert_int_eq(fat_write(fs, a.ino, 0, data, len), (int64_t)len);
@@ -433,7 +435,7 @@ uint32_t
 le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
+	       (uint32_t)p[3] << 24;
 }
 
 void
@@ -446,7 +448,7 @@ set_le32(uint8_t *p, uint32_t v)
 struct raw
 raw_of(uint8_t *p)
 {
-	struct raw r = { .p = p };
+	struct raw r = {.p = p};
 
 	r.bps = p[11] | p[12] << 8;
 	r.spc = p[13];
@@ -468,8 +470,11 @@ void
 raw_set_fat(struct raw *r, uint32_t c, uint32_t v)
 {
 	for (uint32_t k = 0; k < r->nfats; k++)
-		set_le32(r->p + ((uint64_t)r->resv + (uint64_t)k * r->fatsz) *
-		    r->bps + 4ull * c, v);
+		set_le32(
+		    r->p +
+			((uint64_t)r->resv + (uint64_t)k * r->fatsz) * r->bps +
+			4ull * c,
+		    v);
 }
 
 uint8_t *
@@ -547,7 +552,8 @@ assert_reads(struct fat_fs *fs, const char *path, const void *want, size_t n)
 	uint8_t *got = core_cat(fs, path, &len, &err);
 
 	ck_assert_msg(got != NULL, "%s: %d", path, err);
-	ck_assert_msg(len == n && memcmp(got, want, n) == 0, "%s differs", path);
+	ck_assert_msg(
+	    len == n && memcmp(got, want, n) == 0, "%s differs", path);
 	free(got);
 }
 

@@ -14,26 +14,26 @@
 #include "../../servers/fat32/fat_core.h"
 #include "unit.h"
 
-#define MiB		(1024u * 1024u)
-#define T_NOW		1715000000	/* 2024-05-06 12:53:20 UTC */
+#define MiB   (1024u * 1024u)
+#define T_NOW 1715000000 /* 2024-05-06 12:53:20 UTC */
 
 /* The device: an image file mapped into memory (or a copy of one). */
 struct dev {
 	uint8_t *mem;
-	size_t size;			/* bytes the device has */
+	size_t size; /* bytes the device has */
 	int fd;
 	unsigned reads, writes, flushes; /* requests */
 	uint64_t read_sectors;
-	bool readonly;			/* writes fail (fuzzing) */
+	bool readonly; /* writes fail (fuzzing) */
 };
 
 extern struct dev dev;
-extern long live_allocs;		/* blocks the core has allocated */
-extern long alloc_budget;		/* allocations left; -1: no limit */
-extern struct fat_time test_now;	/* what the core's clock says */
+extern long live_allocs;	 /* blocks the core has allocated */
+extern long alloc_budget;	 /* allocations left; -1: no limit */
+extern struct fat_time test_now; /* what the core's clock says */
 extern const struct fat_ops ops;
-extern char tmp[64];			/* the scratch directory */
-extern char img[128];			/* the image in it */
+extern char tmp[64];  /* the scratch directory */
+extern char img[128]; /* the image in it */
 
 /* One readdir entry, and a listing that takes limit entries a call. */
 struct ent {
@@ -45,9 +45,9 @@ struct ent {
 struct list {
 	struct ent *e;
 	size_t n, cap;
-	size_t limit;			/* entries per call; 0: no limit */
-	size_t taken;			/* in this call */
-	uint64_t cookie;		/* where the next call starts */
+	size_t limit;	 /* entries per call; 0: no limit */
+	size_t taken;	 /* in this call */
+	uint64_t cookie; /* where the next call starts */
 };
 
 /* An image's geometry, read from its BPB. */
@@ -82,8 +82,8 @@ uint64_t core_put(struct fat_fs *fs, uint64_t dir, const char *name,
     const void *data, size_t len);
 uint64_t core_mkdir(struct fat_fs *fs, uint64_t dir, const char *name);
 void fill_rand(uint8_t *p, size_t n, uint64_t seed);
-void assert_reads(struct fat_fs *fs, const char *path, const void *want,
-    size_t n);
+void assert_reads(
+    struct fat_fs *fs, const char *path, const void *want, size_t n);
 void assert_read_fails(struct fat_fs *fs, const char *path, int want);
 
 /* readdir into a list. */

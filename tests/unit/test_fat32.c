@@ -25,11 +25,11 @@ struct geometry {
 };
 
 static const struct geometry geometries[] = {
-	{ 40 * 1024, "-s 1" },			/* 512-byte clusters */
-	{ 80 * 1024, "-s 2" },			/* 1 KiB clusters */
-	{ 256 * 1024, "-s 4" },			/* 2 KiB clusters */
-	{ 288 * 1024, "-S 4096 -s 1" },		/* 4 KiB sectors */
-	{ 40 * 1024, "-s 8" },	/* 4 KiB clusters: too few for mtools */
+    {40 * 1024, "-s 1"},	  /* 512-byte clusters */
+    {80 * 1024, "-s 2"},	  /* 1 KiB clusters */
+    {256 * 1024, "-s 4"},	  /* 2 KiB clusters */
+    {288 * 1024, "-S 4096 -s 1"}, /* 4 KiB sectors */
+    {40 * 1024, "-s 8"},	  /* 4 KiB clusters: too few for mtools */
 };
 
 /*
@@ -37,7 +37,7 @@ static const struct geometry geometries[] = {
  * the BPB says, so tests that use mtools on the image skip the last.
  */
 #define NGEOMETRIES_MTOOLS 4
-#define NGEOMETRIES (sizeof(geometries) / sizeof(geometries[0]))
+#define NGEOMETRIES	   (sizeof(geometries) / sizeof(geometries[0]))
 
 /* The root, statfs against fsck's count, and a clean umount. */
 START_TEST(test_mount_statfs)
@@ -72,7 +72,7 @@ START_TEST(test_mount_statfs)
 	free(l.e);
 	ck_assert(!fat_busy(fs));
 	umount_img(fs);
-	ck_assert_uint_eq(dev.writes, 0);	/* nothing changed, nothing written */
+	ck_assert_uint_eq(dev.writes, 0); /* nothing changed, nothing written */
 	assert_fsck_clean();
 }
 END_TEST
@@ -81,19 +81,20 @@ END_TEST
 
 #define TREE_FILES 300
 
-static const char *const odd_names[] = {	/* mtools mangles what is outside the BMP */
-	"naïve café.txt",
-	"日本語のファイル名.txt",
-	"ein Ölbild für Ärzte.bin",
-	"UPPER.TXT",
-	"lower.txt",
-	"MiXeD.TxT",
-	"a.b.c.d",
-	"with spaces and a very long name that goes on and on past thirteen",
-	".hidden",
-	"x",
-	"résumé final (2).DOC",
-	"trailing-dots-are-kept-by-mtools-no",
+static const char *const odd_names[] = {
+    /* mtools mangles what is outside the BMP */
+    "naïve café.txt",
+    "日本語のファイル名.txt",
+    "ein Ölbild für Ärzte.bin",
+    "UPPER.TXT",
+    "lower.txt",
+    "MiXeD.TxT",
+    "a.b.c.d",
+    "with spaces and a very long name that goes on and on past thirteen",
+    ".hidden",
+    "x",
+    "résumé final (2).DOC",
+    "trailing-dots-are-kept-by-mtools-no",
 };
 
 #define NODD (sizeof(odd_names) / sizeof(odd_names[0]))
@@ -105,7 +106,8 @@ tree_path(unsigned i, char *path, size_t size)
 	if (i < 150)
 		snprintf(path, size, "/t/flat/file number %u.dat", i);
 	else if (i < 150 + 40)
-		snprintf(path, size, "/t/deep/%.*s/f%u", (int)((i - 150) % 13 * 3),
+		snprintf(path, size, "/t/deep/%.*s/f%u",
+		    (int)((i - 150) % 13 * 3),
 		    "d1/d2/d3/d4/d5/d6/d7/d8/d9/dA/dB/dC/dD", i);
 	else if (i < 150 + 40 + NODD)
 		snprintf(path, size, "/t/odd/%s", odd_names[i - 190]);
@@ -116,8 +118,8 @@ tree_path(unsigned i, char *path, size_t size)
 static size_t
 tree_size(unsigned i)
 {
-	static const size_t edges[] = { 0, 1, 511, 512, 513, 4095, 4096, 4097,
-		8192, 65537 };
+	static const size_t edges[] = {
+	    0, 1, 511, 512, 513, 4095, 4096, 4097, 8192, 65537};
 
 	return i < 10 ? edges[i] : (i * 7919u) % 20000;
 }
@@ -192,7 +194,8 @@ START_TEST(test_mcopy_tree)
 	ck_assert_uint_eq(l.n, 152);
 	for (unsigned i = 0; i < 150; i++) {
 		snprintf(path, sizeof(path), "file number %u.dat", i);
-		ck_assert_msg(list_find(&l, path) != NULL, "%s not listed", path);
+		ck_assert_msg(
+		    list_find(&l, path) != NULL, "%s not listed", path);
 		ck_assert_uint_eq(list_find(&l, path)->type, FAT_DT_REG);
 	}
 	free(l.e);
@@ -219,7 +222,7 @@ START_TEST(test_core_writes)
 	const struct geometry *g = &geometries[_i];
 	static uint8_t big[300000], part[5000];
 	const char *longname = "A long name, with spaces; commas+plus=equals "
-	    "and more than thirteen characters.text";
+			       "and more than thirteen characters.text";
 	unsigned long used, total;
 	struct fat_statfs st;
 	struct fat_attr a;
@@ -258,7 +261,8 @@ START_TEST(test_core_writes)
 	f = core_put(fs, FAT_ROOT_ID, "moving.txt", "moved", 5);
 	put_node(fs, f);
 	ck_assert_int_eq(fat_rename(fs, FAT_ROOT_ID, "moving.txt", 10, sub,
-	    "has moved here.txt", 18, 0), 0);
+			     "has moved here.txt", 18, 0),
+	    0);
 	f = core_put(fs, d1, "doomed", "x", 1);
 	put_node(fs, f);
 	ck_assert_int_eq(fat_unlink(fs, d1, "doomed", 6), 0);
@@ -277,7 +281,7 @@ START_TEST(test_core_writes)
 
 	assert_mtools_has("/notes.txt", part, 5000);
 	{
-		uint8_t want[70001] = { 0 };
+		uint8_t want[70001] = {0};
 
 		want[0] = 'x';
 		want[70000] = 'y';
@@ -292,7 +296,7 @@ START_TEST(test_core_writes)
 	assert_mtools_has("/dir1/Sub Directory/inner.dat", big, 12345);
 	assert_mtools_has("/dir1/Sub Directory/has moved here.txt", "moved", 5);
 	{
-		uint8_t want[9000] = { 0 };
+		uint8_t want[9000] = {0};
 
 		memcpy(want, big, 3000);
 		assert_mtools_has("/dir1/trunc.me", want, sizeof(want));
@@ -331,11 +335,24 @@ alias_of(const char *listing, const char *longname, char *out)
 }
 
 static const char *const colliding[] = {
-	"Long File Name 1.txt", "Long File Name 2.txt", "Long File Name 3.txt",
-	"Long File Name 4.txt", "Long File Name 5.txt", "Long File Name 6.txt",
-	"Long File Name 7.txt", "Long File Name 8.txt", "Long File Name 9.txt",
-	"ab+cd.txt", "ab=cd.txt", "foo bar.html", "foo  bar.htm", "x.y.z",
-	"Mixed.Txt", "UPPER.TXT", ".profile", ".Profile2",
+    "Long File Name 1.txt",
+    "Long File Name 2.txt",
+    "Long File Name 3.txt",
+    "Long File Name 4.txt",
+    "Long File Name 5.txt",
+    "Long File Name 6.txt",
+    "Long File Name 7.txt",
+    "Long File Name 8.txt",
+    "Long File Name 9.txt",
+    "ab+cd.txt",
+    "ab=cd.txt",
+    "foo bar.html",
+    "foo  bar.htm",
+    "x.y.z",
+    "Mixed.Txt",
+    "UPPER.TXT",
+    ".profile",
+    ".Profile2",
 };
 
 #define NCOLLIDING (sizeof(colliding) / sizeof(colliding[0]))
@@ -390,7 +407,8 @@ START_TEST(test_alias_hex_form)
 	fs = mount_img();
 	for (unsigned i = 0; i < 14; i++) {
 		snprintf(name, sizeof(name), "Collision Name %u.txt", i);
-		put_node(fs, core_put(fs, FAT_ROOT_ID, name, name, strlen(name)));
+		put_node(
+		    fs, core_put(fs, FAT_ROOT_ID, name, name, strlen(name)));
 	}
 	ck_assert_int_gt(walk(fs, "/COLLIS~9.TXT", &a), 0);
 	put_node(fs, a.ino);
@@ -406,7 +424,8 @@ START_TEST(test_alias_hex_form)
 		snprintf(name, sizeof(name), "/Collision Name %u.txt", i);
 		got = mtools_cat(name, &len);
 		ck_assert_ptr_nonnull(got);
-		ck_assert(len == strlen(name) - 1 && !memcmp(got, name + 1, len));
+		ck_assert(
+		    len == strlen(name) - 1 && !memcmp(got, name + 1, len));
 		free(got);
 	}
 	free(listing);
@@ -497,8 +516,8 @@ START_TEST(test_big_transfer)
 	before = dev.writes;
 	put_node(fs, core_put(fs, FAT_ROOT_ID, "copy", data, n));
 	ck_assert_int_eq(fat_sync(fs), 0);
-	ck_assert_msg(dev.writes - before <= 16, "%u writes",
-	    dev.writes - before);
+	ck_assert_msg(
+	    dev.writes - before <= 16, "%u writes", dev.writes - before);
 	umount_img(fs);
 	assert_fsck_clean();
 	assert_mtools_has("/copy", data, n);
@@ -564,8 +583,8 @@ END_TEST
 START_TEST(test_readdir_cookies)
 {
 	enum { N = 150, STEP = 7 };
-	bool alive[N + 400] = { false }, always[N + 400] = { false };
-	unsigned seen[N + 400] = { 0 }, made = N, calls = 0;
+	bool alive[N + 400] = {false}, always[N + 400] = {false};
+	unsigned seen[N + 400] = {0}, made = N, calls = 0;
 	uint64_t seed = TEST_SEED, d;
 	char name[64];
 	struct fat_fs *fs;
@@ -585,20 +604,21 @@ START_TEST(test_readdir_cookies)
 		size_t before = l.n;
 
 		l.taken = 0;
-		ck_assert_int_eq(fat_readdir(fs, d, l.cookie, list_fill, &l), 0);
+		ck_assert_int_eq(
+		    fat_readdir(fs, d, l.cookie, list_fill, &l), 0);
 		for (size_t k = before; k < l.n; k++) {
 			unsigned i;
 
-			if (sscanf(l.e[k].name, "entry with a long name %u", &i) ==
-			    1)
+			if (sscanf(l.e[k].name, "entry with a long name %u",
+				&i) == 1)
 				seen[i]++;
 		}
 		if (l.n == before)
 			break;
 		/* three new entries, two deletions anywhere */
 		for (int k = 0; k < 3 && made < N + 400; k++, made++) {
-			snprintf(name, sizeof(name), "entry with a long name %u",
-			    made);
+			snprintf(name, sizeof(name),
+			    "entry with a long name %u", made);
 			put_node(fs, core_put(fs, d, name, "", 0));
 			alive[made] = true;
 		}
@@ -607,8 +627,10 @@ START_TEST(test_readdir_cookies)
 
 			if (!alive[i])
 				continue;
-			snprintf(name, sizeof(name), "entry with a long name %u", i);
-			ck_assert_int_eq(fat_unlink(fs, d, name, strlen(name)), 0);
+			snprintf(
+			    name, sizeof(name), "entry with a long name %u", i);
+			ck_assert_int_eq(
+			    fat_unlink(fs, d, name, strlen(name)), 0);
 			alive[i] = always[i] = false;
 		}
 		calls++;
@@ -617,8 +639,10 @@ START_TEST(test_readdir_cookies)
 	ck_assert_str_eq(l.e[1].name, "..");
 	ck_assert_uint_eq(l.e[1].ino, FAT_ROOT_ID);
 	for (unsigned i = 0; i < made; i++) {
-		ck_assert_msg(seen[i] <= 1, "entry %u seen %u times", i, seen[i]);
-		ck_assert_msg(!always[i] || seen[i] == 1, "entry %u not seen", i);
+		ck_assert_msg(
+		    seen[i] <= 1, "entry %u seen %u times", i, seen[i]);
+		ck_assert_msg(
+		    !always[i] || seen[i] == 1, "entry %u not seen", i);
 	}
 	free(l.e);
 	/* the root's cookies: 0 ".", 1 "..", then byte offsets */
@@ -634,8 +658,8 @@ START_TEST(test_readdir_cookies)
 	ck_assert_str_eq(l.e[2].name, "dir");
 	ck_assert_uint_eq(l.e[2].ino, d);
 	ck_assert_uint_eq(l.e[2].type, FAT_DT_DIR);
-	ck_assert_int_eq(fat_readdir(fs, FAT_ROOT_ID, 33, list_fill, &l),
-	    -ENOENT);
+	ck_assert_int_eq(
+	    fat_readdir(fs, FAT_ROOT_ID, 33, list_fill, &l), -ENOENT);
 	free(l.e);
 	put_node(fs, d);
 	umount_img(fs);
@@ -674,8 +698,10 @@ START_TEST(test_node_refs)
 	keep = core_put(fs, FAT_ROOT_ID, "keep", "kept", 4);
 	d = core_mkdir(fs, FAT_ROOT_ID, "d");
 	ck_assert_int_eq(fat_rename(fs, FAT_ROOT_ID, "keep", 4, d,
-	    "kept under another name", 23, 0), 0);
-	ck_assert_int_eq(fat_lookup(fs, d, "kept under another name", 23, &a), 0);
+			     "kept under another name", 23, 0),
+	    0);
+	ck_assert_int_eq(
+	    fat_lookup(fs, d, "kept under another name", 23, &a), 0);
 	ck_assert_uint_eq(a.ino, keep);
 	ck_assert_int_eq(fat_forget(fs, keep, 1), 0);
 	ck_assert_int_eq(fat_read(fs, keep, 0, back, 4), 4);
@@ -702,7 +728,7 @@ START_TEST(test_node_refs)
 	ck_assert_uint_lt(st.bfree, st0.bfree - 190);
 	put_node(fs, f);
 	ck_assert_int_eq(fat_statfs(fs, &st), 0);
-	ck_assert_uint_eq(st.bfree, st0.bfree - 3);	/* Same File, d, kept */
+	ck_assert_uint_eq(st.bfree, st0.bfree - 3); /* Same File, d, kept */
 	/* still referenced at umount: freed then */
 	f = core_put(fs, d, "victim2", data, sizeof(data));
 	ck_assert_int_eq(fat_unlink(fs, d, "victim2", 7), 0);
@@ -718,8 +744,8 @@ END_TEST
 /* --- rename's rules ------------------------------------------------------ */
 
 static int
-ren(struct fat_fs *fs, uint64_t od, const char *on, uint64_t nd,
-    const char *nn, unsigned flags)
+ren(struct fat_fs *fs, uint64_t od, const char *on, uint64_t nd, const char *nn,
+    unsigned flags)
 {
 	return fat_rename(fs, od, on, strlen(on), nd, nn, strlen(nn), flags);
 }
@@ -748,22 +774,24 @@ START_TEST(test_rename_rules)
 	ck_assert_uint_eq(a.nlink, 2 + 4);
 
 	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "two",
-	    FAT_RENAME_NOREPLACE), -EEXIST);
-	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "x",
-	    FAT_RENAME_EXCHANGE), -EINVAL);
-	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "nope", FAT_ROOT_ID, "x", 0),
-	    -ENOENT);
-	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "DA", FAT_ROOT_ID, "one", 0),
-	    -ENOTDIR);
-	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "DA", 0),
-	    -EISDIR);
-	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "DA", FAT_ROOT_ID, "DC", 0),
-	    -ENOTEMPTY);
+			     FAT_RENAME_NOREPLACE),
+	    -EEXIST);
+	ck_assert_int_eq(
+	    ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "x", FAT_RENAME_EXCHANGE),
+	    -EINVAL);
+	ck_assert_int_eq(
+	    ren(fs, FAT_ROOT_ID, "nope", FAT_ROOT_ID, "x", 0), -ENOENT);
+	ck_assert_int_eq(
+	    ren(fs, FAT_ROOT_ID, "DA", FAT_ROOT_ID, "one", 0), -ENOTDIR);
+	ck_assert_int_eq(
+	    ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "DA", 0), -EISDIR);
+	ck_assert_int_eq(
+	    ren(fs, FAT_ROOT_ID, "DA", FAT_ROOT_ID, "DC", 0), -ENOTEMPTY);
 	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "DC", sub, "inside", 0), -EINVAL);
 	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "DC", dc, "itself", 0), -EINVAL);
 	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "ONE", 0), 0);
-	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "bad:name", 0),
-	    -EINVAL);
+	ck_assert_int_eq(
+	    ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "bad:name", 0), -EINVAL);
 	/* a file over a file: the old target lives on while referenced */
 	ck_assert_int_eq(ren(fs, FAT_ROOT_ID, "one", FAT_ROOT_ID, "two", 0), 0);
 	ck_assert_int_eq(fat_lookup(fs, FAT_ROOT_ID, "two", 3, &a), 0);
@@ -799,8 +827,8 @@ START_TEST(test_rename_rules)
 		uint32_t ddc = raw_start(de);
 		uint8_t *dce = raw_entry(&r, ddc, "DC         ");
 
-		ck_assert_uint_eq(raw_start(raw_cluster(&r, raw_start(dce)) + 32),
-		    ddc);
+		ck_assert_uint_eq(
+		    raw_start(raw_cluster(&r, raw_start(dce)) + 32), ddc);
 	}
 	munmap(p, size);
 }
@@ -821,9 +849,9 @@ mk(struct fat_fs *fs, const char *name)
 
 START_TEST(test_names)
 {
-	static const char *const bad[] = { "\xff", "a\xc0\x80", "\xed\xa0\x80",
-		"a\xe6\x97", "a*", "a?", "a<", "a>", "a|", "a\"", "a:", "a\\",
-		"a\x01", "tab\t", "trailing space " };
+	static const char *const bad[] = {"\xff", "a\xc0\x80", "\xed\xa0\x80",
+	    "a\xe6\x97", "a*", "a?", "a<", "a>", "a|", "a\"", "a:", "a\\",
+	    "a\x01", "tab\t", "trailing space "};
 	char name[300], path[310];
 	struct fat_attr a;
 	struct fat_fs *fs;
@@ -850,11 +878,11 @@ START_TEST(test_names)
 	name[255] = 'n';
 	name[256] = 0;
 	ck_assert_int_eq(mk(fs, name), -ENAMETOOLONG);
-	ck_assert_int_eq(fat_lookup(fs, FAT_ROOT_ID, name, 256, &a),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    fat_lookup(fs, FAT_ROOT_ID, name, 256, &a), -ENAMETOOLONG);
 	name[0] = 0;
 	for (int i = 0; i < 63; i++)
-		strcat(name, "🎉");		/* 252 bytes, 126 units */
+		strcat(name, "🎉"); /* 252 bytes, 126 units */
 	ck_assert_int_eq(mk(fs, name), 0);
 	/* case: kept as given, found in any ASCII case */
 	ck_assert_int_eq(mk(fs, "CamelCase.Txt"), 0);
@@ -890,11 +918,12 @@ START_TEST(test_names)
 }
 END_TEST
 
-/* --- attributes ------------------------------------------------------------ */
+/* --- attributes ------------------------------------------------------------
+ */
 
 START_TEST(test_attributes)
 {
-	struct fat_setattr sa = { 0 };
+	struct fat_setattr sa = {0};
 	struct fat_attr a;
 	struct fat_fs *fs;
 	uint64_t f, d;
@@ -940,7 +969,7 @@ START_TEST(test_attributes)
 	sa.uid = 0;
 	ck_assert_int_eq(fat_setattr(fs, f, &sa, &a), 0);
 	sa.valid = FAT_SET_MTIME | FAT_SET_ATIME | FAT_SET_CTIME;
-	sa.mtime.sec = 981173107;	/* 2001-02-03 04:05:07 */
+	sa.mtime.sec = 981173107; /* 2001-02-03 04:05:07 */
 	sa.atime.sec = 981173107;
 	ck_assert_int_eq(fat_setattr(fs, f, &sa, &a), 0);
 	ck_assert_int_eq(a.mtime.sec, 981173106);
@@ -959,7 +988,7 @@ START_TEST(test_attributes)
 	fs = mount_img();
 	ck_assert_int_gt(walk(fs, "/file", &a), 0);
 	ck_assert_uint_eq(a.mode, FAT_S_IFREG | 0555);
-	ck_assert_int_eq(a.mtime.sec, T_NOW);		/* the truncation's */
+	ck_assert_int_eq(a.mtime.sec, T_NOW); /* the truncation's */
 	ck_assert_int_eq(a.atime.sec, 981158400);
 	ck_assert_int_eq(a.size, 4);
 	put_node(fs, a.ino);
@@ -1003,12 +1032,19 @@ END_TEST
 /* --- random operations against a model --------------------------------- */
 
 #define MODEL_NAMES 10
-#define MODEL_MAX 40000
+#define MODEL_MAX   40000
 
 static const char *const model_names[MODEL_NAMES] = {
-	"a", "B.TXT", "c.txt", "a rather long file name number one",
-	"a rather long file name number two", "ünïcödé", "x.y.z",
-	"Long File Name 1.txt", "Long File Name 2.txt", "UPPERCASE.LONGEXT",
+    "a",
+    "B.TXT",
+    "c.txt",
+    "a rather long file name number one",
+    "a rather long file name number two",
+    "ünïcödé",
+    "x.y.z",
+    "Long File Name 1.txt",
+    "Long File Name 2.txt",
+    "UPPERCASE.LONGEXT",
 };
 
 struct model_file {
@@ -1017,8 +1053,8 @@ struct model_file {
 	uint8_t data[MODEL_MAX];
 };
 
-static struct model_file model[2][MODEL_NAMES];	/* root, sub */
-static const char *const model_dirs[2] = { "dirA", "a longer directory" };
+static struct model_file model[2][MODEL_NAMES]; /* root, sub */
+static const char *const model_dirs[2] = {"dirA", "a longer directory"};
 static bool model_dir[2][2];
 
 /* Makes or removes an (empty) directory. */
@@ -1029,12 +1065,12 @@ model_toggle_dir(struct fat_fs *fs, uint64_t dirs[2], unsigned d, unsigned k)
 	struct fat_attr a;
 
 	if (model_dir[d][k]) {
-		ck_assert_int_eq(fat_unlink(fs, dirs[d], name, strlen(name)),
-		    -EISDIR);
+		ck_assert_int_eq(
+		    fat_unlink(fs, dirs[d], name, strlen(name)), -EISDIR);
 		ck_assert_int_eq(fat_rmdir(fs, dirs[d], name, strlen(name)), 0);
 	} else {
-		ck_assert_int_eq(fat_mkdir(fs, dirs[d], name, strlen(name), 0755,
-		    &a), 0);
+		ck_assert_int_eq(
+		    fat_mkdir(fs, dirs[d], name, strlen(name), 0755, &a), 0);
 		put_node(fs, a.ino);
 	}
 	model_dir[d][k] = !model_dir[d][k];
@@ -1071,43 +1107,44 @@ model_step(struct fat_fs *fs, uint64_t dirs[2], uint64_t *seed)
 	struct fat_attr a;
 	uint64_t r = test_rand(seed) % 11;
 
-	if (r < 4) {			/* write somewhere, creating the file */
+	if (r < 4) { /* write somewhere, creating the file */
 		size_t off = (size_t)(test_rand(seed) % 20000);
 		size_t len = (size_t)(test_rand(seed) % sizeof(buf));
 
 		fill_rand(buf, len, test_rand(seed));
 		if (!m->exists) {
 			ck_assert_int_eq(fat_create(fs, dirs[d], name,
-			    strlen(name), 0644, &a), 0);
+					     strlen(name), 0644, &a),
+			    0);
 			m->exists = true;
 			m->size = 0;
 		} else {
-			ck_assert_int_eq(fat_lookup(fs, dirs[d], name,
-			    strlen(name), &a), 0);
+			ck_assert_int_eq(
+			    fat_lookup(fs, dirs[d], name, strlen(name), &a), 0);
 		}
-		ck_assert_int_eq(fat_write(fs, a.ino, off, buf, len),
-		    (int64_t)len);
+		ck_assert_int_eq(
+		    fat_write(fs, a.ino, off, buf, len), (int64_t)len);
 		if (len > 0 && off > m->size)
 			memset(m->data + m->size, 0, off - m->size);
 		memcpy(m->data + off, buf, len);
 		if (len > 0 && off + len > m->size)
 			m->size = off + len;
 		put_node(fs, a.ino);
-	} else if (r < 6 && m->exists) {	/* truncate */
+	} else if (r < 6 && m->exists) { /* truncate */
 		size_t size = (size_t)(test_rand(seed) % 30000);
 
-		ck_assert_int_eq(fat_lookup(fs, dirs[d], name, strlen(name),
-		    &a), 0);
+		ck_assert_int_eq(
+		    fat_lookup(fs, dirs[d], name, strlen(name), &a), 0);
 		ck_assert_int_eq(fat_truncate(fs, a.ino, size, &a), 0);
 		if (size > m->size)
 			memset(m->data + m->size, 0, size - m->size);
 		m->size = size;
 		put_node(fs, a.ino);
-	} else if (r < 7) {		/* unlink */
+	} else if (r < 7) { /* unlink */
 		ck_assert_int_eq(fat_unlink(fs, dirs[d], name, strlen(name)),
 		    m->exists ? 0 : -ENOENT);
 		m->exists = false;
-	} else if (r < 9) {		/* rename, maybe over another */
+	} else if (r < 9) { /* rename, maybe over another */
 		unsigned d2 = (unsigned)(test_rand(seed) % 2);
 		unsigned k2 = (unsigned)(test_rand(seed) % MODEL_NAMES);
 		const char *to = model_names[k2];
@@ -1128,10 +1165,10 @@ model_step(struct fat_fs *fs, uint64_t dirs[2], uint64_t *seed)
 
 START_TEST(test_random_model)
 {
-	static const struct geometry g[] = { { 40 * 1024, "-s 1" },
-		{ 288 * 1024, "-S 4096 -s 1" }, { 80 * 1024, "-s 2" } };
-	uint64_t seed = TEST_SEED + (uint64_t)_i, dirs[2] = { FAT_ROOT_ID };
-	struct fat_params p = { .cache_blocks = 16 };
+	static const struct geometry g[] = {{40 * 1024, "-s 1"},
+	    {288 * 1024, "-S 4096 -s 1"}, {80 * 1024, "-s 2"}};
+	uint64_t seed = TEST_SEED + (uint64_t)_i, dirs[2] = {FAT_ROOT_ID};
+	struct fat_params p = {.cache_blocks = 16};
 	char path[128];
 	struct fat_fs *fs;
 
@@ -1157,8 +1194,8 @@ START_TEST(test_random_model)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", d ? "/sub" : "",
 			    model_names[k]);
-			assert_mtools_has(path, model[d][k].data,
-			    model[d][k].size);
+			assert_mtools_has(
+			    path, model[d][k].data, model[d][k].size);
 		}
 	}
 }

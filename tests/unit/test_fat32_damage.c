@@ -45,16 +45,16 @@ make_victims(void)
 }
 
 enum damage {
-	DMG_LOOP,		/* A's chain loops back to its start */
-	DMG_CROSS,		/* B's chain runs on into A's */
-	DMG_START_RANGE,	/* A starts past the last cluster */
-	DMG_LINK_RANGE,		/* A's second link is past the last cluster */
-	DMG_LINK_FREE,		/* A's chain runs into a free cluster */
-	DMG_START_FREE,		/* A starts at a free cluster */
-	DMG_SIZE,		/* A claims more than its chain holds */
-	DMG_LINK_BAD,		/* A's chain holds a bad-cluster mark */
-	DMG_DIR_LOOP,		/* D's chain loops */
-	DMG_DIR_RANGE,		/* D starts past the last cluster */
+	DMG_LOOP,	 /* A's chain loops back to its start */
+	DMG_CROSS,	 /* B's chain runs on into A's */
+	DMG_START_RANGE, /* A starts past the last cluster */
+	DMG_LINK_RANGE,	 /* A's second link is past the last cluster */
+	DMG_LINK_FREE,	 /* A's chain runs into a free cluster */
+	DMG_START_FREE,	 /* A starts at a free cluster */
+	DMG_SIZE,	 /* A claims more than its chain holds */
+	DMG_LINK_BAD,	 /* A's chain holds a bad-cluster mark */
+	DMG_DIR_LOOP,	 /* D's chain loops */
+	DMG_DIR_RANGE,	 /* D starts past the last cluster */
 	DMG_COUNT
 };
 
@@ -70,17 +70,38 @@ damage(enum damage what)
 	uint32_t a0 = raw_start(a), max = le32(p + 32) / r.spc;
 
 	switch (what) {
-	case DMG_LOOP: raw_set_fat(&r, raw_last(&r, a0), a0); break;
-	case DMG_CROSS: raw_set_fat(&r, raw_last(&r, raw_start(b)), a0); break;
-	case DMG_START_RANGE: raw_set_start(a, 0x0FFFFFF0); break;
-	case DMG_LINK_RANGE: raw_set_fat(&r, raw_fat(&r, a0), max + 50); break;
-	case DMG_LINK_FREE: raw_set_fat(&r, a0, 20000); break;
-	case DMG_START_FREE: raw_set_start(a, 20000); break;
-	case DMG_SIZE: set_le32(a + 28, le32(a + 28) + 10 * 512); break;
-	case DMG_LINK_BAD: raw_set_fat(&r, a0, 0x0FFFFFF7); break;
-	case DMG_DIR_LOOP: raw_set_fat(&r, raw_start(d), raw_start(d)); break;
-	case DMG_DIR_RANGE: raw_set_start(d, 0x0FFFFFF0); break;
-	default: break;
+	case DMG_LOOP:
+		raw_set_fat(&r, raw_last(&r, a0), a0);
+		break;
+	case DMG_CROSS:
+		raw_set_fat(&r, raw_last(&r, raw_start(b)), a0);
+		break;
+	case DMG_START_RANGE:
+		raw_set_start(a, 0x0FFFFFF0);
+		break;
+	case DMG_LINK_RANGE:
+		raw_set_fat(&r, raw_fat(&r, a0), max + 50);
+		break;
+	case DMG_LINK_FREE:
+		raw_set_fat(&r, a0, 20000);
+		break;
+	case DMG_START_FREE:
+		raw_set_start(a, 20000);
+		break;
+	case DMG_SIZE:
+		set_le32(a + 28, le32(a + 28) + 10 * 512);
+		break;
+	case DMG_LINK_BAD:
+		raw_set_fat(&r, a0, 0x0FFFFFF7);
+		break;
+	case DMG_DIR_LOOP:
+		raw_set_fat(&r, raw_start(d), raw_start(d));
+		break;
+	case DMG_DIR_RANGE:
+		raw_set_start(d, 0x0FFFFFF0);
+		break;
+	default:
+		break;
 	}
 	munmap(p, size);
 }
@@ -117,12 +138,14 @@ START_TEST(test_damaged_chains)
 		/* the damaged file refuses writes and truncation too */
 		node = walk(fs, what == DMG_CROSS ? "/B.BIN" : "/A.BIN", &a);
 		ck_assert_int_gt(node, 0);
-		ck_assert_int_eq(fat_write(fs, (uint64_t)node, 0, "x", 1), -EIO);
+		ck_assert_int_eq(
+		    fat_write(fs, (uint64_t)node, 0, "x", 1), -EIO);
 		ck_assert_int_eq(fat_truncate(fs, (uint64_t)node, 0, &a), -EIO);
 		put_node(fs, (uint64_t)node);
 		/* it can be unlinked; its clusters are left alone */
 		ck_assert_int_eq(fat_unlink(fs, FAT_ROOT_ID,
-		    what == DMG_CROSS ? "B.BIN" : "A.BIN", 5), 0);
+				     what == DMG_CROSS ? "B.BIN" : "A.BIN", 5),
+		    0);
 		if (what == DMG_CROSS)
 			assert_reads(fs, "/A.BIN", a_data, sizeof(a_data));
 	}
@@ -152,7 +175,7 @@ START_TEST(test_damaged_lfn)
 	p = raw_map(&size);
 	r = raw_of(p);
 	de = raw_entry(&r, r.root, "ALONGF~1TXT");
-	de[-32 + 13] ^= 0xFF;		/* the last LFN slot's checksum */
+	de[-32 + 13] ^= 0xFF; /* the last LFN slot's checksum */
 	munmap(p, size);
 	fs = mount_img();
 	list_dir(fs, FAT_ROOT_ID, &l);
@@ -169,7 +192,7 @@ END_TEST
 START_TEST(test_truncated_device)
 {
 	static uint8_t big[6 * MiB];
-	struct fat_params p = { 0 };
+	struct fat_params p = {0};
 	char host[256];
 	struct fat_fs *fs;
 
@@ -206,7 +229,8 @@ dev_load_copy(void)
 static int
 poke(void)
 {
-	struct fat_params p = { .dev_sectors = dev.size / 512, .cache_blocks = 16 };
+	struct fat_params p = {
+	    .dev_sectors = dev.size / 512, .cache_blocks = 16};
 	struct fat_attr a;
 	struct fat_fs *fs;
 	struct list l;
@@ -218,8 +242,8 @@ poke(void)
 	memset(&l, 0, sizeof(l));
 	fat_readdir(fs, FAT_ROOT_ID, 0, list_fill, &l);
 	for (size_t i = 2; i < l.n && i < 20; i++) {
-		if (fat_lookup(fs, FAT_ROOT_ID, l.e[i].name, strlen(l.e[i].name),
-		    &a) != 0)
+		if (fat_lookup(fs, FAT_ROOT_ID, l.e[i].name,
+			strlen(l.e[i].name), &a) != 0)
 			continue;
 		fat_read(fs, a.ino, 0, buf, sizeof(buf));
 		fat_readdir(fs, a.ino, 0, list_fill, &l);
@@ -240,14 +264,27 @@ struct bpb_case {
 };
 
 static const struct bpb_case bpb_cases[] = {
-	{ 11, 2, 0, -EINVAL }, { 11, 2, 256, -EINVAL }, { 11, 2, 8192, -EINVAL },
-	{ 11, 2, 1000, -EINVAL }, { 13, 1, 0, -EINVAL }, { 13, 1, 3, -EINVAL },
-	{ 14, 2, 0, -EINVAL }, { 16, 1, 0, -EINVAL }, { 21, 1, 0x12, -EINVAL },
-	{ 22, 2, 5, -EINVAL }, { 17, 2, 512, -EINVAL }, { 36, 4, 0, -EINVAL },
-	{ 510, 1, 0, -EINVAL }, { 32, 4, 0, -EINVAL },
-	{ 44, 4, 0, -EIO }, { 44, 4, 1, -EIO }, { 44, 4, 0x0FFFFFF0, -EIO },
-	{ 36, 4, 1, -EIO }, { 32, 4, 0xFFFFFFFF, -EIO },
-	{ 36, 4, 0x00100000, -EIO }, { 16, 1, 200, -EIO },
+    {11, 2, 0, -EINVAL},
+    {11, 2, 256, -EINVAL},
+    {11, 2, 8192, -EINVAL},
+    {11, 2, 1000, -EINVAL},
+    {13, 1, 0, -EINVAL},
+    {13, 1, 3, -EINVAL},
+    {14, 2, 0, -EINVAL},
+    {16, 1, 0, -EINVAL},
+    {21, 1, 0x12, -EINVAL},
+    {22, 2, 5, -EINVAL},
+    {17, 2, 512, -EINVAL},
+    {36, 4, 0, -EINVAL},
+    {510, 1, 0, -EINVAL},
+    {32, 4, 0, -EINVAL},
+    {44, 4, 0, -EIO},
+    {44, 4, 1, -EIO},
+    {44, 4, 0x0FFFFFF0, -EIO},
+    {36, 4, 1, -EIO},
+    {32, 4, 0xFFFFFFFF, -EIO},
+    {36, 4, 0x00100000, -EIO},
+    {16, 1, 200, -EIO},
 };
 
 START_TEST(test_bpb_checks)
@@ -291,8 +328,10 @@ START_TEST(test_fuzz)
 	root = (uint64_t)(raw_cluster(&r, r.root) - dev.mem);
 	for (unsigned iter = 0; iter < 600; iter++) {
 		unsigned where = iter % 4, flips = 1 + test_rand(&seed) % 4;
-		uint64_t base = where == 0 ? 0 : where == 1 ? 512 : where == 2 ?
-		    fat : root;
+		uint64_t base = where == 0   ? 0
+				: where == 1 ? 512
+				: where == 2 ? fat
+					     : root;
 
 		span = where == 0 ? 96 : 512;
 		for (unsigned k = 0; k < flips; k++) {
@@ -338,7 +377,7 @@ END_TEST
 /* Out of memory at each allocation in turn: -ENOMEM, nothing half done. */
 START_TEST(test_out_of_memory)
 {
-	struct fat_params p = { .cache_blocks = 16 };
+	struct fat_params p = {.cache_blocks = 16};
 	char name[32];
 	struct fat_attr a;
 	struct fat_fs *fs;
