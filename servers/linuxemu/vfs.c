@@ -125,6 +125,42 @@ lx_vfs_close(struct lfile *f)
 }
 
 /*
+ * Executables read lately, by (st_dev, st_ino, size, mtime): a shell that
+ * runs an applet per line must not read BusyBox's 2 MB again each time.
+ */
+#define EXEC_CACHE	4
+
+static struct exec_cached {
+	uint64_t dev, ino, used;
+	int64_t size;
+	struct fs_time mtime;
+	char *data;
+	char canon[256];
+} exec_cache[EXEC_CACHE];
+static uint64_t exec_clock;
+
+static struct exec_cached *
+exec_cache_find(uint64_t dev, const struct fs_attr *a)
+{
+	struct exec_cached *victim = &exec_cache[0];
+
+	for (int i = 0; i < EXEC_CACHE; i++) {
+		struct exec_cached *c = &exec_cache[i];
+
+		if (c->data != NULL && c->dev == dev && c->ino == a->ino && c->size == a->size &&
+		    c->mtime.sec == a->mtime.sec && c->mtime.nsec == a->mtime.nsec) {
+			c->used = ++exec_clock;
+			return c;
+		}
+		if (c->used < victim->used)
+			victim = c;
+	}
+	free(victim->data);
+	memset(victim, 0, sizeof(*victim));
+	return victim;				/* empty: the caller fills it */
+}
+
+/*
  * The whole regular file at path (absolute), for execve: 0 with its
  * bytes (valid until the next call) and its canonical path, or -errno
  * (EACCES for what is not a regular file, or with exec, one without an
@@ -134,17 +170,13 @@ int
 lx_vfs_read_file(const char *path, uint32_t cred_uid, const void **data, uint64_t *len,
     char *canon, size_t canon_cap, int exec)
 {
-	static char *buf;
-	static uint64_t cap;
-	static char last[256];
-	static uint64_t last_len;
 	uint64_t w[6] = { vfs_root, VFS_O_RDONLY, 0, VFS_CRED(cred_uid, 0), vfs_root, 0 };
 	uint64_t rw[IPC_WORDS], id, size, done = 0;
+	struct exec_cached *c;
 	struct fs_attr attr;
 	size_t rlen;
 	long r;
 
-	(void)last_len;
 	r = vfs_call(VFS_OPEN, w, path, strlen(path), &attr, sizeof(attr), rw, &rlen);
 	if (r < 0)
 		return (int)r;
@@ -155,37 +187,46 @@ lx_vfs_read_file(const char *path, uint32_t cred_uid, const void **data, uint64_
 		vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
 		return rlen < sizeof(attr) ? -EIO : -EACCES;
 	}
+	c = exec_cache_find(rw[2], &attr);
+	if (c->data != NULL) {
+		vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
+		goto found;
+	}
 	size = (uint64_t)attr.size;
-	if (size + 1 > cap) {
-		char *nb = realloc(buf, size + 1);
-
-		if (nb == NULL) {
-			vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
-			return -ENOMEM;
-		}
-		buf = nb;
-		cap = size + 1;
+	if ((c->data = malloc(size + 1)) == NULL) {
+		vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
+		return -ENOMEM;
 	}
 	while (done < size) {
 		uint64_t n = size - done < IPC_BUF_MAX ? size - done : IPC_BUF_MAX;
 		uint64_t rw2[6] = { id, n, done, 0, 0, 0 };
 
-		r = vfs_call(VFS_READ, rw2, NULL, 0, buf + done, n, NULL, &rlen);
+		r = vfs_call(VFS_READ, rw2, NULL, 0, c->data + done, n, NULL, &rlen);
 		if (r <= 0)
 			break;
 		done += (uint64_t)r;
 	}
-	if (canon != NULL && vfs_call(VFS_GETPATH, (uint64_t[6]){ id, 0, 0, 0, vfs_root, 0 },
-	    NULL, 0, canon, canon_cap - 1, NULL, &rlen) > 0)
-		canon[rlen] = '\0';
-	else if (canon != NULL)
-		strlcpy(canon, path, canon_cap);
+	if (vfs_call(VFS_GETPATH, (uint64_t[6]){ id, 0, 0, 0, vfs_root, 0 }, NULL, 0,
+	    c->canon, sizeof(c->canon) - 1, NULL, &rlen) > 0)
+		c->canon[rlen] = '\0';
+	else
+		strlcpy(c->canon, path, sizeof(c->canon));
 	vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
-	if (r < 0)
-		return (int)r;
-	strlcpy(last, path, sizeof(last));
-	*data = buf;
-	*len = done;
+	if (r < 0 || done != size) {
+		free(c->data);
+		c->data = NULL;
+		return r < 0 ? (int)r : -EIO;
+	}
+	c->dev = rw[2];
+	c->ino = attr.ino;
+	c->size = attr.size;
+	c->mtime = attr.mtime;
+	c->used = ++exec_clock;
+found:
+	if (canon != NULL)
+		strlcpy(canon, c->canon, canon_cap);
+	*data = c->data;
+	*len = (uint64_t)c->size;
 	return 0;
 }
 
