@@ -142,6 +142,12 @@ done
 # shellcheck disable=SC2206 # --qemu is split into words on purpose
 [ -n "$extra" ] && args+=($extra)
 
+# -c with a disk: the command runs on it (disk.manifest: the FAT32 root on
+# vda, the boot archive at /boot), unless --init or --manifest said otherwise.
+if [ "$has_command" = 1 ] && [ ${#disks[@]} -gt 0 ] &&
+	[[ "$append" != *lichen.init=* && "$append" != *lichen.manifest=* ]]; then
+	append="lichen.init=init lichen.manifest=disk.manifest${append:+ $append}"
+fi
 if [ "$has_command" = 1 ]; then
 	exec python3 scripts/run-command.py --initrd build/image/bootfs.cpio \
 		"${adds[@]}" "--append=$append" "--timeout=$timeout" \

@@ -3,7 +3,8 @@
 # mkfs.fat -F 32 makes the volume, mtools fills it without mounting:
 # ROOTDIR's tree (image/rootfs: /etc), BUSYBOX at /bin/busybox and, since
 # FAT has no symbolic links, a copy at /bin/sh (BusyBox's shell runs its
-# other applets itself), and empty /tmp, /root, /dev, /proc (mount points).
+# other applets itself), and empty /tmp, /root, /dev, /proc, /boot (mount
+# points; disk.manifest mounts the boot archive on /boot).
 # Reproducible: a fixed volume id and times from SOURCE_DATE_EPOCH (0).
 set -euo pipefail
 out=$1 size=$2 root=$3 busybox=$4
@@ -12,7 +13,7 @@ rm -f "$tmp"
 truncate -s "${size}M" "$tmp"
 mkfs.fat -F 32 -n LICHEN -i 4c494348 --invariant "$tmp" >/dev/null
 export MTOOLS_SKIP_CHECK=1 MTOOLS_NO_VFAT=0
-mmd -i "$tmp" ::/bin ::/tmp ::/root ::/dev ::/proc
+mmd -i "$tmp" ::/bin ::/tmp ::/root ::/dev ::/proc ::/boot
 ( cd "$root" && find . -mindepth 1 -type d | sort ) | while read -r d; do
 	mmd -i "$tmp" "::/${d#./}"
 done

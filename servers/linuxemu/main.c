@@ -425,9 +425,14 @@ main(int argc, char **argv)
 			if (lx_vfs != HANDLE_NONE) {
 				char path[256];
 
+				/* The archive is vfs's root, or at /boot on a disk root. */
 				fmt_snprintf(path, sizeof(path), "/%s", argv[i] + 17);
-				if (lx_vfs_read_file(path, 0, &text, &tlen, NULL, 0, 0) != 0 ||
-				    tlen >= sizeof(argfile_text[0])) {
+				r = lx_vfs_read_file(path, 0, &text, &tlen, NULL, 0, 0);
+				if (r != 0) {
+					fmt_snprintf(path, sizeof(path), "/boot/%s", argv[i] + 17);
+					r = lx_vfs_read_file(path, 0, &text, &tlen, NULL, 0, 0);
+				}
+				if (r != 0 || tlen >= sizeof(argfile_text[0])) {
 					printf("linuxemu: %s: no such file (or too long)\n", path);
 					return 1;
 				}

@@ -181,11 +181,16 @@ disk_register(handle_t names, unsigned i)
 	return r;
 }
 
+/* lichen.quiet=1 among the arguments: no report of the disks found. */
+static int quiet;
+
 static void
 report(const struct disk *d)
 {
 	const struct blk_disk *b = &d->blk;
 
+	if (quiet)
+		return;
 	printf("virtio-blk: %s: %lu sectors (%lu KiB), %u-byte blocks, %s%s, "
 	    "virtio-mmio at 0x%lx, irq %u\n", b->name, b->sectors, b->sectors / 2,
 	    b->block_size, (b->flags & BLOCK_F_READONLY) ? "read-only" : "read-write",
@@ -240,7 +245,9 @@ main(int argc, char **argv)
 	handle_t names = (handle_t)native_start_word(0);
 	long ep, vs, r;
 
-	(void)argc, (void)argv;
+	for (int i = 1; i < argc; i++)		/* e.g. $BOOTARGS in the manifest */
+		if (strcmp(argv[i], "lichen.quiet=1") == 0)
+			quiet = 1;
 	device = (handle_t)native_start_word(1);
 	if (device == HANDLE_NONE) {
 		printf("virtio-blk: no device handle (start it with `driver` in the manifest)\n");
