@@ -240,6 +240,28 @@ vn_may_delete(const struct vnode *dir, const struct vnode *victim, uint64_t cred
 	return 0;
 }
 
+/*
+ * Before an umount: the cache forgets m's nodes (all but the root), and
+ * gives their references back, so the server sees them unused.
+ */
+void
+vn_drop_mount(struct vmount *m)
+{
+	bool again = true;
+
+	while (again) {			/* a freed child may free its parent */
+		again = false;
+		for (unsigned i = 0; i < VFS_HASH; i++)
+			for (struct vnode *vn = hash[i]; vn != NULL; vn = vn->hnext)
+				if (vn->mnt == m && vn != m->root && vn->name != NULL) {
+					vn_forget(vn);
+					vn_unhash(vn);
+					again = true;
+					break;
+				}
+	}
+}
+
 /* Gives back every reference vfs holds on m's nodes but its root's. */
 void
 vn_forget_mount(struct vmount *m)

@@ -1688,6 +1688,7 @@ umount_walked(struct vop *op, long err)
 		}
 	op->u[0] = (uint64_t)(uintptr_t)m;
 	w[0] = m->root->node;
+	vn_drop_mount(m);		/* what is cached of it must not keep it busy */
 	send_or_fail(op, m, FS_UMOUNT, w, 1, NULL, 0, umount_reply);
 }
 

@@ -114,6 +114,7 @@ int vn_permission(const struct vnode *vn, uint64_t cred, int mask);	/* mask: 4 r
 int vn_may_delete(const struct vnode *dir, const struct vnode *victim, uint64_t cred);
 struct vmount *mount_alloc(void);
 void vn_forget_mount(struct vmount *m);
+void vn_drop_mount(struct vmount *m);
 struct vfile *file_alloc(struct vnode *vn, uint32_t flags);
 struct vfile *file_get(uint64_t id);
 uint64_t file_id(const struct vfile *f);

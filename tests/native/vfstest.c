@@ -148,7 +148,7 @@ test_files(void)
 	CHECK_EQ(vcall(VFS_SEEK, (uint64_t)f, 20, 0, 0, NULL, 0), 20);
 	CHECK_EQ(vwrite(f, "!"), 1);				/* a hole before it */
 	CHECK_EQ(stat_size("/a.txt"), 21);
-	CHECK_EQ(vcall(VFS_READ, (uint64_t)f, 4, 9, 0, NULL, 0), 4);	/* pread */
+	CHECK_EQ(vcall(VFS_READ, (uint64_t)f, 4, 10, 0, NULL, 0), 4);	/* pread */
 	CHECK(memcmp(rbuf, "d\0\0\0", 4) == 0, "pread over the hole");
 	CHECK_EQ(vcall(VFS_FTRUNCATE, (uint64_t)f, 5, 0, 0, NULL, 0), 0);
 	CHECK_EQ(stat_size("/a.txt"), 5);
