@@ -476,13 +476,13 @@ opt_one(const struct tmpfs *fs, const char *key, size_t klen, const char *v,
 	if (key_is(key, klen, "nr_inodes"))
 		return parse_size(v, vlen, &o->inodes, NULL);
 	if (key_is(key, klen, "mode")) {
-		if (parse_uint(v, vlen, 8, &n) != vlen || n > UINT32_MAX)
+		if (vlen == 0 || parse_uint(v, vlen, 8, &n) != vlen || n > UINT32_MAX)
 			return -EINVAL;
 		o->mode = (uint32_t)n & 07777;
 		return 0;
 	}
 	if (key_is(key, klen, "uid") || key_is(key, klen, "gid")) {
-		if (parse_uint(v, vlen, 0, &n) != vlen || n >= UINT32_MAX)
+		if (vlen == 0 || parse_uint(v, vlen, 0, &n) != vlen || n >= UINT32_MAX)
 			return -EINVAL;
 		*(key[0] == 'u' ? &o->uid : &o->gid) = (uint32_t)n;
 		return 0;
