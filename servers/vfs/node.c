@@ -15,6 +15,28 @@
 #include "vfs.h"
 
 static struct vnode *hash[VFS_HASH];
+static struct vnode *all;		/* every live vnode, named or not */
+
+static void
+all_link(struct vnode *vn)
+{
+	vn->aprev = NULL;
+	vn->anext = all;
+	if (all != NULL)
+		all->aprev = vn;
+	all = vn;
+}
+
+static void
+all_unlink(struct vnode *vn)
+{
+	if (vn->aprev != NULL)
+		vn->aprev->anext = vn->anext;
+	else
+		all = vn->anext;
+	if (vn->anext != NULL)
+		vn->anext->aprev = vn->aprev;
+}
 struct vmount vfs_mounts[VFS_NMOUNT];
 static struct vfile files[VFS_NFILE];
 
@@ -58,6 +80,7 @@ vn_put(struct vnode *vn)
 		struct vnode *parent = vn->parent;
 
 		vn_forget(vn);
+		all_unlink(vn);
 		free(vn->link);
 		free(vn);
 		vn = parent;
@@ -111,6 +134,7 @@ vn_add(struct vnode *dir, const char *name, size_t len, uint64_t node,
 	h = hash_of(dir, name, len);
 	vn->hnext = hash[h];
 	hash[h] = vn;
+	all_link(vn);
 	return vn;
 }
 
@@ -190,6 +214,7 @@ vn_new_root(struct vmount *m, uint64_t node, const struct fs_attr *attr)
 		return NULL;
 	}
 	vn->name[0] = '\0';
+	all_link(vn);
 	return vn;
 }
 
@@ -249,6 +274,7 @@ vn_drop_mount(struct vmount *m)
 {
 	bool again = true;
 
+	vn_forget_mount(m);
 	while (again) {			/* a freed child may free its parent */
 		again = false;
 		for (unsigned i = 0; i < VFS_HASH; i++)
@@ -266,13 +292,9 @@ vn_drop_mount(struct vmount *m)
 void
 vn_forget_mount(struct vmount *m)
 {
-	for (unsigned i = 0; i < VFS_HASH; i++)
-		for (struct vnode *vn = hash[i]; vn != NULL; vn = vn->hnext)
-			if (vn->mnt == m && vn != m->root)
-				vn_forget(vn);
-	for (unsigned i = 0; i < VFS_NFILE; i++)	/* unlinked but open */
-		if (files[i].gen != 0 && files[i].vn->mnt == m && files[i].vn != m->root)
-			vn_forget(files[i].vn);
+	for (struct vnode *vn = all; vn != NULL; vn = vn->anext)
+		if (vn->mnt == m && vn != m->root)
+			vn_forget(vn);
 }
 
 struct vmount *

@@ -37,6 +37,7 @@ struct vnode {
 	struct vnode *parent;		/* NULL for a filesystem's root */
 	char *name;			/* its name in parent (heap), NULL once unlinked */
 	struct vnode *hnext;		/* the (parent, name) hash chain */
+	struct vnode *anext, *aprev;	/* every live vnode (umount, shutdown) */
 	uint32_t refs;			/* children, files, ops in flight, mounts */
 	uint32_t fsrefs;		/* references the fs server gave us */
 	struct vmount *mounted;		/* a filesystem mounted here */

@@ -12,10 +12,14 @@ usage: linux_diff.py --qemu-system QEMU --qemu-user QEMU_AARCH64
          [--args 'ARGS'] [--smp N] [--timeout S]
 """
 import argparse
+import atexit
 import difflib
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def main():
@@ -30,6 +34,8 @@ def main():
     p.add_argument("--smp", default="2")
     p.add_argument("--vfs", action="store_true",
                    help="boot through init and linux.manifest: files through vfs")
+    p.add_argument("--disk", help="a copy of this root disk image is lichen's root "
+                   "(disk.manifest: FAT32 on /, tmpfs on /tmp, the program at /boot/NAME)")
     p.add_argument("--timeout", type=float, default=30)
     a = p.parse_args()
 
@@ -40,12 +46,24 @@ def main():
     want_out = linux.stdout.decode(errors="replace")
     want_status = linux.returncode
 
+    boot = "lichen.init=linuxemu "
+    if a.vfs:
+        boot = "lichen.init=init lichen.manifest=linux.manifest "
+    disk = []
+    if a.disk:
+        tmp = tempfile.mkdtemp(prefix="lichen-diff-")
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        img = os.path.join(tmp, "root.img")
+        shutil.copyfile(a.disk, img)
+        disk = ["-global", "virtio-mmio.force-legacy=false",
+                "-drive", f"file={img},if=none,format=raw,id=vda",
+                "-device", "virtio-blk-device,drive=vda"]
+        boot = "lichen.init=init lichen.manifest=disk.manifest "
+    run = f"/boot/{a.name}" if a.disk else a.name
     cmd = [a.qemu_system, "-M", "virt", "-cpu", "cortex-a72", "-smp", a.smp,
            "-m", "256M", "-nographic", "-nic", "none", "-no-reboot",
-           "-kernel", a.kernel, "-initrd", a.initrd,
-           "-append", " ".join([("lichen.init=init lichen.manifest=linux.manifest "
-                                 if a.vfs else "lichen.init=linuxemu ")
-                                + f"linuxemu.run={a.name}"]
+           "-kernel", a.kernel, "-initrd", a.initrd] + disk + [
+           "-append", " ".join([boot + f"linuxemu.run={run}"]
                                + [f"linuxemu.arg={w}" for w in args])]
     print("+", " ".join(cmd), flush=True)
     try:
@@ -66,7 +84,7 @@ def main():
     # linuxemu's own notes (e.g. how many calls it answered -ENOSYS) share
     # the console; they are not the program's output.
     got_out = "".join(line for line in got_out.splitlines(keepends=True)
-                      if not line.startswith("linuxemu: "))
+                      if not line.startswith(("linuxemu: ", "virtio-blk: ")))
     failures = []
     if got_out != want_out:
         diff = difflib.unified_diff(want_out.splitlines(keepends=True),

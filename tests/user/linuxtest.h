@@ -40,6 +40,7 @@ errname(int e)
 	    [EFAULT] = "EFAULT",
 	    [EBUSY] = "EBUSY",
 	    [EEXIST] = "EEXIST",
+	    [EXDEV] = "EXDEV",
 	    [ENODEV] = "ENODEV",
 	    [ENOTDIR] = "ENOTDIR",
 	    [EISDIR] = "EISDIR",
