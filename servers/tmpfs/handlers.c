@@ -16,10 +16,10 @@
 
 #include "tmpfs.h"
 
-#define FS(srv)	((struct tmpfs *)(srv)->ctx)
+#define FS(srv) ((struct tmpfs *)(srv)->ctx)
 
 /* Replies point here; the loop copies them out before the next request. */
-static char reply_buf[IPC_BUF_MAX];		/* READ's data, READDIR's records */
+static char reply_buf[IPC_BUF_MAX]; /* READ's data, READDIR's records */
 static struct fs_attr reply_attr;
 static struct fs_statfs reply_statfs;
 
@@ -54,7 +54,8 @@ do_mount(struct ipc_server *srv, struct ipc_req *req)
 		while (olen > 0 && opts[olen - 1] == '\0')
 			olen--;
 	}
-	return node_reply(req, tmpfs_mount(FS(srv), opts, olen, req->msg.w[0], &reply_attr));
+	return node_reply(
+	    req, tmpfs_mount(FS(srv), opts, olen, req->msg.w[0], &reply_attr));
 }
 
 static long
@@ -66,8 +67,8 @@ do_umount(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_lookup(struct ipc_server *srv, struct ipc_req *req)
 {
-	return node_reply(req, tmpfs_lookup(FS(srv), req->msg.w[0], req->data, req->len,
-	    &reply_attr));
+	return node_reply(req, tmpfs_lookup(FS(srv), req->msg.w[0], req->data,
+				   req->len, &reply_attr));
 }
 
 static long
@@ -79,7 +80,8 @@ do_forget(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_getattr(struct ipc_server *srv, struct ipc_req *req)
 {
-	return node_reply(req, tmpfs_getattr(FS(srv), req->msg.w[0], &reply_attr));
+	return node_reply(
+	    req, tmpfs_getattr(FS(srv), req->msg.w[0], &reply_attr));
 }
 
 static long
@@ -89,8 +91,9 @@ do_setattr(struct ipc_server *srv, struct ipc_req *req)
 
 	if (req->len != sizeof(sa))
 		return -EINVAL;
-	memcpy(&sa, req->data, sizeof(sa));	/* the buffer need not be aligned */
-	return node_reply(req, tmpfs_setattr(FS(srv), req->msg.w[0], &sa, &reply_attr));
+	memcpy(&sa, req->data, sizeof(sa)); /* the buffer need not be aligned */
+	return node_reply(
+	    req, tmpfs_setattr(FS(srv), req->msg.w[0], &sa, &reply_attr));
 }
 
 static long
@@ -100,7 +103,8 @@ do_read(struct ipc_server *srv, struct ipc_req *req)
 
 	if (req->msg.w[2] > IPC_BUF_MAX)
 		return -EINVAL;
-	n = tmpfs_read(FS(srv), req->msg.w[0], req->msg.w[1], reply_buf, req->msg.w[2]);
+	n = tmpfs_read(
+	    FS(srv), req->msg.w[0], req->msg.w[1], reply_buf, req->msg.w[2]);
 	if (n > 0) {
 		req->out.data = reply_buf;
 		req->out.len = (size_t)n;
@@ -115,8 +119,8 @@ do_write(struct ipc_server *srv, struct ipc_req *req)
 
 	if (!fits32(req->msg.w[2]))
 		return -EINVAL;
-	n = tmpfs_write(FS(srv), req->msg.w[0], req->msg.w[1], req->data, req->len,
-	    (unsigned)req->msg.w[2], &size);
+	n = tmpfs_write(FS(srv), req->msg.w[0], req->msg.w[1], req->data,
+	    req->len, (unsigned)req->msg.w[2], &size);
 	if (n >= 0)
 		req->out.w[1] = (uint64_t)size;
 	return (long)n;
@@ -126,8 +130,10 @@ do_write(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_readdir(struct ipc_server *srv, struct ipc_req *req)
 {
-	size_t room = req->msg.w[2] < IPC_BUF_MAX ? (size_t)req->msg.w[2] : IPC_BUF_MAX;
-	int64_t n = tmpfs_readdir(FS(srv), req->msg.w[0], req->msg.w[1], reply_buf, room);
+	size_t room =
+	    req->msg.w[2] < IPC_BUF_MAX ? (size_t)req->msg.w[2] : IPC_BUF_MAX;
+	int64_t n = tmpfs_readdir(
+	    FS(srv), req->msg.w[0], req->msg.w[1], reply_buf, room);
 
 	if (n > 0) {
 		req->out.data = reply_buf;
@@ -143,8 +149,9 @@ do_create(struct ipc_server *srv, struct ipc_req *req)
 
 	if (!fits32(w[1]) || !fits32(w[2]) || !fits32(w[3]))
 		return -EINVAL;
-	return node_reply(req, tmpfs_create(FS(srv), w[0], req->data, req->len, (uint32_t)w[1],
-	    (uint32_t)w[2], (uint32_t)w[3], w[4], &reply_attr));
+	return node_reply(req,
+	    tmpfs_create(FS(srv), w[0], req->data, req->len, (uint32_t)w[1],
+		(uint32_t)w[2], (uint32_t)w[3], w[4], &reply_attr));
 }
 
 static long
@@ -154,8 +161,9 @@ do_mkdir(struct ipc_server *srv, struct ipc_req *req)
 
 	if (!fits32(w[1]) || !fits32(w[2]) || !fits32(w[3]))
 		return -EINVAL;
-	return node_reply(req, tmpfs_mkdir(FS(srv), w[0], req->data, req->len, (uint32_t)w[1],
-	    (uint32_t)w[2], (uint32_t)w[3], &reply_attr));
+	return node_reply(
+	    req, tmpfs_mkdir(FS(srv), w[0], req->data, req->len, (uint32_t)w[1],
+		     (uint32_t)w[2], (uint32_t)w[3], &reply_attr));
 }
 
 /* data: the name (w1 bytes), then the target. */
@@ -167,8 +175,9 @@ do_symlink(struct ipc_server *srv, struct ipc_req *req)
 
 	if (w[1] > req->len || !fits32(w[2]) || !fits32(w[3]))
 		return -EINVAL;
-	return node_reply(req, tmpfs_symlink(FS(srv), w[0], d, w[1], d + w[1],
-	    req->len - w[1], (uint32_t)w[2], (uint32_t)w[3], &reply_attr));
+	return node_reply(req,
+	    tmpfs_symlink(FS(srv), w[0], d, w[1], d + w[1], req->len - w[1],
+		(uint32_t)w[2], (uint32_t)w[3], &reply_attr));
 }
 
 static long
@@ -187,8 +196,8 @@ do_readlink(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_link(struct ipc_server *srv, struct ipc_req *req)
 {
-	return node_reply(req, tmpfs_link(FS(srv), req->msg.w[0], req->msg.w[1], req->data,
-	    req->len, &reply_attr));
+	return node_reply(req, tmpfs_link(FS(srv), req->msg.w[0], req->msg.w[1],
+				   req->data, req->len, &reply_attr));
 }
 
 static long
@@ -212,15 +221,15 @@ do_rename(struct ipc_server *srv, struct ipc_req *req)
 
 	if (w[2] > req->len || !fits32(w[3]))
 		return -EINVAL;
-	return tmpfs_rename(FS(srv), w[0], d, w[2], w[1], d + w[2], req->len - w[2],
-	    (unsigned)w[3]);
+	return tmpfs_rename(FS(srv), w[0], d, w[2], w[1], d + w[2],
+	    req->len - w[2], (unsigned)w[3]);
 }
 
 static long
 do_truncate(struct ipc_server *srv, struct ipc_req *req)
 {
-	return node_reply(req, tmpfs_truncate(FS(srv), req->msg.w[0], req->msg.w[1],
-	    &reply_attr));
+	return node_reply(req,
+	    tmpfs_truncate(FS(srv), req->msg.w[0], req->msg.w[1], &reply_attr));
 }
 
 static long
@@ -256,27 +265,28 @@ do_ioctl(struct ipc_server *srv, struct ipc_req *req)
 }
 
 const struct ipc_handler tmpfs_handlers[] = {
-	{ FS_MOUNT, do_mount },
-	{ FS_UMOUNT, do_umount },
-	{ FS_LOOKUP, do_lookup },
-	{ FS_FORGET, do_forget },
-	{ FS_GETATTR, do_getattr },
-	{ FS_SETATTR, do_setattr },
-	{ FS_READ, do_read },
-	{ FS_WRITE, do_write },
-	{ FS_READDIR, do_readdir },
-	{ FS_CREATE, do_create },
-	{ FS_MKDIR, do_mkdir },
-	{ FS_SYMLINK, do_symlink },
-	{ FS_READLINK, do_readlink },
-	{ FS_LINK, do_link },
-	{ FS_UNLINK, do_unlink },
-	{ FS_RMDIR, do_rmdir },
-	{ FS_RENAME, do_rename },
-	{ FS_TRUNCATE, do_truncate },
-	{ FS_STATFS, do_statfs },
-	{ FS_SYNC, do_sync },
-	{ FS_POLL, do_poll },
-	{ FS_IOCTL, do_ioctl },
+    {FS_MOUNT, do_mount},
+    {FS_UMOUNT, do_umount},
+    {FS_LOOKUP, do_lookup},
+    {FS_FORGET, do_forget},
+    {FS_GETATTR, do_getattr},
+    {FS_SETATTR, do_setattr},
+    {FS_READ, do_read},
+    {FS_WRITE, do_write},
+    {FS_READDIR, do_readdir},
+    {FS_CREATE, do_create},
+    {FS_MKDIR, do_mkdir},
+    {FS_SYMLINK, do_symlink},
+    {FS_READLINK, do_readlink},
+    {FS_LINK, do_link},
+    {FS_UNLINK, do_unlink},
+    {FS_RMDIR, do_rmdir},
+    {FS_RENAME, do_rename},
+    {FS_TRUNCATE, do_truncate},
+    {FS_STATFS, do_statfs},
+    {FS_SYNC, do_sync},
+    {FS_POLL, do_poll},
+    {FS_IOCTL, do_ioctl},
 };
-const unsigned tmpfs_nhandlers = sizeof(tmpfs_handlers) / sizeof(tmpfs_handlers[0]);
+const unsigned tmpfs_nhandlers =
+    sizeof(tmpfs_handlers) / sizeof(tmpfs_handlers[0]);

@@ -10,7 +10,7 @@
 
 #include "tmpfs_core.h"
 
-#define TMPFS_NAME	"fs/tmpfs"	/* its name in init's name service */
+#define TMPFS_NAME "fs/tmpfs" /* its name in init's name service */
 
 extern const struct ipc_handler tmpfs_handlers[];
 extern const unsigned tmpfs_nhandlers;

@@ -1,7 +1,8 @@
 /*
- * tmpfs_core.c - the server's tables, nodes and instances: hash tables,
- * the page pool, node ids and references, attributes and times, mount
- * options, mount/umount/statfs, getattr/setattr/forget.
+ * tmpfs_core.c - the server's tables and nodes: hash tables, the page
+ * pool, node ids and references, attributes and times, and the
+ * operations on a node as such (getattr, setattr, truncate, forget,
+ * sync, poll).
  *
  * Pages come from a pool rather than one malloc each: libipc's heap
  * serves anything above 2 KiB in 64 KiB slabs, so the pool takes 64 KiB
@@ -11,11 +12,12 @@
  */
 #include "tmpfs_impl.h"
 
-#define GOLDEN		UINT64_C(0x9e3779b97f4a7c15)
-#define CHUNK_ALL	((1u << CHUNK_PAGES) - 1)
-#define POLL_DEFAULT	0x145u		/* POLLIN|POLLOUT|POLLRDNORM|POLLWRNORM */
-#define SET_ALL		(FS_SET_MODE | FS_SET_UID | FS_SET_GID | FS_SET_SIZE | \
-	FS_SET_ATIME | FS_SET_MTIME | FS_SET_CTIME)
+#define GOLDEN	     UINT64_C(0x9e3779b97f4a7c15)
+#define CHUNK_ALL    ((1u << CHUNK_PAGES) - 1)
+#define POLL_DEFAULT 0x145u /* POLLIN|POLLOUT|POLLRDNORM|POLLWRNORM */
+#define SET_ALL                                                                \
+	(FS_SET_MODE | FS_SET_UID | FS_SET_GID | FS_SET_SIZE | FS_SET_ATIME |  \
+	    FS_SET_MTIME | FS_SET_CTIME)
 
 /* --- hash tables --- */
 
@@ -90,7 +92,8 @@ chunk_mem(void)
 		return NULL;
 #else
 	/* heap.c gives a 64 KiB request one whole slab: 64 KiB aligned. */
-	if ((p = malloc(CHUNK_SIZE)) != NULL && ((uintptr_t)p & (CHUNK_SIZE - 1)) != 0) {
+	if ((p = malloc(CHUNK_SIZE)) != NULL &&
+	    ((uintptr_t)p & (CHUNK_SIZE - 1)) != 0) {
 		free(p);
 		return NULL;
 	}
@@ -103,7 +106,8 @@ chunk_find(const struct tmpfs *fs, uintptr_t base)
 {
 	struct hlink *l;
 
-	for (l = htab_chain(&fs->chunks, chunk_hash(base)); l != NULL; l = l->next) {
+	for (l = htab_chain(&fs->chunks, chunk_hash(base)); l != NULL;
+	     l = l->next) {
 		struct chunk *c = container_of(l, struct chunk, hash);
 
 		if ((uintptr_t)c->base == base)
@@ -162,7 +166,7 @@ page_free(struct tmpfs *fs, void *page)
 struct fs_time
 fs_now(const struct tmpfs *fs)
 {
-	struct fs_time t = { 0, 0 };
+	struct fs_time t = {0, 0};
 
 	if (fs->params.now != NULL)
 		t = fs->params.now(fs->params.ctx);
@@ -180,7 +184,8 @@ node_find(const struct tmpfs *fs, uint64_t id)
 {
 	struct hlink *l;
 
-	for (l = htab_chain(&fs->nodes, node_hash(id)); l != NULL; l = l->next) {
+	for (l = htab_chain(&fs->nodes, node_hash(id)); l != NULL;
+	     l = l->next) {
 		struct tmpfs_node *n = container_of(l, struct tmpfs_node, hash);
 
 		if (n->id == id)
@@ -338,328 +343,10 @@ node_accessed(struct tmpfs_node *n)
 	    ((f & TMPFS_MS_NODIRATIME) && node_is(n, FS_IFDIR)))
 		return;
 	if (!(f & TMPFS_MS_STRICTATIME) && time_cmp(&n->mtime, &n->atime) < 0 &&
-	    time_cmp(&n->ctime, &n->atime) < 0 && now.sec - n->atime.sec < 24 * 60 * 60)
+	    time_cmp(&n->ctime, &n->atime) < 0 &&
+	    now.sec - n->atime.sec < 24 * 60 * 60)
 		return;
 	n->atime = now;
-}
-
-/* --- mount options --- */
-
-struct mount_opts {
-	uint64_t blocks, inodes;	/* 0: no limit */
-	uint32_t mode, uid, gid;
-	bool rdonly;
-};
-
-static bool
-is_digit(char c, unsigned base)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0') < base;
-	c |= 0x20;
-	return base == 16 && c >= 'a' && c <= 'f';
-}
-
-/*
- * An unsigned number at the start of s[0..n) in base (0: C's prefixes,
- * as Linux's simple_strtoull): at least one digit, no overflow.
- * Returns the digits and prefix consumed, or 0 if there is no number.
- */
-static size_t
-parse_uint(const char *s, size_t n, unsigned base, uint64_t *v)
-{
-	size_t i = 0;
-
-	if (base == 0) {
-		base = 10;
-		if (n >= 3 && s[0] == '0' && (s[1] | 0x20) == 'x' && is_digit(s[2], 16)) {
-			base = 16;
-			i = 2;
-		} else if (n >= 1 && s[0] == '0') {
-			base = 8;
-		}
-	}
-	*v = 0;
-	if (i >= n || !is_digit(s[i], base))
-		return 0;
-	for (; i < n && is_digit(s[i], base); i++) {
-		unsigned d = s[i] <= '9' ? (unsigned)(s[i] - '0') : (unsigned)((s[i] | 0x20) - 'a' + 10);
-
-		if (*v > (UINT64_MAX - d) / base)
-			return 0;
-		*v = *v * base + d;
-	}
-	return i;
-}
-
-/*
- * Linux's memparse: a number and an optional K/M/G/T/P/E suffix (either
- * case), then *pct says whether a '%' followed (if pct is not NULL).
- * The whole of s[0..n) must be used. 0 or -EINVAL.
- */
-static int
-parse_size(const char *s, size_t n, uint64_t *v, bool *pct)
-{
-	static const char units[] = "kmgtpe";
-	size_t i = parse_uint(s, n, 0, v);
-
-	if (i == 0)
-		return -EINVAL;
-	if (i < n) {
-		const char *u = memchr(units, s[i] | 0x20, sizeof(units) - 1);
-
-		if (u != NULL && s[i] != '%') {
-			unsigned shift = 10 * (unsigned)(u - units + 1);
-
-			if (*v > (UINT64_MAX >> shift))
-				return -EINVAL;
-			*v <<= shift;
-			i++;
-		}
-	}
-	if (pct != NULL)
-		*pct = i < n && s[i] == '%';
-	if (pct != NULL && *pct)
-		i++;
-	return i == n ? 0 : -EINVAL;
-}
-
-static bool
-key_is(const char *key, size_t klen, const char *want)
-{
-	return strlen(want) == klen && memcmp(key, want, klen) == 0;
-}
-
-/* size=: bytes (rounded up to pages) or a percentage of the memory. */
-static int
-opt_size(const struct tmpfs *fs, const char *v, size_t vlen, struct mount_opts *o)
-{
-	uint64_t size, ram = fs->params.ram_pages;
-	bool pct;
-
-	if (parse_size(v, vlen, &size, &pct) != 0)
-		return -EINVAL;
-	if (!pct) {
-		o->blocks = size / TMPFS_PAGE + (size % TMPFS_PAGE != 0);
-		return 0;
-	}
-	if (ram == 0 || (size != 0 && ram > UINT64_MAX / size))
-		return -EINVAL;
-	o->blocks = (size * ram + 99) / 100;
-	return 0;
-}
-
-static int
-opt_one(const struct tmpfs *fs, const char *key, size_t klen, const char *v,
-    size_t vlen, bool has_value, struct mount_opts *o)
-{
-	static const char *const flags_ignored[] = { "sync", "async", "dirsync",
-	    "lazytime", "nolazytime", "mand", "nomand", "inode32", "inode64", "noswap" };
-	static const char *const huge[] = { "never", "always", "within_size", "advise",
-	    "deny", "force" };
-	uint64_t n;
-
-	if (!has_value) {
-		if (key_is(key, klen, "ro") || key_is(key, klen, "rw")) {
-			o->rdonly = key[0] == 'r' && key[1] == 'o';
-			return 0;
-		}
-		for (size_t i = 0; i < sizeof(flags_ignored) / sizeof(flags_ignored[0]); i++)
-			if (key_is(key, klen, flags_ignored[i]))
-				return 0;
-		return -EINVAL;
-	}
-	if (key_is(key, klen, "size"))
-		return opt_size(fs, v, vlen, o);
-	if (key_is(key, klen, "nr_blocks"))
-		return parse_size(v, vlen, &o->blocks, NULL);
-	if (key_is(key, klen, "nr_inodes"))
-		return parse_size(v, vlen, &o->inodes, NULL);
-	if (key_is(key, klen, "mode")) {
-		if (vlen == 0 || parse_uint(v, vlen, 8, &n) != vlen || n > UINT32_MAX)
-			return -EINVAL;
-		o->mode = (uint32_t)n & 07777;
-		return 0;
-	}
-	if (key_is(key, klen, "uid") || key_is(key, klen, "gid")) {
-		if (vlen == 0 || parse_uint(v, vlen, 0, &n) != vlen || n >= UINT32_MAX)
-			return -EINVAL;
-		*(key[0] == 'u' ? &o->uid : &o->gid) = (uint32_t)n;
-		return 0;
-	}
-	if (key_is(key, klen, "huge")) {
-		for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++)
-			if (key_is(v, vlen, huge[i]))
-				return 0;
-	}
-	return -EINVAL;
-}
-
-/* Comma-separated options (empty ones skipped, as Linux does). */
-static int
-opts_parse(const struct tmpfs *fs, const char *s, size_t len, struct mount_opts *o)
-{
-	size_t i = 0;
-
-	if (memchr(s, '\0', len) != NULL)
-		return -EINVAL;
-	while (i < len) {
-		const char *key = s + i, *end = memchr(key, ',', len - i), *eq;
-		size_t n = end != NULL ? (size_t)(end - key) : len - i;
-		int r;
-
-		i += n + 1;
-		if (n == 0)
-			continue;
-		eq = memchr(key, '=', n);
-		if (eq != NULL)
-			r = opt_one(fs, key, (size_t)(eq - key), eq + 1, n - (size_t)(eq - key) - 1,
-			    true, o);
-		else
-			r = opt_one(fs, key, n, NULL, 0, false, o);
-		if (r != 0)
-			return r;
-	}
-	return 0;
-}
-
-/* --- instances --- */
-
-int
-tmpfs_mount(struct tmpfs *fs, const char *opts, size_t len, uint64_t flags,
-    struct fs_attr *attr)
-{
-	struct mount_opts o = { .blocks = fs->params.ram_pages / 2,
-	    .inodes = fs->params.ram_pages / 2, .mode = 01777 };
-	struct tmpfs_node *root;
-	struct tmpfs_sb *sb;
-	int r;
-
-	if ((r = opts_parse(fs, opts, len, &o)) != 0)
-		return r;
-	if ((sb = calloc(1, sizeof(*sb))) == NULL)
-		return -ENOMEM;
-	sb->fs = fs;
-	list_init(&sb->nodes);
-	sb->max_blocks = o.blocks;
-	sb->max_inodes = o.inodes;
-	sb->msflags = flags | (o.rdonly ? TMPFS_MS_RDONLY : 0);
-	if ((r = node_new(sb, FS_IFDIR | o.mode, o.uid, o.gid, &root)) != 0) {
-		free(sb);
-		return r;
-	}
-	sb->root = root;
-	dir_init(root, NULL);
-	list_add_tail(&fs->instances, &sb->link);
-	fs->ninstances++;
-	node_ref(root);
-	node_attr(root, attr);
-	return 0;
-}
-
-/* Frees the instance and every node of it, the root last. */
-static void
-sb_destroy(struct tmpfs_sb *sb)
-{
-	struct tmpfs *fs = sb->fs;
-	struct list_node *l, *tmp;
-
-	list_for_each_safe(l, tmp, &sb->nodes) {
-		struct tmpfs_node *n = list_entry(l, struct tmpfs_node, link);
-
-		if (n != sb->root)
-			node_destroy(n);
-	}
-	node_destroy(sb->root);
-	list_remove(&sb->link);
-	fs->ninstances--;
-	free(sb);
-}
-
-int
-tmpfs_umount(struct tmpfs *fs, uint64_t root)
-{
-	struct tmpfs_node *n = node_find(fs, root);
-
-	if (n == NULL || n != n->sb->root)
-		return -EINVAL;
-	if (n->sb->nrefd > 0)
-		return -EBUSY;
-	sb_destroy(n->sb);
-	return 0;
-}
-
-int
-tmpfs_statfs(struct tmpfs *fs, uint64_t node, struct fs_statfs *st)
-{
-	struct tmpfs_node *n;
-	struct tmpfs_sb *sb;
-	int r;
-
-	if ((r = node_get(fs, node, &n)) != 0)
-		return r;
-	sb = n->sb;
-	memset(st, 0, sizeof(*st));
-	st->type = TMPFS_MAGIC;
-	st->bsize = TMPFS_PAGE;
-	st->namelen = FS_NAME_MAX;
-	st->frsize = TMPFS_PAGE;
-	st->flags = sb_rdonly(sb) ? 1 : 0;	/* ST_RDONLY */
-	if (sb->max_blocks != 0) {		/* as Linux: 0 when unlimited */
-		st->blocks = sb->max_blocks;
-		st->bfree = st->bavail = sb->max_blocks > sb->used_blocks ?
-		    sb->max_blocks - sb->used_blocks : 0;
-	}
-	if (sb->max_inodes != 0) {
-		st->files = sb->max_inodes;
-		st->ffree = sb->max_inodes > sb->used_inodes ?
-		    sb->max_inodes - sb->used_inodes : 0;
-	}
-	return 0;
-}
-
-/* --- the server --- */
-
-struct tmpfs *
-tmpfs_new(const struct tmpfs_params *params)
-{
-	struct tmpfs *fs = calloc(1, sizeof(*fs));
-
-	if (fs == NULL)
-		return NULL;
-	fs->params = *params;
-	fs->next_id = 1;
-	list_init(&fs->instances);
-	list_init(&fs->partial);
-	if (htab_init(&fs->nodes, 8) != 0 || htab_init(&fs->names, 8) != 0 ||
-	    htab_init(&fs->chunks, 6) != 0) {
-		free(fs->nodes.bucket);
-		free(fs->names.bucket);
-		free(fs->chunks.bucket);
-		free(fs);
-		return NULL;
-	}
-	return fs;
-}
-
-void
-tmpfs_free(struct tmpfs *fs)
-{
-	while (!list_empty(&fs->instances))
-		sb_destroy(list_first_entry(&fs->instances, struct tmpfs_sb, link));
-	free(fs->nodes.bucket);
-	free(fs->names.bucket);
-	free(fs->chunks.bucket);
-	free(fs);
-}
-
-void
-tmpfs_stats(const struct tmpfs *fs, struct tmpfs_stats *st)
-{
-	st->instances = fs->ninstances;
-	st->nodes = fs->nnodes;
-	st->data_pages = fs->data_pages;
-	st->pool_pages = fs->pool_pages;
 }
 
 /* --- attributes and references --- */
@@ -698,7 +385,8 @@ setattr_check(const struct tmpfs_node *n, const struct fs_setattr *sa)
 		if (!node_is(n, FS_IFREG) || sa->size < 0)
 			return -EINVAL;
 	}
-	if (((v & FS_SET_UID) && !id_valid(sa->uid)) || ((v & FS_SET_GID) && !id_valid(sa->gid)))
+	if (((v & FS_SET_UID) && !id_valid(sa->uid)) ||
+	    ((v & FS_SET_GID) && !id_valid(sa->gid)))
 		return -EINVAL;
 	if (((v & FS_SET_ATIME) && !time_valid(&sa->atime)) ||
 	    ((v & FS_SET_MTIME) && !time_valid(&sa->mtime)) ||
@@ -723,7 +411,8 @@ tmpfs_setattr(struct tmpfs *fs, uint64_t node, const struct fs_setattr *sa,
 	uint32_t v = sa->valid;
 	int r;
 
-	if ((r = node_get(fs, node, &n)) != 0 || (r = setattr_check(n, sa)) != 0)
+	if ((r = node_get(fs, node, &n)) != 0 ||
+	    (r = setattr_check(n, sa)) != 0)
 		return r;
 	if ((v & FS_SET_SIZE) && sa->size != n->size) {
 		file_resize(n, sa->size);
@@ -731,7 +420,8 @@ tmpfs_setattr(struct tmpfs *fs, uint64_t node, const struct fs_setattr *sa,
 	}
 	if (v & FS_SET_MODE)
 		n->mode = (n->mode & FS_IFMT) | (sa->mode & 07777);
-	if ((v & (FS_SET_UID | FS_SET_GID)) && !(v & FS_SET_MODE) && !node_is(n, FS_IFDIR)) {
+	if ((v & (FS_SET_UID | FS_SET_GID)) && !(v & FS_SET_MODE) &&
+	    !node_is(n, FS_IFDIR)) {
 		n->mode &= ~04000u;
 		if (n->mode & 00010)
 			n->mode &= ~02000u;
@@ -752,7 +442,8 @@ tmpfs_setattr(struct tmpfs *fs, uint64_t node, const struct fs_setattr *sa,
 
 /* truncate(2): the size, and mtime and ctime even when it stays. */
 int
-tmpfs_truncate(struct tmpfs *fs, uint64_t node, uint64_t size, struct fs_attr *attr)
+tmpfs_truncate(
+    struct tmpfs *fs, uint64_t node, uint64_t size, struct fs_attr *attr)
 {
 	struct tmpfs_node *n;
 	int r;

@@ -25,17 +25,17 @@
 #include <stdint.h>
 #include <lichen/proto/fs.h>
 
-#define TMPFS_MAGIC	0x01021994	/* Linux's TMPFS_MAGIC (f_type) */
-#define TMPFS_PAGE	4096u		/* the unit of size=, blocks and st_blksize */
+#define TMPFS_MAGIC 0x01021994 /* Linux's TMPFS_MAGIC (f_type) */
+#define TMPFS_PAGE  4096u      /* the unit of size=, blocks and st_blksize */
 
 /* The MS_* mount flags tmpfs looks at (FS_MOUNT's w0; Linux's values). */
-#define TMPFS_MS_RDONLY		0x1u
-#define TMPFS_MS_NOATIME	0x400u
-#define TMPFS_MS_NODIRATIME	0x800u
-#define TMPFS_MS_STRICTATIME	0x1000000u
+#define TMPFS_MS_RDONLY	     0x1u
+#define TMPFS_MS_NOATIME     0x400u
+#define TMPFS_MS_NODIRATIME  0x800u
+#define TMPFS_MS_STRICTATIME 0x1000000u
 
 struct tmpfs_params {
-	struct fs_time (*now)(void *ctx);	/* the time of day (UTC) */
+	struct fs_time (*now)(void *ctx); /* the time of day (UTC) */
 	void *ctx;
 	/*
 	 * The machine's memory in pages, for size=N% and Linux's defaults
@@ -48,9 +48,9 @@ struct tmpfs_params {
 /* What the server holds, for tests and statistics. */
 struct tmpfs_stats {
 	uint64_t instances;
-	uint64_t nodes;			/* live nodes, every instance */
-	uint64_t data_pages;		/* file (and long symlink) pages */
-	uint64_t pool_pages;		/* pages taken from malloc: data + radix nodes + free */
+	uint64_t nodes;	     /* live nodes, every instance */
+	uint64_t data_pages; /* file (and long symlink) pages */
+	uint64_t pool_pages; /* from malloc: data, radix nodes, free */
 };
 
 struct tmpfs;
@@ -83,12 +83,12 @@ int tmpfs_forget(struct tmpfs *fs, uint64_t node, uint64_t n);
 int tmpfs_getattr(struct tmpfs *fs, uint64_t node, struct fs_attr *attr);
 int tmpfs_setattr(struct tmpfs *fs, uint64_t node, const struct fs_setattr *sa,
     struct fs_attr *attr);
-int tmpfs_truncate(struct tmpfs *fs, uint64_t node, uint64_t size,
-    struct fs_attr *attr);
+int tmpfs_truncate(
+    struct tmpfs *fs, uint64_t node, uint64_t size, struct fs_attr *attr);
 
 /* Bytes read into buf (0 at or past the end); holes read as zeros. */
-int64_t tmpfs_read(struct tmpfs *fs, uint64_t node, uint64_t off, void *buf,
-    size_t len);
+int64_t tmpfs_read(
+    struct tmpfs *fs, uint64_t node, uint64_t off, void *buf, size_t len);
 /*
  * Bytes written (short only when the instance fills: -ENOSPC if nothing
  * fits); *size = the new size. FS_WRITE_APPEND writes at the end.
@@ -103,8 +103,8 @@ int64_t tmpfs_write(struct tmpfs *fs, uint64_t node, uint64_t off,
  * creation order; an entry's d_off is its position + 1, which stays valid
  * whatever else is created or removed.
  */
-int64_t tmpfs_readdir(struct tmpfs *fs, uint64_t dir, uint64_t pos, void *buf,
-    size_t room);
+int64_t tmpfs_readdir(
+    struct tmpfs *fs, uint64_t dir, uint64_t pos, void *buf, size_t room);
 
 /* mode: S_IFREG (or 0), S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK | 07777. */
 int tmpfs_create(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,

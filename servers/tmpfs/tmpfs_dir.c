@@ -17,7 +17,7 @@
  */
 #include "tmpfs_impl.h"
 
-#define GOLDEN		UINT64_C(0x9e3779b97f4a7c15)
+#define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
 
 static uint64_t
 name_hash(const struct tmpfs_node *dir, const char *name, size_t len)
@@ -45,15 +45,18 @@ name_check(const char *name, size_t len)
 }
 
 static struct tmpfs_dirent *
-dirent_find(const struct tmpfs *fs, const struct tmpfs_node *dir, const char *name,
-    size_t len)
+dirent_find(const struct tmpfs *fs, const struct tmpfs_node *dir,
+    const char *name, size_t len)
 {
 	uint64_t h = name_hash(dir, name, len);
 
-	for (struct hlink *l = htab_chain(&fs->names, h); l != NULL; l = l->next) {
-		struct tmpfs_dirent *e = container_of(l, struct tmpfs_dirent, hash);
+	for (struct hlink *l = htab_chain(&fs->names, h); l != NULL;
+	     l = l->next) {
+		struct tmpfs_dirent *e =
+		    container_of(l, struct tmpfs_dirent, hash);
 
-		if (l->hash == h && e->dir == dir && e->len == len && memcmp(e->name, name, len) == 0)
+		if (l->hash == h && e->dir == dir && e->len == len &&
+		    memcmp(e->name, name, len) == 0)
 			return e;
 	}
 	return NULL;
@@ -104,13 +107,14 @@ dirent_insert(struct tmpfs_node *dir, struct tmpfs_dirent *e)
 
 	e->dir = dir;
 	e->pos = dir->u.dir.next_pos++;
-	while (*link != NULL) {			/* the new position is the largest */
+	while (*link != NULL) { /* the new position is the largest */
 		parent = *link;
 		link = &parent->child[RB_RIGHT];
 	}
 	rb_link(&e->by_pos, parent, link);
 	rb_insert_fixup(&dir->u.dir.entries, &e->by_pos);
-	htab_add(&dir->sb->fs->names, &e->hash, name_hash(dir, e->name, e->len));
+	htab_add(
+	    &dir->sb->fs->names, &e->hash, name_hash(dir, e->name, e->len));
 	dir->u.dir.count++;
 	dir->size += BOGO_DIRENT;
 }
@@ -144,7 +148,8 @@ void
 dir_free(struct tmpfs_node *d)
 {
 	while (!rb_empty(&d->u.dir.entries)) {
-		struct tmpfs_dirent *e = rb_entry(d->u.dir.entries.node, struct tmpfs_dirent, by_pos);
+		struct tmpfs_dirent *e = rb_entry(
+		    d->u.dir.entries.node, struct tmpfs_dirent, by_pos);
 
 		rb_erase(&d->u.dir.entries, &e->by_pos);
 		htab_del(&d->sb->fs->names, &e->hash);
@@ -163,7 +168,7 @@ node_unlinked(struct tmpfs_node *n, struct tmpfs_node *dir)
 		return;
 	}
 	if (n->nlink > 1)
-		inode_unreserve(n->sb);		/* the extra link's inode */
+		inode_unreserve(n->sb); /* the extra link's inode */
 	n->nlink--;
 }
 
@@ -200,7 +205,7 @@ new_name_check(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,
 	if (sb_rdonly((*dp)->sb))
 		return -EROFS;
 	if ((*dp)->u.dir.next_pos >= (uint64_t)INT64_MAX)
-		return -ENOSPC;			/* positions must stay d_off values */
+		return -ENOSPC; /* positions must stay d_off values */
 	return 0;
 }
 
@@ -209,8 +214,8 @@ new_name_check(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,
  * reference and attributes. Out of memory, n is destroyed: -ENOMEM.
  */
 static int
-new_name(struct tmpfs_node *dir, const char *name, size_t len, struct tmpfs_node *n,
-    struct fs_attr *attr)
+new_name(struct tmpfs_node *dir, const char *name, size_t len,
+    struct tmpfs_node *n, struct fs_attr *attr)
 {
 	struct tmpfs_dirent *e = dirent_alloc(name, len);
 
@@ -228,14 +233,15 @@ new_name(struct tmpfs_node *dir, const char *name, size_t len, struct tmpfs_node
 
 int
 tmpfs_create(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,
-    uint32_t mode, uint32_t uid, uint32_t gid, uint64_t rdev, struct fs_attr *attr)
+    uint32_t mode, uint32_t uid, uint32_t gid, uint64_t rdev,
+    struct fs_attr *attr)
 {
 	uint32_t type = (mode & FS_IFMT) != 0 ? mode & FS_IFMT : FS_IFREG;
 	struct tmpfs_node *d, *n;
 	int r;
 
-	if (type != FS_IFREG && type != FS_IFIFO && type != FS_IFCHR && type != FS_IFBLK &&
-	    type != FS_IFSOCK)
+	if (type != FS_IFREG && type != FS_IFIFO && type != FS_IFCHR &&
+	    type != FS_IFBLK && type != FS_IFSOCK)
 		return -EINVAL;
 	if (!id_valid(uid) || !id_valid(gid))
 		return -EINVAL;
@@ -273,16 +279,18 @@ tmpfs_mkdir(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,
 
 int
 tmpfs_symlink(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,
-    const char *target, size_t tlen, uint32_t uid, uint32_t gid, struct fs_attr *attr)
+    const char *target, size_t tlen, uint32_t uid, uint32_t gid,
+    struct fs_attr *attr)
 {
 	struct tmpfs_node *d, *n;
 	int r;
 
 	if (tlen == 0)
-		return -ENOENT;			/* symlink("", ...), as Linux */
+		return -ENOENT; /* symlink("", ...), as Linux */
 	if (tlen >= FS_PATH_MAX)
 		return -ENAMETOOLONG;
-	if (memchr(target, '\0', tlen) != NULL || !id_valid(uid) || !id_valid(gid))
+	if (memchr(target, '\0', tlen) != NULL || !id_valid(uid) ||
+	    !id_valid(gid))
 		return -EINVAL;
 	if ((r = new_name_check(fs, dir, name, len, &d)) != 0 ||
 	    (r = node_new(d->sb, FS_IFLNK | 0777, uid, gid, &n)) != 0)
@@ -296,14 +304,15 @@ tmpfs_symlink(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,
 
 /* Linux's order: -EEXIST, -EXDEV, -EPERM (a directory), -ENOENT (unlinked). */
 int
-tmpfs_link(struct tmpfs *fs, uint64_t node, uint64_t dir, const char *name, size_t len,
-    struct fs_attr *attr)
+tmpfs_link(struct tmpfs *fs, uint64_t node, uint64_t dir, const char *name,
+    size_t len, struct fs_attr *attr)
 {
 	struct tmpfs_node *n, *d;
 	struct tmpfs_dirent *e;
 	int r;
 
-	if ((r = node_get(fs, node, &n)) != 0 || (r = dir_name_get(fs, dir, name, len, &d)) != 0)
+	if ((r = node_get(fs, node, &n)) != 0 ||
+	    (r = dir_name_get(fs, dir, name, len, &d)) != 0)
 		return r;
 	if (dirent_find(fs, d, name, len) != NULL)
 		return -EEXIST;
@@ -348,7 +357,8 @@ name_drop(struct tmpfs_dirent *e)
 	node_release(n);
 }
 
-/* The entry to remove: -EROFS (before the name is looked at, as Linux), -ENOENT. */
+/* The entry to remove: -EROFS (before the name is looked at, as Linux),
+ * -ENOENT. */
 static int
 old_name_get(struct tmpfs *fs, uint64_t dir, const char *name, size_t len,
     struct tmpfs_dirent **ep)
@@ -427,7 +437,7 @@ rename_exchange(struct tmpfs_dirent *oe, struct tmpfs_dirent *ne)
 	dir_moved(t, ne->dir, oe->dir);
 }
 
-/* Everything rename could refuse (Linux's order), before it changes anything. */
+/* What rename could refuse (Linux's order), before anything changes. */
 static int
 rename_check(struct tmpfs_node *od, struct tmpfs_dirent *oe,
     struct tmpfs_node *nd, struct tmpfs_dirent *ne, unsigned flags)
@@ -439,11 +449,12 @@ rename_check(struct tmpfs_node *od, struct tmpfs_dirent *oe,
 	if ((flags & FS_RENAME_NOREPLACE) && ne != NULL)
 		return -EEXIST;
 	if (node_is(n, FS_IFDIR) && is_ancestor(n, nd))
-		return -EINVAL;			/* into itself */
-	if ((flags & FS_RENAME_EXCHANGE) && node_is(t, FS_IFDIR) && is_ancestor(t, od))
+		return -EINVAL; /* into itself */
+	if ((flags & FS_RENAME_EXCHANGE) && node_is(t, FS_IFDIR) &&
+	    is_ancestor(t, od))
 		return -EINVAL;
 	if (t == n)
-		return 1;			/* the same node: nothing to do */
+		return 1; /* the same node: nothing to do */
 	if (!(flags & FS_RENAME_EXCHANGE) && t != NULL) {
 		if (node_is(n, FS_IFDIR) && !node_is(t, FS_IFDIR))
 			return -ENOTDIR;
@@ -452,7 +463,8 @@ rename_check(struct tmpfs_node *od, struct tmpfs_dirent *oe,
 		if (node_is(t, FS_IFDIR) && t->u.dir.count > 0)
 			return -ENOTEMPTY;
 	}
-	if (ne == NULL && node_is(n, FS_IFDIR) && od != nd && nd->nlink == UINT32_MAX)
+	if (ne == NULL && node_is(n, FS_IFDIR) && od != nd &&
+	    nd->nlink == UINT32_MAX)
 		return -EMLINK;
 	if (ne == NULL && nd->u.dir.next_pos >= (uint64_t)INT64_MAX)
 		return -ENOSPC;
@@ -460,8 +472,9 @@ rename_check(struct tmpfs_node *od, struct tmpfs_dirent *oe,
 }
 
 int
-tmpfs_rename(struct tmpfs *fs, uint64_t olddir, const char *oldname, size_t oldlen,
-    uint64_t newdir, const char *newname, size_t newlen, unsigned flags)
+tmpfs_rename(struct tmpfs *fs, uint64_t olddir, const char *oldname,
+    size_t oldlen, uint64_t newdir, const char *newname, size_t newlen,
+    unsigned flags)
 {
 	struct tmpfs_node *od, *nd, *n, *t;
 	struct tmpfs_dirent *oe, *ne, *fresh = NULL;
@@ -489,7 +502,7 @@ tmpfs_rename(struct tmpfs *fs, uint64_t olddir, const char *oldname, size_t oldl
 	t = ne != NULL ? ne->node : NULL;
 	if (flags & FS_RENAME_EXCHANGE) {
 		rename_exchange(oe, ne);
-	} else if (ne != NULL) {		/* n takes t's name and position */
+	} else if (ne != NULL) { /* n takes t's name and position */
 		node_unlinked(t, nd);
 		ne->node = n;
 		dirent_remove(oe);
@@ -550,13 +563,14 @@ dirent_from(const struct tmpfs_node *d, uint64_t pos)
 }
 
 int64_t
-tmpfs_readdir(struct tmpfs *fs, uint64_t dir, uint64_t pos, void *buf, size_t room)
+tmpfs_readdir(
+    struct tmpfs *fs, uint64_t dir, uint64_t pos, void *buf, size_t room)
 {
 	struct tmpfs_node *d;
 	struct tmpfs_dirent *e;
 	char *out = buf;
 	size_t used = 0, n;
-	bool more = true;		/* a record did not fit */
+	bool more = true; /* a record did not fit */
 	int r;
 
 	if ((r = dir_get(fs, dir, &d)) != 0)
@@ -564,30 +578,34 @@ tmpfs_readdir(struct tmpfs *fs, uint64_t dir, uint64_t pos, void *buf, size_t ro
 	if ((int64_t)pos < 0)
 		return -EINVAL;
 	if (pos == 0) {
-		if ((n = put_dirent(out, room, d->id, 1, FS_IFDIR, ".", 1)) == 0)
+		if ((n = put_dirent(out, room, d->id, 1, FS_IFDIR, ".", 1)) ==
+		    0)
 			return -EINVAL;
 		used += n;
 		pos = 1;
 	}
 	if (pos == 1) {
-		const struct tmpfs_node *up = d->u.dir.parent != NULL ? d->u.dir.parent : d;
+		const struct tmpfs_node *up =
+		    d->u.dir.parent != NULL ? d->u.dir.parent : d;
 
-		if ((n = put_dirent(out + used, room - used, up->id, 2, FS_IFDIR, "..", 2)) == 0)
+		if ((n = put_dirent(out + used, room - used, up->id, 2,
+			 FS_IFDIR, "..", 2)) == 0)
 			goto full;
 		used += n;
 		pos = FIRST_POS;
 	}
 	for (e = dirent_from(d, pos); e != NULL;
-	    e = rb_entry_or_null(rb_next(&e->by_pos), struct tmpfs_dirent, by_pos)) {
-		if ((n = put_dirent(out + used, room - used, e->node->id, e->pos + 1,
-		    e->node->mode, e->name, e->len)) == 0)
+	     e = rb_entry_or_null(
+		 rb_next(&e->by_pos), struct tmpfs_dirent, by_pos)) {
+		if ((n = put_dirent(out + used, room - used, e->node->id,
+			 e->pos + 1, e->node->mode, e->name, e->len)) == 0)
 			goto full;
 		used += n;
 	}
 	more = false;
 full:
 	if (used == 0 && more)
-		return -EINVAL;			/* room for not even one record */
+		return -EINVAL; /* room for not even one record */
 	node_accessed(d);
 	return (int64_t)used;
 }

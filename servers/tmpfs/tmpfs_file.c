@@ -108,7 +108,8 @@ page_get(struct tmpfs_node *n, uint64_t idx, char **pagep)
  * data pages freed.
  */
 static uint64_t
-subtree_free(struct tmpfs *fs, void **node, unsigned level, uint64_t base, uint64_t first)
+subtree_free(struct tmpfs *fs, void **node, unsigned level, uint64_t base,
+    uint64_t first)
 {
 	uint64_t span = UINT64_C(1) << (FANOUT_SHIFT * (level - 1)), freed = 0;
 
@@ -137,7 +138,8 @@ pages_free_from(struct tmpfs_node *n, uint64_t first)
 
 	if (n->u.file.root == NULL || first >= cover(n->u.file.height))
 		return;
-	freed = subtree_free(sb->fs, n->u.file.root, n->u.file.height, 0, first);
+	freed =
+	    subtree_free(sb->fs, n->u.file.root, n->u.file.height, 0, first);
 	if (first == 0) {
 		page_free(sb->fs, n->u.file.root);
 		n->u.file.root = NULL;
@@ -156,8 +158,10 @@ file_resize(struct tmpfs_node *n, int64_t size)
 		uint64_t in = (uint64_t)size % TMPFS_PAGE;
 		char *page;
 
-		pages_free_from(n, ((uint64_t)size + TMPFS_PAGE - 1) / TMPFS_PAGE);
-		if (in != 0 && (page = page_find(n, (uint64_t)size / TMPFS_PAGE)) != NULL)
+		pages_free_from(
+		    n, ((uint64_t)size + TMPFS_PAGE - 1) / TMPFS_PAGE);
+		if (in != 0 &&
+		    (page = page_find(n, (uint64_t)size / TMPFS_PAGE)) != NULL)
 			memset(page + in, 0, TMPFS_PAGE - in);
 	}
 	n->size = size;
@@ -190,7 +194,9 @@ tmpfs_read(struct tmpfs *fs, uint64_t node, uint64_t off, void *buf, size_t len)
 	if ((r = node_get(fs, node, &n)) != 0 || (r = file_check(n, off)) != 0)
 		return r;
 	if (off < (uint64_t)n->size)
-		total = len < (uint64_t)n->size - off ? len : (size_t)((uint64_t)n->size - off);
+		total = len < (uint64_t)n->size - off
+			    ? len
+			    : (size_t)((uint64_t)n->size - off);
 	for (size_t done = 0; done < total;) {
 		uint64_t pos = off + done;
 		size_t in = (size_t)(pos % TMPFS_PAGE), step = TMPFS_PAGE - in;
@@ -241,7 +247,7 @@ tmpfs_write(struct tmpfs *fs, uint64_t node, uint64_t off, const void *buf,
 		if ((r = page_get(n, pos / TMPFS_PAGE, &page)) != 0) {
 			if (done == 0)
 				return r;
-			break;			/* a short write: the instance is full */
+			break; /* a short write: the instance is full */
 		}
 		if (step > len - done)
 			step = len - done;

@@ -3,8 +3,8 @@
  * tmpfs_core.h). Bottom up:
  *
  *   tmpfs_core.c  hash tables, the page pool, nodes (ids, references,
- *                 attributes, times), instances (options, mount, umount,
- *                 statfs), getattr/setattr/forget
+ *                 attributes, times), getattr/setattr/truncate/forget
+ *   tmpfs_mount.c instances (options, mount, umount, statfs), the server
  *   tmpfs_file.c  file contents in a radix tree of pages: read, write,
  *                 truncate; symlink targets
  *   tmpfs_dir.c   directory entries (by name in a hash, by position in a
@@ -28,16 +28,24 @@
 
 #include "tmpfs_core.h"
 
-#define PAGE_SHIFT	12
-#define FANOUT_SHIFT	9		/* a radix node: 512 pointers, one page */
-#define FANOUT		(1u << FANOUT_SHIFT)
-#define RADIX_MAX_HEIGHT 6		/* 2^(12 + 6 * 9) bytes: every int64 offset */
-#define MAX_FILE_SIZE	INT64_MAX	/* Linux's MAX_LFS_FILESIZE */
-#define CHUNK_PAGES	16u		/* the pool takes pages from malloc 64 KiB at a time */
-#define CHUNK_SIZE	(CHUNK_PAGES * TMPFS_PAGE)
-#define BOGO_DIRENT	20		/* Linux's BOGO_DIRENT_SIZE: a directory's size per entry */
-#define SHORT_SYMLINK	128		/* Linux's SHORT_SYMLINK_LEN: longer targets take a page */
-#define FIRST_POS	2u		/* positions 0 and 1 are "." and ".." */
+/*
+ * A radix node is one page of FANOUT pointers; RADIX_MAX_HEIGHT levels
+ * reach 2^(12 + 6 * 9) bytes, past every int64 offset. MAX_FILE_SIZE is
+ * Linux's MAX_LFS_FILESIZE. The pool takes CHUNK_PAGES pages from malloc
+ * at a time. BOGO_DIRENT is Linux's BOGO_DIRENT_SIZE (a directory's size
+ * grows by it per entry), SHORT_SYMLINK its SHORT_SYMLINK_LEN (longer
+ * targets take a page). Positions 0 and 1 are "." and "..".
+ */
+#define PAGE_SHIFT	 12
+#define FANOUT_SHIFT	 9
+#define FANOUT		 (1u << FANOUT_SHIFT)
+#define RADIX_MAX_HEIGHT 6
+#define MAX_FILE_SIZE	 INT64_MAX
+#define CHUNK_PAGES	 16u
+#define CHUNK_SIZE	 (CHUNK_PAGES * TMPFS_PAGE)
+#define BOGO_DIRENT	 20
+#define SHORT_SYMLINK	 128
+#define FIRST_POS	 2u
 
 /* An intrusive chained hash table; each link keeps its hash for rehashing. */
 struct hlink {
@@ -47,7 +55,7 @@ struct hlink {
 
 struct htab {
 	struct hlink **bucket;
-	uint64_t mask;			/* buckets - 1 (a power of two) */
+	uint64_t mask; /* buckets - 1 (a power of two) */
 	uint64_t count;
 };
 
@@ -55,49 +63,56 @@ struct htab {
 struct tmpfs_sb {
 	struct tmpfs *fs;
 	struct tmpfs_node *root;
-	struct list_node link;		/* in fs->instances */
-	struct list_node nodes;		/* every node of the instance */
-	uint64_t max_blocks;		/* pages; 0: no limit */
+	struct list_node link;	/* in fs->instances */
+	struct list_node nodes; /* every node of the instance */
+	uint64_t max_blocks;	/* pages; 0: no limit */
 	uint64_t used_blocks;
-	uint64_t max_inodes;		/* 0: no limit */
-	uint64_t used_inodes;		/* nodes, and each extra hard link (as Linux) */
-	uint64_t nrefd;			/* nodes other than the root with references */
-	uint64_t msflags;		/* TMPFS_MS_* */
+	uint64_t max_inodes;  /* 0: no limit */
+	uint64_t used_inodes; /* nodes, and each extra hard link (as Linux) */
+	uint64_t nrefd;	      /* nodes other than the root with references */
+	uint64_t msflags;     /* TMPFS_MS_* */
 };
 
 struct tmpfs_node {
-	struct hlink hash;		/* fs->nodes, by id */
-	struct list_node link;		/* sb->nodes */
+	struct hlink hash;     /* fs->nodes, by id */
+	struct list_node link; /* sb->nodes */
 	struct tmpfs_sb *sb;
-	uint64_t id;			/* the inode number */
-	uint64_t refs;			/* the client's references */
+	uint64_t id;   /* the inode number */
+	uint64_t refs; /* the client's references */
 	uint32_t mode, nlink, uid, gid;
 	uint64_t rdev;
 	int64_t size;
 	struct fs_time atime, mtime, ctime;
+	/*
+	 * A file: its radix tree (height levels, FANOUT^height pages) and
+	 * the data pages it holds. A directory: its entries by position,
+	 * the next position to give, its parent (NULL for the root and
+	 * once removed). A symlink: its target, size bytes without a NUL,
+	 * in a pool page (which counts as a block) or from malloc.
+	 */
 	union {
-		struct {		/* S_IFREG */
-			void *root;	/* a radix node (or the page, height 1...) */
-			unsigned height;	/* levels; covers FANOUT^height pages */
-			uint64_t pages;	/* data pages held */
+		struct {
+			void *root;
+			unsigned height;
+			uint64_t pages;
 		} file;
-		struct {		/* S_IFDIR */
-			struct rb_root entries;	/* by position */
+		struct {
+			struct rb_root entries;
 			uint64_t count;
 			uint64_t next_pos;
-			struct tmpfs_node *parent;	/* NULL: the root, or removed */
+			struct tmpfs_node *parent;
 		} dir;
-		struct {		/* S_IFLNK */
-			char *target;	/* size bytes, no NUL */
-			bool paged;	/* a pool page (and a block), not malloc */
+		struct {
+			char *target;
+			bool paged;
 		} link;
 	} u;
 };
 
 /* A name in a directory. */
 struct tmpfs_dirent {
-	struct hlink hash;		/* fs->names, by (dir, name) */
-	struct rb_node by_pos;		/* dir->u.dir.entries */
+	struct hlink hash;     /* fs->names, by (dir, name) */
+	struct rb_node by_pos; /* dir->u.dir.entries */
 	struct tmpfs_node *dir, *node;
 	uint64_t pos;
 	uint16_t len;
@@ -106,17 +121,17 @@ struct tmpfs_dirent {
 
 /* The page pool: CHUNK_PAGES pages from one malloc, found by address. */
 struct chunk {
-	struct hlink hash;		/* fs->chunks, by base address */
-	struct list_node link;		/* fs->partial while a page is free */
+	struct hlink hash;     /* fs->chunks, by base address */
+	struct list_node link; /* fs->partial while a page is free */
 	char *base;
-	uint32_t free;			/* bit i: page i is free */
+	uint32_t free; /* bit i: page i is free */
 };
 
 struct tmpfs {
 	struct tmpfs_params params;
 	struct htab nodes, names, chunks;
 	struct list_node instances;
-	struct list_node partial;	/* chunks with free pages */
+	struct list_node partial; /* chunks with free pages */
 	uint64_t next_id;
 	uint64_t ninstances, nnodes, data_pages, pool_pages;
 };

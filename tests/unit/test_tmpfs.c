@@ -26,10 +26,10 @@
 #define DT_REG	8
 #define DT_LNK	10
 #define DT_CHR	2
-#define DT_FIFO	1
+#define DT_FIFO 1
 
 static struct tmpfs *fs;
-static struct fs_time now_is = { 1700000000, 500 };
+static struct fs_time now_is = {1700000000, 500};
 
 static struct fs_time
 test_now(void *ctx)
@@ -48,7 +48,7 @@ tick(int64_t sec)
 static void
 setup_ram(uint64_t ram_pages)
 {
-	struct tmpfs_params p = { .now = test_now, .ram_pages = ram_pages };
+	struct tmpfs_params p = {.now = test_now, .ram_pages = ram_pages};
 
 	fs = tmpfs_new(&p);
 	ck_assert_ptr_nonnull(fs);
@@ -174,7 +174,8 @@ rmdir_s(uint64_t dir, const char *name)
 }
 
 static int
-rename_s(uint64_t od, const char *on, uint64_t nd, const char *nn, unsigned flags)
+rename_s(
+    uint64_t od, const char *on, uint64_t nd, const char *nn, unsigned flags)
 {
 	return tmpfs_rename(fs, od, on, strlen(on), nd, nn, strlen(nn), flags);
 }
@@ -241,7 +242,8 @@ parse_dirents(const char *buf, size_t n, struct ent *e, int max)
 		ck_assert_uint_eq(d.reclen % 8, 0);
 		ck_assert_uint_le(pos + d.reclen, n);
 		namelen = strnlen(buf + pos + 19, d.reclen - 19);
-		ck_assert_uint_lt(namelen, d.reclen - 19);	/* NUL inside the record */
+		ck_assert_uint_lt(
+		    namelen, d.reclen - 19); /* NUL inside the record */
 		ck_assert_uint_eq(d.reclen, FS_DIRENT_SIZE(namelen));
 		ck_assert_int_lt(k, max);
 		memcpy(e[k].name, buf + pos + 19, namelen + 1);
@@ -299,12 +301,13 @@ START_TEST(mount_root_attributes)
 	ck_assert_int_eq(a.size, 40);
 	ck_assert_int_eq(a.blocks, 0);
 	ck_assert_uint_eq(a.blksize, 4096);
-	ck_assert(time_eq(a.mtime, now_is) && time_eq(a.ctime, now_is) && time_eq(a.atime, now_is));
+	ck_assert(time_eq(a.mtime, now_is) && time_eq(a.ctime, now_is) &&
+		  time_eq(a.atime, now_is));
 	ck_assert_int_eq(st.type, TMPFS_MAGIC);
 	ck_assert_int_eq(st.bsize, 4096);
 	ck_assert_int_eq(st.frsize, 4096);
 	ck_assert_int_eq(st.namelen, 255);
-	ck_assert_uint_eq(st.blocks, 0);	/* unlimited: 0, as Linux */
+	ck_assert_uint_eq(st.blocks, 0); /* unlimited: 0, as Linux */
 	ck_assert_uint_eq(st.files, 0);
 	ck_assert_uint_eq(stats().instances, 1);
 }
@@ -323,14 +326,14 @@ START_TEST(mount_defaults_from_memory)
 	ck_assert_uint_eq(st.bfree, 500);
 	ck_assert_uint_eq(st.bavail, 500);
 	ck_assert_uint_eq(st.files, 500);
-	ck_assert_uint_eq(st.ffree, 499);	/* the root is one */
+	ck_assert_uint_eq(st.ffree, 499); /* the root is one */
 	root = mount_opts("size=10%,nr_inodes=0");
 	st = statfs_of(root);
 	ck_assert_uint_eq(st.blocks, 100);
 	ck_assert_uint_eq(st.files, 0);
-	root = mount_opts("size=1%");		/* 10 pages */
+	root = mount_opts("size=1%"); /* 10 pages */
 	ck_assert_uint_eq(statfs_of(root).blocks, 10);
-	root = mount_opts("size=0");		/* unlimited */
+	root = mount_opts("size=0"); /* unlimited */
 	ck_assert_uint_eq(statfs_of(root).blocks, 0);
 }
 END_TEST
@@ -341,46 +344,74 @@ START_TEST(mount_options)
 		const char *opts;
 		uint64_t blocks, files;
 	} good[] = {
-		{ "size=1m", 256, 0 },
-		{ "size=1M", 256, 0 },
-		{ "size=1k", 1, 0 },
-		{ "size=4097", 2, 0 },
-		{ "size=1g", 262144, 0 },
-		{ "size=0x100000", 256, 0 },
-		{ "size=010k", 2, 0 },		/* octal, as simple_strtoull */
-		{ "nr_blocks=7", 7, 0 },
-		{ "nr_blocks=1k", 1024, 0 },
-		{ "nr_inodes=10", 0, 10 },
-		{ "nr_inodes=2k", 0, 2048 },
-		{ "size=8k,nr_inodes=5", 2, 5 },
-		{ ",,size=8k,,", 2, 0 },
-		{ "size=1m,size=2m", 512, 0 },
-		{ "rw,sync,async,dirsync,lazytime,nolazytime,mand,nomand", 0, 0 },
-		{ "inode64,inode32,noswap,huge=never,huge=always,huge=within_size", 0, 0 },
-		{ "huge=advise,huge=deny,huge=force", 0, 0 },
+	    {"size=1m", 256, 0},
+	    {"size=1M", 256, 0},
+	    {"size=1k", 1, 0},
+	    {"size=4097", 2, 0},
+	    {"size=1g", 262144, 0},
+	    {"size=0x100000", 256, 0},
+	    {"size=010k", 2, 0}, /* octal, as simple_strtoull */
+	    {"nr_blocks=7", 7, 0},
+	    {"nr_blocks=1k", 1024, 0},
+	    {"nr_inodes=10", 0, 10},
+	    {"nr_inodes=2k", 0, 2048},
+	    {"size=8k,nr_inodes=5", 2, 5},
+	    {",,size=8k,,", 2, 0},
+	    {"size=1m,size=2m", 512, 0},
+	    {"rw,sync,async,dirsync,lazytime,nolazytime,mand,nomand", 0, 0},
+	    {"inode64,inode32,noswap,huge=never,huge=always,huge=within_size",
+		0, 0},
+	    {"huge=advise,huge=deny,huge=force", 0, 0},
 	};
 	static const char *const bad[] = {
-		"size=", "size", "size=1x", "size=k", "size=-1", "size=1m%", "size=1%",
-		"size=99999999999999999999", "size=16777216t", "nr_inodes=5%", "nr_blocks=",
-		"mode=", "mode=9", "mode=0x7", "mode=99999999999", "uid=-1", "uid=4294967295",
-		"uid=", "uid=x", "gid=1a", "foo", "ro=1", "rw=0", "huge=bogus", "huge",
-		"mpol=default", "size=1m,bogus", "=", "size=1m ",
+	    "size=",
+	    "size",
+	    "size=1x",
+	    "size=k",
+	    "size=-1",
+	    "size=1m%",
+	    "size=1%",
+	    "size=99999999999999999999",
+	    "size=16777216t",
+	    "nr_inodes=5%",
+	    "nr_blocks=",
+	    "mode=",
+	    "mode=9",
+	    "mode=0x7",
+	    "mode=99999999999",
+	    "uid=-1",
+	    "uid=4294967295",
+	    "uid=",
+	    "uid=x",
+	    "gid=1a",
+	    "foo",
+	    "ro=1",
+	    "rw=0",
+	    "huge=bogus",
+	    "huge",
+	    "mpol=default",
+	    "size=1m,bogus",
+	    "=",
+	    "size=1m ",
 	};
 	uint64_t root;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		struct fs_statfs st;
 
-		ck_assert_msg(mount_r(good[i].opts, 0, &root) == 0, "%s", good[i].opts);
+		ck_assert_msg(
+		    mount_r(good[i].opts, 0, &root) == 0, "%s", good[i].opts);
 		st = statfs_of(root);
-		ck_assert_msg(st.blocks == good[i].blocks, "%s: %ju blocks", good[i].opts,
-		    (uintmax_t)st.blocks);
-		ck_assert_msg(st.files == good[i].files, "%s: %ju files", good[i].opts,
-		    (uintmax_t)st.files);
+		ck_assert_msg(st.blocks == good[i].blocks, "%s: %ju blocks",
+		    good[i].opts, (uintmax_t)st.blocks);
+		ck_assert_msg(st.files == good[i].files, "%s: %ju files",
+		    good[i].opts, (uintmax_t)st.files);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(mount_r(bad[i], 0, &root) == -EINVAL, "%s accepted", bad[i]);
-	ck_assert_int_eq(tmpfs_mount(fs, "size=1m\0x", 9, 0, &(struct fs_attr){ 0 }), -EINVAL);
+		ck_assert_msg(mount_r(bad[i], 0, &root) == -EINVAL,
+		    "%s accepted", bad[i]);
+	ck_assert_int_eq(
+	    tmpfs_mount(fs, "size=1m\0x", 9, 0, &(struct fs_attr){0}), -EINVAL);
 	ck_assert_uint_eq(stats().instances, sizeof(good) / sizeof(good[0]));
 }
 END_TEST
@@ -393,7 +424,7 @@ START_TEST(mount_mode_uid_gid)
 	ck_assert_uint_eq(a.mode, FS_IFDIR | 0700);
 	ck_assert_uint_eq(a.uid, 1000);
 	ck_assert_uint_eq(a.gid, 100);
-	a = attr_of(mount_opts("mode=1777777"));	/* only 07777 counts */
+	a = attr_of(mount_opts("mode=1777777")); /* only 07777 counts */
 	ck_assert_uint_eq(a.mode, FS_IFDIR | 07777);
 	a = attr_of(mount_opts("uid=0x10,gid=4294967294"));
 	ck_assert_uint_eq(a.uid, 16);
@@ -430,11 +461,11 @@ START_TEST(umount_busy_and_frees)
 
 	memset(page, 'x', sizeof(page));
 	ck_assert_int_eq(wr(f, 0, page, sizeof(page)), 4096);
-	ck_assert_int_eq(tmpfs_umount(fs, f), -EINVAL);		/* not a root */
+	ck_assert_int_eq(tmpfs_umount(fs, f), -EINVAL); /* not a root */
 	ck_assert_int_eq(tmpfs_umount(fs, 987654), -EINVAL);
 	ck_assert_int_eq(tmpfs_umount(fs, root), -EBUSY);
 	ck_assert_int_eq(tmpfs_forget(fs, f, 1), 0);
-	ck_assert_int_eq(tmpfs_umount(fs, root), -EBUSY);	/* d */
+	ck_assert_int_eq(tmpfs_umount(fs, root), -EBUSY); /* d */
 	ck_assert_int_eq(tmpfs_forget(fs, d, 1), 0);
 	/* an unlinked node that is still referenced keeps it busy, too */
 	f = mk(d, "x");
@@ -442,13 +473,15 @@ START_TEST(umount_busy_and_frees)
 	ck_assert_int_eq(tmpfs_umount(fs, root), -EBUSY);
 	ck_assert_int_eq(tmpfs_forget(fs, f, 1), 0);
 	ck_assert_uint_eq(stats().data_pages, 1);
-	ck_assert_int_eq(tmpfs_umount(fs, root), 0);		/* the root's own refs do not count */
+	ck_assert_int_eq(
+	    tmpfs_umount(fs, root), 0); /* the root's own refs do not count */
 	ck_assert_uint_eq(stats().instances, 1);
 	ck_assert_uint_eq(stats().nodes, 1);
 	ck_assert_uint_eq(stats().data_pages, 0);
 	ck_assert_uint_eq(stats().pool_pages, 0);
-	ck_assert_int_eq(tmpfs_getattr(fs, root, &(struct fs_attr){ 0 }), -ENOENT);
-	ck_assert_int_eq(tmpfs_getattr(fs, d, &(struct fs_attr){ 0 }), -ENOENT);
+	ck_assert_int_eq(
+	    tmpfs_getattr(fs, root, &(struct fs_attr){0}), -ENOENT);
+	ck_assert_int_eq(tmpfs_getattr(fs, d, &(struct fs_attr){0}), -ENOENT);
 	ck_assert_int_eq(tmpfs_umount(fs, root), -EINVAL);
 	ck_assert_int_eq(tmpfs_umount(fs, other), 0);
 	ck_assert_uint_eq(stats().nodes, 0);
@@ -464,21 +497,31 @@ START_TEST(names_checked)
 	struct fs_attr a;
 
 	memset(name, 'n', sizeof(name));
-	ck_assert_int_eq(tmpfs_create(fs, root, name, 255, FS_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, name, 255, FS_IFREG | 0644, 0, 0, 0, &a), 0);
 	ck_assert_int_eq(tmpfs_lookup(fs, root, name, 255, &a), 0);
-	ck_assert_int_eq(tmpfs_create(fs, root, name, 256, FS_IFREG, 0, 0, 0, &a), -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, name, 256, FS_IFREG, 0, 0, 0, &a),
+	    -ENAMETOOLONG);
 	ck_assert_int_eq(tmpfs_lookup(fs, root, name, 256, &a), -ENAMETOOLONG);
-	ck_assert_int_eq(tmpfs_mkdir(fs, root, name, 256, 0755, 0, 0, &a), -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    tmpfs_mkdir(fs, root, name, 256, 0755, 0, 0, &a), -ENAMETOOLONG);
 	ck_assert_int_eq(tmpfs_lookup(fs, root, "", 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "", 0, FS_IFREG, 0, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "a/b", 3, FS_IFREG, 0, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "a\0b", 3, FS_IFREG, 0, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "", 0, FS_IFREG, 0, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "a/b", 3, FS_IFREG, 0, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "a\0b", 3, FS_IFREG, 0, 0, 0, &a), -EINVAL);
 	ck_assert_int_eq(tmpfs_lookup(fs, root, "a/b", 3, &a), -EINVAL);
 	ck_assert_int_eq(tmpfs_lookup(fs, root, ".", 1, &a), -EINVAL);
 	ck_assert_int_eq(tmpfs_lookup(fs, root, "..", 2, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_mkdir(fs, root, "..", 2, 0755, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "...", 3, FS_IFREG, 0, 0, 0, &a), 0);
-	ck_assert_int_eq(tmpfs_create(fs, root, ".x", 2, FS_IFREG, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_mkdir(fs, root, "..", 2, 0755, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "...", 3, FS_IFREG, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, ".x", 2, FS_IFREG, 0, 0, 0, &a), 0);
 	ck_assert_int_eq(unlink_s(root, "a/b"), -EINVAL);
 	ck_assert_int_eq(rename_s(root, "file", root, "x/y", 0), -EINVAL);
 	ck_assert_int_eq(rename_s(root, "", root, "y", 0), -EINVAL);
@@ -492,13 +535,15 @@ END_TEST
 
 START_TEST(lookup_and_create_errors)
 {
-	uint64_t root = mount_opts(""), f = mk(root, "f"), d = mkd(root, "d"), ino;
+	uint64_t root = mount_opts(""), f = mk(root, "f"), d = mkd(root, "d"),
+		 ino;
 	struct fs_attr a;
 
 	ck_assert_int_eq(create_r(root, "f", FS_IFREG | 0644, NULL), -EEXIST);
 	ck_assert_int_eq(create_r(root, "d", FS_IFREG | 0644, NULL), -EEXIST);
 	ck_assert_int_eq(mkdir_r(root, "f", NULL), -EEXIST);
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "d", 1, "x", 1, 0, 0, &a), -EEXIST);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "d", 1, "x", 1, 0, 0, &a), -EEXIST);
 	ck_assert_int_eq(lookup(root, "nope", NULL), -ENOENT);
 	ck_assert_int_eq(lookup(f, "x", NULL), -ENOTDIR);
 	ck_assert_int_eq(create_r(f, "x", FS_IFREG, NULL), -ENOTDIR);
@@ -513,10 +558,11 @@ START_TEST(lookup_and_create_errors)
 	ck_assert_uint_eq(ino, d);
 	/* lookups give references: two lookups, two forgets */
 	ck_assert_int_eq(lookup(root, "f", NULL), 0);
-	ck_assert_int_eq(tmpfs_forget(fs, f, 3), 0);	/* create + lookup, clamped */
-	ck_assert_int_eq(tmpfs_forget(fs, f, 1), 0);	/* none left: no-op */
+	ck_assert_int_eq(
+	    tmpfs_forget(fs, f, 3), 0); /* create + lookup, clamped */
+	ck_assert_int_eq(tmpfs_forget(fs, f, 1), 0); /* none left: no-op */
 	ck_assert_int_eq(tmpfs_forget(fs, 424242, 1), -ENOENT);
-	ck_assert_int_eq(attr_of(f).nlink, 1);		/* named: still there */
+	ck_assert_int_eq(attr_of(f).nlink, 1); /* named: still there */
 }
 END_TEST
 
@@ -525,40 +571,66 @@ START_TEST(create_types)
 	uint64_t root = mount_opts("");
 	struct fs_attr a;
 
-	ck_assert_int_eq(tmpfs_create(fs, root, "fifo", 4, FS_IFIFO | 0600, 1, 2, 77, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "fifo", 4, FS_IFIFO | 0600, 1, 2, 77, &a),
+	    0);
 	ck_assert_uint_eq(a.mode, FS_IFIFO | 0600);
 	ck_assert_uint_eq(a.rdev, 0);
 	ck_assert_uint_eq(a.uid, 1);
 	ck_assert_uint_eq(a.gid, 2);
-	ck_assert_int_eq(tmpfs_create(fs, root, "chr", 3, FS_IFCHR | 0666, 0, 0, 0x0103, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "chr", 3, FS_IFCHR | 0666, 0, 0, 0x0103, &a),
+	    0);
 	ck_assert_uint_eq(a.mode, FS_IFCHR | 0666);
 	ck_assert_uint_eq(a.rdev, 0x0103);
 	ck_assert_int_eq(a.size, 0);
-	ck_assert_int_eq(tmpfs_create(fs, root, "blk", 3, FS_IFBLK | 0660, 0, 6, 0x0800, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "blk", 3, FS_IFBLK | 0660, 0, 6, 0x0800, &a),
+	    0);
 	ck_assert_uint_eq(a.rdev, 0x0800);
-	ck_assert_int_eq(tmpfs_create(fs, root, "sock", 4, FS_IFSOCK | 0755, 0, 0, 5, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "sock", 4, FS_IFSOCK | 0755, 0, 0, 5, &a),
+	    0);
 	ck_assert_uint_eq(a.mode, FS_IFSOCK | 0755);
-	ck_assert_int_eq(tmpfs_create(fs, root, "plain", 5, 0644, 0, 0, 0, &a), 0);
-	ck_assert_uint_eq(a.mode, FS_IFREG | 0644);	/* type 0: regular, as mknod */
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "plain", 5, 0644, 0, 0, 0, &a), 0);
+	ck_assert_uint_eq(
+	    a.mode, FS_IFREG | 0644); /* type 0: regular, as mknod */
 	ck_assert_uint_eq(a.nlink, 1);
 	ck_assert_uint_eq(a.blksize, 4096);
-	ck_assert_int_eq(tmpfs_create(fs, root, "suid", 4, FS_IFREG | 06755, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "suid", 4, FS_IFREG | 06755, 0, 0, 0, &a),
+	    0);
 	ck_assert_uint_eq(a.mode, FS_IFREG | 06755);
-	ck_assert_int_eq(tmpfs_create(fs, root, "x", 1, FS_IFDIR | 0755, 0, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "x", 1, FS_IFLNK | 0777, 0, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "x", 1, 0170000, 0, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "x", 1, 0110000, 0, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "x", 1, FS_IFREG, UINT32_MAX, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_create(fs, root, "x", 1, FS_IFREG, 0, UINT32_MAX, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_mkdir(fs, root, "x", 1, FS_IFREG | 0755, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_mkdir(fs, root, "x", 1, FS_IFDIR | 01777, 5, 6, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "x", 1, FS_IFDIR | 0755, 0, 0, 0, &a),
+	    -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "x", 1, FS_IFLNK | 0777, 0, 0, 0, &a),
+	    -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "x", 1, 0170000, 0, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "x", 1, 0110000, 0, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "x", 1, FS_IFREG, UINT32_MAX, 0, 0, &a),
+	    -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, root, "x", 1, FS_IFREG, 0, UINT32_MAX, 0, &a),
+	    -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_mkdir(fs, root, "x", 1, FS_IFREG | 0755, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_mkdir(fs, root, "x", 1, FS_IFDIR | 01777, 5, 6, &a), 0);
 	ck_assert_uint_eq(a.mode, FS_IFDIR | 01777);
 	ck_assert_int_eq(tmpfs_mkdir(fs, root, "y", 1, 02755, 0, 0, &a), 0);
 	ck_assert_uint_eq(a.mode, FS_IFDIR | 02755);
 	/* a FIFO cannot be read or written here: vfs's pipes do that */
-	ck_assert_int_eq(tmpfs_read(fs, peek(root, "fifo"), 0, (char[4]){ 0 }, 4), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_read(fs, peek(root, "fifo"), 0, (char[4]){0}, 4), -EINVAL);
 	ck_assert_int_eq(wrs(peek(root, "chr"), 0, "x"), -EINVAL);
-	ck_assert_int_eq(tmpfs_truncate(fs, peek(root, "sock"), 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_truncate(fs, peek(root, "sock"), 0, &a), -EINVAL);
 }
 END_TEST
 
@@ -568,27 +640,30 @@ START_TEST(times_as_linux)
 {
 	uint64_t root = mount_opts(""), f, d;
 	struct fs_attr a, b;
-	struct fs_setattr sa = { 0 };
+	struct fs_setattr sa = {0};
 	char c;
 
 	tick(10);
 	f = mk(root, "f");
 	a = attr_of(root);
 	ck_assert(time_eq(a.mtime, now_is) && time_eq(a.ctime, now_is));
-	ck_assert(!time_eq(a.atime, now_is));		/* creating is not reading */
+	ck_assert(!time_eq(a.atime, now_is)); /* creating is not reading */
 	b = attr_of(f);
-	ck_assert(time_eq(b.atime, now_is) && time_eq(b.mtime, now_is) && time_eq(b.ctime, now_is));
+	ck_assert(time_eq(b.atime, now_is) && time_eq(b.mtime, now_is) &&
+		  time_eq(b.ctime, now_is));
 	tick(10);
 	ck_assert_int_eq(wrs(f, 0, "data"), 4);
 	b = attr_of(f);
 	ck_assert(time_eq(b.mtime, now_is) && time_eq(b.ctime, now_is));
 	ck_assert(!time_eq(b.atime, now_is));
-	ck_assert(!time_eq(attr_of(root).mtime, now_is));	/* a write is the file's */
+	ck_assert(
+	    !time_eq(attr_of(root).mtime, now_is)); /* a write is the file's */
 	tick(10);
-	ck_assert_int_eq(wr(f, 100, "", 0), 0);			/* nothing written: no change */
+	ck_assert_int_eq(wr(f, 100, "", 0), 0); /* nothing written: no change */
 	ck_assert(!time_eq(attr_of(f).mtime, now_is));
 	ck_assert_int_eq(attr_of(f).size, 4);
-	ck_assert_int_eq(tmpfs_truncate(fs, f, 4, &b), 0);	/* same size: times still move */
+	ck_assert_int_eq(
+	    tmpfs_truncate(fs, f, 4, &b), 0); /* same size: times still move */
 	ck_assert(time_eq(b.mtime, now_is) && time_eq(b.ctime, now_is));
 	tick(10);
 	sa.valid = FS_SET_MODE;
@@ -609,24 +684,26 @@ START_TEST(times_as_linux)
 	tick(10);
 	ck_assert_int_eq(unlink_s(d, "l"), 0);
 	ck_assert(time_eq(attr_of(f).ctime, now_is));
-	ck_assert(time_eq(attr_of(d).ctime, now_is) && time_eq(attr_of(d).mtime, now_is));
+	ck_assert(time_eq(attr_of(d).ctime, now_is) &&
+		  time_eq(attr_of(d).mtime, now_is));
 	tick(10);
 	ck_assert_int_eq(rename_s(root, "f", d, "g", 0), 0);
 	ck_assert(time_eq(attr_of(f).ctime, now_is));
-	ck_assert(time_eq(attr_of(root).mtime, now_is) && time_eq(attr_of(d).mtime, now_is));
+	ck_assert(time_eq(attr_of(root).mtime, now_is) &&
+		  time_eq(attr_of(d).mtime, now_is));
 	/* the times setattr is given, ctime included */
 	sa.valid = FS_SET_ATIME | FS_SET_MTIME | FS_SET_CTIME;
-	sa.atime = (struct fs_time){ 1, 2 };
-	sa.mtime = (struct fs_time){ 3, 4 };
-	sa.ctime = (struct fs_time){ 5, 6 };
+	sa.atime = (struct fs_time){1, 2};
+	sa.mtime = (struct fs_time){3, 4};
+	sa.ctime = (struct fs_time){5, 6};
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &b), 0);
 	ck_assert(time_eq(b.atime, sa.atime) && time_eq(b.mtime, sa.mtime) &&
-	    time_eq(b.ctime, sa.ctime));
+		  time_eq(b.ctime, sa.ctime));
 	sa.atime.nsec = 1000000000;
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &b), -EINVAL);
 	sa.atime.nsec = -1;
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &b), -EINVAL);
-	ck_assert(time_eq(attr_of(f).atime, (struct fs_time){ 1, 2 }));
+	ck_assert(time_eq(attr_of(f).atime, (struct fs_time){1, 2}));
 	(void)c;
 }
 END_TEST
@@ -640,14 +717,17 @@ START_TEST(atime_relatime)
 
 	ck_assert_int_eq(wrs(f, 0, "abc"), 3);
 	tick(5);
-	ck_assert_int_eq(tmpfs_read(fs, f, 0, buf, sizeof(buf)), 3);	/* atime <= mtime: moves */
+	ck_assert_int_eq(tmpfs_read(fs, f, 0, buf, sizeof(buf)),
+	    3); /* atime <= mtime: moves */
 	first = now_is;
 	ck_assert(time_eq(attr_of(f).atime, first));
 	tick(5);
-	ck_assert_int_eq(tmpfs_read(fs, f, 0, buf, sizeof(buf)), 3);	/* newer than both: stays */
+	ck_assert_int_eq(tmpfs_read(fs, f, 0, buf, sizeof(buf)),
+	    3); /* newer than both: stays */
 	ck_assert(time_eq(attr_of(f).atime, first));
 	tick(24 * 3600);
-	ck_assert_int_eq(tmpfs_read(fs, f, 10, buf, sizeof(buf)), 0);	/* a day old: moves */
+	ck_assert_int_eq(
+	    tmpfs_read(fs, f, 10, buf, sizeof(buf)), 0); /* a day old: moves */
 	ck_assert(time_eq(attr_of(f).atime, now_is));
 	tick(5);
 	ck_assert_int_eq(wrs(f, 3, "d"), 1);
@@ -693,7 +773,8 @@ START_TEST(atime_mount_flags)
 	ck_assert(!time_eq(attr_of(f2).atime, now_is));
 	ck_assert(time_eq(attr_of(f3).atime, now_is));
 	tick(5);
-	ck_assert_int_eq(tmpfs_read(fs, f1, 0, buf, 1), 0);		/* strict: every time */
+	ck_assert_int_eq(
+	    tmpfs_read(fs, f1, 0, buf, 1), 0); /* strict: every time */
 	ck_assert(time_eq(attr_of(f1).atime, now_is));
 	ck_assert_int_gt(tmpfs_readdir(fs, r3, 0, buf, sizeof(buf)), 0);
 	ck_assert(!time_eq(attr_of(r3).atime, now_is));
@@ -705,11 +786,11 @@ END_TEST
 START_TEST(setattr_rules)
 {
 	uint64_t root = mount_opts(""), f = mk(root, "f"), d = mkd(root, "d");
-	struct fs_setattr sa = { 0 };
+	struct fs_setattr sa = {0};
 	struct fs_attr a;
 
 	sa.valid = FS_SET_MODE;
-	sa.mode = FS_IFDIR | 06775;		/* the type is not the caller's to change */
+	sa.mode = FS_IFDIR | 06775; /* the type is not the caller's to change */
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &a), 0);
 	ck_assert_uint_eq(a.mode, FS_IFREG | 06775);
 	/* chown drops setuid, and setgid with group execute */
@@ -719,14 +800,15 @@ START_TEST(setattr_rules)
 	ck_assert_uint_eq(a.mode, FS_IFREG | 0775);
 	ck_assert_uint_eq(a.uid, 1000);
 	sa.valid = FS_SET_MODE;
-	sa.mode = 06745;			/* setgid without group execute: mandatory locking */
+	sa.mode = 06745; /* setgid without group execute: mandatory locking */
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &a), 0);
 	sa.valid = FS_SET_GID;
 	sa.gid = 50;
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &a), 0);
 	ck_assert_uint_eq(a.mode, FS_IFREG | 02745);
 	ck_assert_uint_eq(a.gid, 50);
-	sa.valid = FS_SET_MODE | FS_SET_UID;	/* chmod with it: the mode given wins */
+	sa.valid =
+	    FS_SET_MODE | FS_SET_UID; /* chmod with it: the mode given wins */
 	sa.mode = 04755;
 	sa.uid = 7;
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &a), 0);
@@ -734,7 +816,7 @@ START_TEST(setattr_rules)
 	sa.valid = FS_SET_MODE;
 	sa.mode = 06777;
 	ck_assert_int_eq(tmpfs_setattr(fs, d, &sa, &a), 0);
-	sa.valid = FS_SET_UID | FS_SET_GID;	/* directories keep theirs */
+	sa.valid = FS_SET_UID | FS_SET_GID; /* directories keep theirs */
 	sa.uid = 1;
 	sa.gid = 1;
 	ck_assert_int_eq(tmpfs_setattr(fs, d, &sa, &a), 0);
@@ -764,7 +846,7 @@ START_TEST(setattr_rules)
 	ck_assert_int_eq(a.blocks, 0);
 	ck_assert_int_eq(tmpfs_symlink(fs, root, "l", 1, "f", 1, 0, 0, &a), 0);
 	ck_assert_int_eq(tmpfs_setattr(fs, a.ino, &sa, &a), -EINVAL);
-	sa.valid = 0;				/* nothing to change: nothing changes */
+	sa.valid = 0; /* nothing to change: nothing changes */
 	tick(3);
 	ck_assert_int_eq(tmpfs_setattr(fs, f, &sa, &a), 0);
 	ck_assert(!time_eq(a.ctime, now_is));
@@ -788,7 +870,8 @@ START_TEST(read_write_basic)
 	ck_assert_int_eq(a.blocks, 4 * 8);
 	ck_assert_int_eq(tmpfs_read(fs, f, 0, back, sizeof(back)), sizeof(big));
 	ck_assert_mem_eq(back, big, sizeof(big));
-	ck_assert_int_eq(tmpfs_read(fs, f, 4090, back, 20), 20);	/* across a page */
+	ck_assert_int_eq(
+	    tmpfs_read(fs, f, 4090, back, 20), 20); /* across a page */
 	ck_assert_mem_eq(back, big + 4090, 20);
 	ck_assert_int_eq(tmpfs_read(fs, f, sizeof(big) - 5, back, 100), 5);
 	ck_assert_int_eq(tmpfs_read(fs, f, sizeof(big), back, 100), 0);
@@ -799,7 +882,8 @@ START_TEST(read_write_basic)
 	ck_assert_int_eq(back[0], big[4094]);
 	ck_assert_mem_eq(back + 1, "XY", 2);
 	ck_assert_int_eq(back[3], big[4097]);
-	ck_assert_int_eq(tmpfs_write(fs, f, 0, "tail", 4, FS_WRITE_APPEND, &size), 4);
+	ck_assert_int_eq(
+	    tmpfs_write(fs, f, 0, "tail", 4, FS_WRITE_APPEND, &size), 4);
 	ck_assert_int_eq(size, sizeof(big) + 4);
 	ck_assert_int_eq(tmpfs_read(fs, f, sizeof(big), back, 10), 4);
 	ck_assert_mem_eq(back, "tail", 4);
@@ -818,14 +902,14 @@ END_TEST
 START_TEST(sparse_files)
 {
 	uint64_t root = mount_opts(""), f = mk(root, "f");
-	char buf[8192], zero[8192] = { 0 };
+	char buf[8192], zero[8192] = {0};
 	struct fs_attr a;
 	int64_t size;
 
 	ck_assert_int_eq(wrs(f, 1 << 20, "end"), 3);
 	a = attr_of(f);
 	ck_assert_int_eq(a.size, (1 << 20) + 3);
-	ck_assert_int_eq(a.blocks, 8);			/* one page */
+	ck_assert_int_eq(a.blocks, 8); /* one page */
 	ck_assert_int_eq(tmpfs_read(fs, f, 0, buf, sizeof(buf)), sizeof(buf));
 	ck_assert_mem_eq(buf, zero, sizeof(buf));
 	ck_assert_int_eq(tmpfs_read(fs, f, (1 << 20) - 4, buf, 16), 7);
@@ -833,7 +917,7 @@ START_TEST(sparse_files)
 	ck_assert_mem_eq(buf + 4, "end", 3);
 	/* far out: the tree grows as tall as it must, the holes cost nothing */
 	ck_assert_int_eq(wrs(f, 1ull << 50, "far"), 3);
-	ck_assert_int_eq(wrs(f, (1ull << 40) + 4094, "mid"), 3);	/* two pages */
+	ck_assert_int_eq(wrs(f, (1ull << 40) + 4094, "mid"), 3); /* two pages */
 	a = attr_of(f);
 	ck_assert_int_eq(a.size, (1ll << 50) + 3);
 	ck_assert_int_eq(a.blocks, 4 * 8);
@@ -846,14 +930,16 @@ START_TEST(sparse_files)
 	ck_assert_int_eq(wrs(f, INT64_MAX - 2, "abcdef"), 2);
 	ck_assert_int_eq(attr_of(f).size, INT64_MAX);
 	ck_assert_int_eq(wrs(f, INT64_MAX, "x"), -EFBIG);
-	ck_assert_int_eq(tmpfs_write(fs, f, 0, "x", 1, FS_WRITE_APPEND, &size), -EFBIG);
+	ck_assert_int_eq(
+	    tmpfs_write(fs, f, 0, "x", 1, FS_WRITE_APPEND, &size), -EFBIG);
 	ck_assert_int_eq(tmpfs_read(fs, f, INT64_MAX - 2, buf, 10), 2);
 	ck_assert_mem_eq(buf, "ab", 2);
 	ck_assert_int_eq(attr_of(f).blocks, 5 * 8);
 	ck_assert_int_eq(tmpfs_truncate(fs, f, 0, &a), 0);
 	ck_assert_int_eq(a.blocks, 0);
 	ck_assert_uint_eq(stats().data_pages, 0);
-	ck_assert_uint_eq(stats().pool_pages, 0);	/* radix nodes went back too */
+	ck_assert_uint_eq(
+	    stats().pool_pages, 0); /* radix nodes went back too */
 }
 END_TEST
 
@@ -861,21 +947,25 @@ START_TEST(truncate_rules)
 {
 	uint64_t root = mount_opts(""), f = mk(root, "f"), d = mkd(root, "d");
 	static char page[3 * 4096];
-	char buf[4096], zero[4096] = { 0 };
+	char buf[4096], zero[4096] = {0};
 	struct fs_attr a;
 
 	memset(page, 'q', sizeof(page));
 	ck_assert_int_eq(wr(f, 0, page, sizeof(page)), sizeof(page));
-	ck_assert_int_eq(tmpfs_truncate(fs, f, 1 << 30, &a), 0);	/* extend: a hole */
+	ck_assert_int_eq(
+	    tmpfs_truncate(fs, f, 1 << 30, &a), 0); /* extend: a hole */
 	ck_assert_int_eq(a.size, 1 << 30);
 	ck_assert_int_eq(a.blocks, 3 * 8);
-	ck_assert_int_eq(tmpfs_read(fs, f, (1 << 30) - 4096, buf, sizeof(buf)), 4096);
+	ck_assert_int_eq(
+	    tmpfs_read(fs, f, (1 << 30) - 4096, buf, sizeof(buf)), 4096);
 	ck_assert_mem_eq(buf, zero, sizeof(buf));
-	ck_assert_int_eq(tmpfs_truncate(fs, f, 5000, &a), 0);	/* shrink: pages freed */
+	ck_assert_int_eq(
+	    tmpfs_truncate(fs, f, 5000, &a), 0); /* shrink: pages freed */
 	ck_assert_int_eq(a.size, 5000);
 	ck_assert_int_eq(a.blocks, 2 * 8);
 	ck_assert_uint_eq(stats().data_pages, 2);
-	ck_assert_int_eq(tmpfs_truncate(fs, f, 9000, &a), 0);	/* what was cut reads zero */
+	ck_assert_int_eq(
+	    tmpfs_truncate(fs, f, 9000, &a), 0); /* what was cut reads zero */
 	ck_assert_int_eq(tmpfs_read(fs, f, 4096, buf, sizeof(buf)), 4096);
 	ck_assert_mem_eq(buf, page, 5000 - 4096);
 	ck_assert_mem_eq(buf + 5000 - 4096, zero, 4096 - (5000 - 4096));
@@ -886,7 +976,8 @@ START_TEST(truncate_rules)
 	ck_assert_int_eq(tmpfs_read(fs, f, 0, buf, 10), 0);
 	ck_assert_int_eq(tmpfs_truncate(fs, d, 0, &a), -EISDIR);
 	ck_assert_int_eq(tmpfs_truncate(fs, f, (uint64_t)-1, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_truncate(fs, f, (uint64_t)INT64_MAX + 1, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_truncate(fs, f, (uint64_t)INT64_MAX + 1, &a), -EINVAL);
 	ck_assert_int_eq(tmpfs_truncate(fs, f, INT64_MAX, &a), 0);
 	ck_assert_int_eq(tmpfs_truncate(fs, 4242, 0, &a), -ENOENT);
 }
@@ -903,12 +994,14 @@ START_TEST(random_against_model)
 	for (int i = 0; i < 65536; i++)
 		src[i] = (char)test_rand(&seed);
 	for (int step = 0; step < 3000; step++) {
-		uint64_t op = test_rand(&seed) % 10, off = test_rand(&seed) % (MAX - 65536);
+		uint64_t op = test_rand(&seed) % 10,
+			 off = test_rand(&seed) % (MAX - 65536);
 		size_t len = (size_t)(test_rand(&seed) % 20000);
 		struct fs_attr a;
 
 		if (op < 6) {
-			size_t from = (size_t)(test_rand(&seed) % (65536 - len));
+			size_t from =
+			    (size_t)(test_rand(&seed) % (65536 - len));
 
 			quick_assert_int_eq(wr(f, off, src + from, len), len);
 			memcpy(model + off, src + from, len);
@@ -917,17 +1010,21 @@ START_TEST(random_against_model)
 		} else if (op < 8) {
 			int64_t size = (int64_t)(test_rand(&seed) % MAX);
 
-			quick_assert_int_eq(tmpfs_truncate(fs, f, (uint64_t)size, &a), 0);
+			quick_assert_int_eq(
+			    tmpfs_truncate(fs, f, (uint64_t)size, &a), 0);
 			if (size < msize)
 				memset(model + size, 0, (size_t)(msize - size));
 			msize = size;
 		} else {
-			int64_t want = (int64_t)off < msize ? msize - (int64_t)off : 0;
+			int64_t want =
+			    (int64_t)off < msize ? msize - (int64_t)off : 0;
 
 			if (want > (int64_t)len)
 				want = (int64_t)len;
-			quick_assert_int_eq(tmpfs_read(fs, f, off, buf, len), want);
-			quick_assert(memcmp(buf, model + off, (size_t)want) == 0);
+			quick_assert_int_eq(
+			    tmpfs_read(fs, f, off, buf, len), want);
+			quick_assert(
+			    memcmp(buf, model + off, (size_t)want) == 0);
 		}
 		quick_assert_int_eq(attr_of(f).size, msize);
 	}
@@ -954,7 +1051,7 @@ START_TEST(mkdir_rmdir_links)
 	b = mkd(a, "b");
 	f = mk(a, "f");
 	ck_assert_uint_eq(attr_of(a).nlink, 3);
-	ck_assert_int_eq(attr_of(a).size, 80);		/* 20 a name */
+	ck_assert_int_eq(attr_of(a).size, 80); /* 20 a name */
 	ck_assert_int_eq(attr_of(root).size, 60);
 	ck_assert_int_eq(rmdir_s(root, "a"), -ENOTEMPTY);
 	ck_assert_int_eq(rmdir_s(a, "f"), -ENOTDIR);
@@ -964,7 +1061,7 @@ START_TEST(mkdir_rmdir_links)
 	ck_assert_int_eq(unlink_s(a, "f"), 0);
 	ck_assert_int_eq(rmdir_s(a, "b"), 0);
 	ck_assert_uint_eq(attr_of(a).nlink, 2);
-	ck_assert_int_eq(attr_of(b).nlink, 0);		/* removed, still referenced */
+	ck_assert_int_eq(attr_of(b).nlink, 0); /* removed, still referenced */
 	ck_assert_int_eq(attr_of(a).size, 40);
 	ck_assert_int_eq(tmpfs_forget(fs, b, 1), 0);
 	ck_assert_int_eq(tmpfs_getattr(fs, b, &at), -ENOENT);
@@ -972,7 +1069,7 @@ START_TEST(mkdir_rmdir_links)
 	ck_assert_uint_eq(attr_of(root).nlink, 2);
 	ck_assert_int_eq(attr_of(root).size, 40);
 	ck_assert_int_eq(tmpfs_forget(fs, a, 1), 0);
-	ck_assert_uint_eq(stats().nodes, 2);		/* f: unlinked, referenced */
+	ck_assert_uint_eq(stats().nodes, 2); /* f: unlinked, referenced */
 	ck_assert_int_eq(tmpfs_forget(fs, f, 1), 0);
 	ck_assert_uint_eq(stats().nodes, 1);
 }
@@ -989,7 +1086,8 @@ START_TEST(removed_dir_while_referenced)
 	ck_assert_int_eq(lookup(d, "x", NULL), -ENOENT);
 	ck_assert_int_eq(create_r(d, "x", FS_IFREG, NULL), -ENOENT);
 	ck_assert_int_eq(mkdir_r(d, "x", NULL), -ENOENT);
-	ck_assert_int_eq(tmpfs_symlink(fs, d, "x", 1, "y", 1, 0, 0, &a), -ENOENT);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, d, "x", 1, "y", 1, 0, 0, &a), -ENOENT);
 	ck_assert_int_eq(tmpfs_readdir(fs, d, 0, buf, sizeof(buf)), -ENOENT);
 	ck_assert_int_eq(rename_s(root, "d", d, "x", 0), -ENOENT);
 	ck_assert_int_eq(tmpfs_forget(fs, d, 1), 0);
@@ -1006,12 +1104,15 @@ START_TEST(readdir_records)
 	int n;
 
 	f = mk(d, "file");
-	ck_assert_int_eq(tmpfs_symlink(fs, d, "link", 4, "file", 4, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, d, "link", 4, "file", 4, 0, 0, &a), 0);
 	l = a.ino;
-	ck_assert_int_eq(tmpfs_create(fs, d, "chr", 3, FS_IFCHR | 0600, 0, 0, 1, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, d, "chr", 3, FS_IFCHR | 0600, 0, 0, 1, &a), 0);
 	c = a.ino;
 	mkd(d, "sub");
-	ck_assert_int_eq(tmpfs_create(fs, d, "fifo", 4, FS_IFIFO | 0600, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_create(fs, d, "fifo", 4, FS_IFIFO | 0600, 0, 0, 0, &a), 0);
 	n = list_dir(d, 0, 4096, e, 16);
 	ck_assert_int_eq(n, 7);
 	ck_assert_str_eq(e[0].name, ".");
@@ -1044,12 +1145,17 @@ START_TEST(readdir_records)
 	n = list_dir(d, 0, FS_DIRENT_SIZE(4), e, 16);
 	ck_assert_int_eq(n, 7);
 	ck_assert_str_eq(e[6].name, "fifo");
-	ck_assert_int_eq(tmpfs_readdir(fs, d, 0, buf, FS_DIRENT_SIZE(1) - 1), -EINVAL);
-	ck_assert_int_eq(tmpfs_readdir(fs, d, 2, buf, FS_DIRENT_SIZE(4) - 1), -EINVAL);
-	ck_assert_int_eq(tmpfs_readdir(fs, d, 1000, buf, sizeof(buf)), 0);	/* past the end */
-	ck_assert_int_eq(tmpfs_readdir(fs, d, (uint64_t)-1, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_readdir(fs, d, 0, buf, FS_DIRENT_SIZE(1) - 1), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_readdir(fs, d, 2, buf, FS_DIRENT_SIZE(4) - 1), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_readdir(fs, d, 1000, buf, sizeof(buf)), 0); /* past the end */
+	ck_assert_int_eq(
+	    tmpfs_readdir(fs, d, (uint64_t)-1, buf, sizeof(buf)), -EINVAL);
 	ck_assert_int_eq(tmpfs_readdir(fs, f, 0, buf, sizeof(buf)), -ENOTDIR);
-	ck_assert_int_eq(tmpfs_readdir(fs, 777777, 0, buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(
+	    tmpfs_readdir(fs, 777777, 0, buf, sizeof(buf)), -ENOENT);
 	/* a long name: the record is 8-aligned, NUL inside */
 	{
 		char name[256];
@@ -1073,7 +1179,8 @@ END_TEST
 START_TEST(readdir_positions_stable)
 {
 	enum { N = 300 };
-	uint64_t root = mount_opts(""), d = mkd(root, "d"), pos = 0, seed = TEST_SEED;
+	uint64_t root = mount_opts(""), d = mkd(root, "d"), pos = 0,
+		 seed = TEST_SEED;
 	static char buf[4096];
 	static bool alive[N], seen[N], removed_early[N];
 	static int times_seen[40];
@@ -1095,8 +1202,10 @@ START_TEST(readdir_positions_stable)
 
 			if (e[i].name[0] == 'e') {
 				idx = atoi(e[i].name + 1);
-				ck_assert_msg(!seen[idx], "%s twice", e[i].name);
-				ck_assert_msg(!removed_early[idx], "%s after removal", e[i].name);
+				ck_assert_msg(
+				    !seen[idx], "%s twice", e[i].name);
+				ck_assert_msg(!removed_early[idx],
+				    "%s after removal", e[i].name);
 				seen[idx] = true;
 			} else if (e[i].name[0] == 'n') {
 				idx = atoi(e[i].name + 1);
@@ -1104,7 +1213,8 @@ START_TEST(readdir_positions_stable)
 			}
 		}
 		pos = (uint64_t)e[k - 1].off;
-		/* between the pieces: remove some entries (seen or not), make some */
+		/* between the pieces: remove some entries (seen or not), make
+		 * some */
 		for (int j = 0; j < 3; j++) {
 			int victim = (int)(test_rand(&seed) % N);
 
@@ -1116,7 +1226,7 @@ START_TEST(readdir_positions_stable)
 					removed_early[victim] = true;
 			}
 		}
-		if (extra < 40) {	/* not forever: the reader must catch up */
+		if (extra < 40) { /* not forever: the reader must catch up */
 			snprintf(name, sizeof(name), "n%d", extra++);
 			mk(d, name);
 		}
@@ -1124,10 +1234,12 @@ START_TEST(readdir_positions_stable)
 	ck_assert_int_eq(n, 0);
 	for (int i = 0; i < N; i++)
 		ck_assert_msg(seen[i] || removed_early[i], "e%d never seen", i);
-	/* the new ones come after: a listing that reached the end saw them all */
+	/* the new ones come after: a listing that reached the end saw them all
+	 */
 	ck_assert_int_eq(extra, 40);
 	for (int i = 0; i < extra; i++)
-		ck_assert_msg(times_seen[i] == 1, "n%d seen %d times", i, times_seen[i]);
+		ck_assert_msg(
+		    times_seen[i] == 1, "n%d seen %d times", i, times_seen[i]);
 }
 END_TEST
 
@@ -1140,7 +1252,8 @@ START_TEST(symlinks)
 	const char *t;
 	struct fs_attr a;
 
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "l", 1, "some/where", 10, 5, 6, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "l", 1, "some/where", 10, 5, 6, &a), 0);
 	ck_assert_uint_eq(a.mode, FS_IFLNK | 0777);
 	ck_assert_int_eq(a.size, 10);
 	ck_assert_int_eq(a.blocks, 0);
@@ -1154,30 +1267,43 @@ START_TEST(symlinks)
 	ck_assert_int_eq(tmpfs_readlink(fs, 55555, &t), -ENOENT);
 	ck_assert_int_eq(tmpfs_read(fs, a.ino, 0, target, 1), -EINVAL);
 	memset(target, 'p', sizeof(target));
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "e", 1, "", 0, 0, 0, &a), -ENOENT);
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "e", 1, target, FS_PATH_MAX, 0, 0, &a),
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "e", 1, "", 0, 0, 0, &a), -ENOENT);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "e", 1, target, FS_PATH_MAX, 0, 0, &a),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "e", 1, "a\0b", 3, 0, 0, &a), -EINVAL);
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "e", 1, "x", 1, UINT32_MAX, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "e", 1, "a\0b", 3, 0, 0, &a), -EINVAL);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "e", 1, "x", 1, UINT32_MAX, 0, &a),
+	    -EINVAL);
 	/* 127 bytes live in the node; 128 and more take a page, as Linux */
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "s", 1, target, 127, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "s", 1, target, 127, 0, 0, &a), 0);
 	ck_assert_int_eq(a.blocks, 0);
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "m", 1, target, 128, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "m", 1, target, 128, 0, 0, &a), 0);
 	ck_assert_int_eq(a.blocks, 8);
 	m = a.ino;
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "x", 1, target, FS_PATH_MAX - 1, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "x", 1, target, FS_PATH_MAX - 1, 0, 0, &a),
+	    0);
 	ck_assert_int_eq(a.size, FS_PATH_MAX - 1);
 	ck_assert_int_eq(tmpfs_readlink(fs, a.ino, &t), FS_PATH_MAX - 1);
 	ck_assert_mem_eq(t, target, FS_PATH_MAX - 1);
-	ck_assert_uint_eq(statfs_of(root).bfree, 0);	/* two pages of two */
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "y", 1, target, 200, 0, 0, &a), -ENOSPC);
+	ck_assert_uint_eq(statfs_of(root).bfree, 0); /* two pages of two */
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "y", 1, target, 200, 0, 0, &a), -ENOSPC);
 	ck_assert_int_eq(lookup(root, "y", NULL), -ENOENT);
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "y", 1, target, 20, 0, 0, &a), 0);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "y", 1, target, 20, 0, 0, &a), 0);
 	ck_assert_int_eq(unlink_s(root, "m"), 0);
-	ck_assert_uint_eq(statfs_of(root).bfree, 0);	/* referenced: still there */
+	ck_assert_uint_eq(
+	    statfs_of(root).bfree, 0); /* referenced: still there */
 	ck_assert_int_eq(tmpfs_forget(fs, m, 1), 0);
 	ck_assert_uint_eq(statfs_of(root).bfree, 1);
-	ck_assert_int_eq(tmpfs_link(fs, a.ino, root, "y2", 2, &a), 0);	/* symlinks link */
+	ck_assert_int_eq(
+	    tmpfs_link(fs, a.ino, root, "y2", 2, &a), 0); /* symlinks link */
 	ck_assert_uint_eq(a.nlink, 2);
 }
 END_TEST
@@ -1186,7 +1312,8 @@ END_TEST
 
 START_TEST(hard_links)
 {
-	uint64_t root = mount_opts(""), f = mk(root, "f"), d = mkd(root, "d"), g = mk(root, "g");
+	uint64_t root = mount_opts(""), f = mk(root, "f"), d = mkd(root, "d"),
+		 g = mk(root, "g");
 	struct fs_attr a;
 	char buf[8];
 
@@ -1204,11 +1331,12 @@ START_TEST(hard_links)
 	ck_assert_int_eq(tmpfs_link(fs, 9999, root, "x", 1, &a), -ENOENT);
 	ck_assert_int_eq(tmpfs_link(fs, f, 9999, "x", 1, &a), -ENOENT);
 	ck_assert_int_eq(tmpfs_link(fs, f, root, "", 0, &a), -EINVAL);
-	ck_assert_uint_eq(attr_of(root).nlink, 3);	/* files do not count */
+	ck_assert_uint_eq(attr_of(root).nlink, 3); /* files do not count */
 	ck_assert_int_eq(unlink_s(root, "f"), 0);
 	ck_assert_uint_eq(attr_of(f).nlink, 2);
 	ck_assert_int_eq(unlink_s(d, "f2"), 0);
-	ck_assert_int_eq(tmpfs_read(fs, peek(root, "f3"), 0, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(
+	    tmpfs_read(fs, peek(root, "f3"), 0, buf, sizeof(buf)), 6);
 	ck_assert_mem_eq(buf, "shared", 6);
 	/* the create's reference, the link calls' references: 3 to give back */
 	ck_assert_int_eq(tmpfs_forget(fs, f, 3), 0);
@@ -1235,9 +1363,11 @@ START_TEST(unlink_while_referenced)
 	ck_assert_uint_eq(a.nlink, 0);
 	ck_assert_int_eq(a.size, sizeof(data));
 	ck_assert_int_eq(tmpfs_read(fs, f, 19990, buf, sizeof(buf)), 10);
-	ck_assert_int_eq(wrs(f, 20000, "more"), 4);		/* still a file */
-	ck_assert_int_eq(tmpfs_link(fs, f, root, "back", 4, &a), -ENOENT);	/* no resurrection */
-	ck_assert_uint_eq(statfs_of(root).bfree, 16 - 5);	/* its pages still count */
+	ck_assert_int_eq(wrs(f, 20000, "more"), 4); /* still a file */
+	ck_assert_int_eq(tmpfs_link(fs, f, root, "back", 4, &a),
+	    -ENOENT); /* no resurrection */
+	ck_assert_uint_eq(
+	    statfs_of(root).bfree, 16 - 5); /* its pages still count */
 	ck_assert_uint_eq(stats().nodes, nodes);
 	ck_assert_int_eq(tmpfs_forget(fs, f, 1), 0);
 	ck_assert_uint_eq(stats().nodes, nodes - 1);
@@ -1257,7 +1387,8 @@ END_TEST
 
 START_TEST(rename_moves)
 {
-	uint64_t root = mount_opts(""), a = mkd(root, "a"), b = mkd(root, "b"), f = mk(a, "f");
+	uint64_t root = mount_opts(""), a = mkd(root, "a"), b = mkd(root, "b"),
+		 f = mk(a, "f");
 	uint64_t sub = mkd(a, "sub");
 	struct ent e[8];
 	int n;
@@ -1279,12 +1410,14 @@ START_TEST(rename_moves)
 	ck_assert_uint_eq(e[1].ino, b);
 	/* to itself, and between two names of one node: nothing happens */
 	ck_assert_int_eq(rename_s(b, "h", b, "h", 0), 0);
-	ck_assert_int_eq(tmpfs_link(fs, f, root, "hl", 2, &(struct fs_attr){ 0 }), 0);
+	ck_assert_int_eq(
+	    tmpfs_link(fs, f, root, "hl", 2, &(struct fs_attr){0}), 0);
 	ck_assert_int_eq(rename_s(b, "h", root, "hl", 0), 0);
 	ck_assert_uint_eq(peek(b, "h"), f);
 	ck_assert_uint_eq(peek(root, "hl"), f);
 	ck_assert_uint_eq(attr_of(f).nlink, 2);
-	ck_assert_int_eq(rename_s(b, "h", root, "hl", FS_RENAME_NOREPLACE), -EEXIST);
+	ck_assert_int_eq(
+	    rename_s(b, "h", root, "hl", FS_RENAME_NOREPLACE), -EEXIST);
 	ck_assert_int_eq(rename_s(b, "nope", root, "x", 0), -ENOENT);
 	ck_assert_int_eq(rename_s(999, "h", root, "x", 0), -ENOENT);
 	ck_assert_int_eq(rename_s(b, "h", f, "x", 0), -ENOTDIR);
@@ -1299,7 +1432,8 @@ END_TEST
 START_TEST(rename_replaces)
 {
 	uint64_t root = mount_opts(""), f = mk(root, "f"), g = mk(root, "g");
-	uint64_t d = mkd(root, "d"), e = mkd(root, "e"), full = mkd(root, "full"), nodes;
+	uint64_t d = mkd(root, "d"), e = mkd(root, "e"),
+		 full = mkd(root, "full"), nodes;
 	struct fs_attr a;
 	struct ent ls[16];
 	int n, pos_g;
@@ -1313,7 +1447,7 @@ START_TEST(rename_replaces)
 	ck_assert_uint_eq(peek(root, "g"), f);
 	ck_assert_int_eq(lookup(root, "f", NULL), -ENOENT);
 	ck_assert_uint_eq(attr_of(g).nlink, 0);
-	n = list_dir(root, 0, 4096, ls, 16);		/* in the replaced name's place */
+	n = list_dir(root, 0, 4096, ls, 16); /* in the replaced name's place */
 	ck_assert_int_eq(find_ent(ls, n, "g"), pos_g - 1);
 	ck_assert_uint_eq(ls[find_ent(ls, n, "g")].ino, f);
 	nodes = stats().nodes;
@@ -1331,7 +1465,8 @@ START_TEST(rename_replaces)
 	ck_assert_uint_eq(attr_of(e).nlink, 0);
 	ck_assert_uint_eq(peek(root, "e"), d);
 	ck_assert_int_eq(lookup(root, "d", NULL), -ENOENT);
-	/* across directories: the old parent loses one, the new one keeps its count */
+	/* across directories: the old parent loses one, the new one keeps its
+	 * count */
 	ck_assert_int_eq(tmpfs_mkdir(fs, full, "empty", 5, 0755, 0, 0, &a), 0);
 	ck_assert_uint_eq(attr_of(full).nlink, 3);
 	ck_assert_int_eq(rename_s(root, "e", full, "empty", 0), 0);
@@ -1340,7 +1475,8 @@ START_TEST(rename_replaces)
 	ck_assert_uint_eq(attr_of(a.ino).nlink, 0);
 	/* into itself or below itself */
 	ck_assert_int_eq(rename_s(root, "full", full, "x2", 0), -EINVAL);
-	ck_assert_int_eq(rename_s(root, "full", d, "x2", 0), -EINVAL);	/* d is full/empty */
+	ck_assert_int_eq(
+	    rename_s(root, "full", d, "x2", 0), -EINVAL); /* d is full/empty */
 	ck_assert_int_eq(rename_s(full, "empty", d, "x2", 0), -EINVAL);
 	/* a directory onto its own ancestor: that one is not empty */
 	ck_assert_int_eq(rename_s(full, "empty", root, "full", 0), -ENOTEMPTY);
@@ -1354,12 +1490,17 @@ START_TEST(rename_flags)
 	struct ent e[8];
 	int n;
 
-	ck_assert_int_eq(rename_s(a, "f", b, "d", FS_RENAME_NOREPLACE | FS_RENAME_EXCHANGE), -EINVAL);
-	ck_assert_int_eq(rename_s(a, "f", b, "x", 4), -EINVAL);	/* RENAME_WHITEOUT: no */
+	ck_assert_int_eq(
+	    rename_s(a, "f", b, "d", FS_RENAME_NOREPLACE | FS_RENAME_EXCHANGE),
+	    -EINVAL);
+	ck_assert_int_eq(
+	    rename_s(a, "f", b, "x", 4), -EINVAL); /* RENAME_WHITEOUT: no */
 	ck_assert_int_eq(rename_s(a, "f", b, "x", 0x100), -EINVAL);
-	ck_assert_int_eq(rename_s(a, "f", b, "d", FS_RENAME_NOREPLACE), -EEXIST);
+	ck_assert_int_eq(
+	    rename_s(a, "f", b, "d", FS_RENAME_NOREPLACE), -EEXIST);
 	ck_assert_int_eq(rename_s(a, "f", b, "x", FS_RENAME_EXCHANGE), -ENOENT);
-	ck_assert_int_eq(rename_s(a, "nope", b, "d", FS_RENAME_EXCHANGE), -ENOENT);
+	ck_assert_int_eq(
+	    rename_s(a, "nope", b, "d", FS_RENAME_EXCHANGE), -ENOENT);
 	ck_assert_int_eq(rename_s(a, "f", b, "x", FS_RENAME_NOREPLACE), 0);
 	ck_assert_int_eq(rename_s(b, "x", a, "f", FS_RENAME_NOREPLACE), 0);
 	/* exchange a file and a directory across directories */
@@ -1373,7 +1514,7 @@ START_TEST(rename_flags)
 	ck_assert_uint_eq(attr_of(f).nlink, 1);
 	ck_assert_uint_eq(attr_of(d).nlink, 2);
 	n = list_dir(d, 0, 4096, e, 8);
-	ck_assert_uint_eq(e[1].ino, a);			/* d's ".." is a now */
+	ck_assert_uint_eq(e[1].ino, a); /* d's ".." is a now */
 	/* exchange keeps both positions */
 	mk(b, "later");
 	ck_assert_int_eq(rename_s(a, "f", b, "later", FS_RENAME_EXCHANGE), 0);
@@ -1384,13 +1525,16 @@ START_TEST(rename_flags)
 	ck_assert_uint_eq(e[3].ino, d);
 	/* a directory cannot be exchanged with something below it */
 	mkd(d, "deep");
-	ck_assert_int_eq(rename_s(b, "later", d, "deep", FS_RENAME_EXCHANGE), -EINVAL);
-	ck_assert_int_eq(rename_s(d, "deep", b, "later", FS_RENAME_EXCHANGE), -EINVAL);
+	ck_assert_int_eq(
+	    rename_s(b, "later", d, "deep", FS_RENAME_EXCHANGE), -EINVAL);
+	ck_assert_int_eq(
+	    rename_s(d, "deep", b, "later", FS_RENAME_EXCHANGE), -EINVAL);
 	/* exchange with itself */
 	ck_assert_int_eq(rename_s(b, "d", b, "d", FS_RENAME_EXCHANGE), 0);
 	/* a dir and a dir, across: the counts stay */
 	mkd(a, "other");
-	ck_assert_int_eq(rename_s(a, "other", b, "later", FS_RENAME_EXCHANGE), 0);
+	ck_assert_int_eq(
+	    rename_s(a, "other", b, "later", FS_RENAME_EXCHANGE), 0);
 	ck_assert_uint_eq(attr_of(a).nlink, 3);
 	ck_assert_uint_eq(attr_of(b).nlink, 3);
 }
@@ -1400,7 +1544,8 @@ END_TEST
 
 START_TEST(size_limit)
 {
-	uint64_t root = mount_opts("size=16k"), f = mk(root, "f"), g = mk(root, "g");
+	uint64_t root = mount_opts("size=16k"), f = mk(root, "f"),
+		 g = mk(root, "g");
 	static char data[5 * 4096];
 	struct fs_statfs st;
 	struct fs_attr a;
@@ -1411,18 +1556,21 @@ START_TEST(size_limit)
 	ck_assert_uint_eq(st.blocks, 4);
 	ck_assert_uint_eq(st.bfree, 1);
 	ck_assert_uint_eq(st.bavail, 1);
-	ck_assert_int_eq(wr(g, 100, data, 2 * 4096), 4096 - 100);	/* short: full */
+	ck_assert_int_eq(
+	    wr(g, 100, data, 2 * 4096), 4096 - 100); /* short: full */
 	ck_assert_int_eq(wr(g, 4096, data, 1), -ENOSPC);
 	ck_assert_int_eq(attr_of(g).size, 4096);
-	ck_assert_int_eq(wr(g, 0, data, 4096), 4096);			/* existing pages: fine */
+	ck_assert_int_eq(wr(g, 0, data, 4096), 4096); /* existing pages: fine */
 	ck_assert_int_eq(wr(f, 1 << 20, data, 1), -ENOSPC);
-	ck_assert_int_eq(tmpfs_truncate(fs, f, 1 << 20, &a), 0);	/* a hole costs nothing */
+	ck_assert_int_eq(
+	    tmpfs_truncate(fs, f, 1 << 20, &a), 0); /* a hole costs nothing */
 	ck_assert_uint_eq(statfs_of(root).bfree, 0);
-	ck_assert_int_eq(create_r(root, "new", FS_IFREG, NULL), 0);	/* inodes are not pages */
+	ck_assert_int_eq(create_r(root, "new", FS_IFREG, NULL),
+	    0); /* inodes are not pages */
 	ck_assert_int_eq(tmpfs_truncate(fs, f, 4096, &a), 0);
 	ck_assert_uint_eq(statfs_of(root).bfree, 2);
 	ck_assert_int_eq(wr(g, 4096, data, 3 * 4096), 2 * 4096);
-	ck_assert_int_eq(unlink_s(root, "f"), 0);		/* referenced: still counts */
+	ck_assert_int_eq(unlink_s(root, "f"), 0); /* referenced: still counts */
 	ck_assert_uint_eq(statfs_of(root).bfree, 0);
 	ck_assert_int_eq(tmpfs_forget(fs, f, 1), 0);
 	ck_assert_uint_eq(statfs_of(root).bfree, 1);
@@ -1440,22 +1588,25 @@ START_TEST(inode_limit)
 	f = mk(root, "f");
 	d = mkd(root, "d");
 	ck_assert_uint_eq(statfs_of(root).ffree, 1);
-	ck_assert_int_eq(tmpfs_link(fs, f, d, "f2", 2, &a), 0);	/* a link costs one, as Linux */
+	ck_assert_int_eq(tmpfs_link(fs, f, d, "f2", 2, &a),
+	    0); /* a link costs one, as Linux */
 	ck_assert_uint_eq(statfs_of(root).ffree, 0);
 	ck_assert_int_eq(create_r(root, "g", FS_IFREG, NULL), -ENOSPC);
 	ck_assert_int_eq(mkdir_r(root, "g", NULL), -ENOSPC);
-	ck_assert_int_eq(tmpfs_symlink(fs, root, "g", 1, "f", 1, 0, 0, &a), -ENOSPC);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, root, "g", 1, "f", 1, 0, 0, &a), -ENOSPC);
 	ck_assert_int_eq(tmpfs_link(fs, f, root, "f3", 2, &a), -ENOSPC);
 	ck_assert_int_eq(lookup(root, "g", NULL), -ENOENT);
-	ck_assert_int_eq(unlink_s(d, "f2"), 0);			/* the link's inode back */
+	ck_assert_int_eq(unlink_s(d, "f2"), 0); /* the link's inode back */
 	ck_assert_uint_eq(statfs_of(root).ffree, 1);
 	ck_assert_int_eq(create_r(root, "g", FS_IFREG, NULL), 0);
 	ck_assert_uint_eq(statfs_of(root).ffree, 0);
-	ck_assert_int_eq(unlink_s(root, "f"), 0);		/* referenced: still one */
+	ck_assert_int_eq(unlink_s(root, "f"), 0); /* referenced: still one */
 	ck_assert_uint_eq(statfs_of(root).ffree, 0);
 	ck_assert_int_eq(tmpfs_forget(fs, f, 2), 0);
 	ck_assert_uint_eq(statfs_of(root).ffree, 1);
-	ck_assert_int_eq(mount_r("nr_inodes=1", 0, &root), 0);	/* the root alone */
+	ck_assert_int_eq(
+	    mount_r("nr_inodes=1", 0, &root), 0); /* the root alone */
 	ck_assert_int_eq(create_r(root, "x", FS_IFREG, NULL), -ENOSPC);
 }
 END_TEST
@@ -1465,7 +1616,7 @@ END_TEST
 START_TEST(read_only_instance)
 {
 	uint64_t rw = mount_opts(""), ro = 0, r2 = 0, f;
-	struct fs_setattr sa = { .valid = FS_SET_MODE, .mode = 0 };
+	struct fs_setattr sa = {.valid = FS_SET_MODE, .mode = 0};
 	struct fs_attr a;
 	char buf[512];
 	int64_t size;
@@ -1480,7 +1631,8 @@ START_TEST(read_only_instance)
 	ck_assert_int_eq(create_r(r2, "f", FS_IFREG, &f), 0);
 	ck_assert_int_eq(create_r(ro, "f", FS_IFREG, NULL), -EROFS);
 	ck_assert_int_eq(mkdir_r(ro, "d", NULL), -EROFS);
-	ck_assert_int_eq(tmpfs_symlink(fs, ro, "l", 1, "x", 1, 0, 0, &a), -EROFS);
+	ck_assert_int_eq(
+	    tmpfs_symlink(fs, ro, "l", 1, "x", 1, 0, 0, &a), -EROFS);
 	ck_assert_int_eq(unlink_s(ro, "f"), -EROFS);
 	ck_assert_int_eq(rmdir_s(ro, "d"), -EROFS);
 	ck_assert_int_eq(rename_s(ro, "a", ro, "b", 0), -EROFS);
@@ -1505,7 +1657,8 @@ START_TEST(many_files_stay_fast)
 
 	for (int i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "file-%05d", i);
-		quick_assert_int_eq(create_r(d, name, FS_IFREG | 0644, &ino), 0);
+		quick_assert_int_eq(
+		    create_r(d, name, FS_IFREG | 0644, &ino), 0);
 		quick_assert_int_eq(tmpfs_forget(fs, ino, 1), 0);
 	}
 	for (int i = 0; i < N; i++) {
@@ -1570,8 +1723,8 @@ proto_setup(void)
 	setup();
 	sep = (handle_t)ep_create(0);
 	me = (handle_t)ep_create(0);
-	ipc_server_init(&srv, sep, tmpfs_handlers, tmpfs_nhandlers, NULL, 0, srvbuf,
-	    sizeof(srvbuf), fs);
+	ipc_server_init(&srv, sep, tmpfs_handlers, tmpfs_nhandlers, NULL, 0,
+	    srvbuf, sizeof(srvbuf), fs);
 }
 
 static void
@@ -1585,7 +1738,7 @@ proto_teardown(void)
 struct rep {
 	long status;
 	uint64_t label, w[IPC_WORDS];
-	size_t len;			/* in rbuf */
+	size_t len; /* in rbuf */
 };
 
 /* One request, served, and its reply. */
@@ -1619,8 +1772,9 @@ call(uint64_t op, const uint64_t *w, unsigned nw, const void *data, size_t len)
 	return r;
 }
 
-#define W(...)	((const uint64_t[]){ __VA_ARGS__ }), \
-	sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t)
+#define W(...)                                                                 \
+	((const uint64_t[]){__VA_ARGS__}),                                     \
+	    sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t)
 
 static struct fs_attr
 rep_attr(const struct rep *r)
@@ -1637,10 +1791,11 @@ rep_attr(const struct rep *r)
 START_TEST(proto_a_session)
 {
 	static const char mountdata[] = "none\0size=1m,mode=0755";
-	struct rep r = call(FS_OP_MOUNT, W(0), mountdata, sizeof(mountdata) - 1);
+	struct rep r =
+	    call(FS_OP_MOUNT, W(0), mountdata, sizeof(mountdata) - 1);
 	struct fs_attr a = rep_attr(&r);
 	uint64_t root = a.ino, f, d, l;
-	struct fs_setattr sa = { .valid = FS_SET_MODE, .mode = 0600 };
+	struct fs_setattr sa = {.valid = FS_SET_MODE, .mode = 0600};
 	struct fs_statfs st;
 	struct ent e[8];
 	int n;
@@ -1654,14 +1809,16 @@ START_TEST(proto_a_session)
 	ck_assert_int_eq(r.status, -EINVAL);
 	ck_assert_uint_eq(r.len, 0);
 
-	r = call(FS_OP_CREATE, W(root, FS_IFREG | 0644, 1000, 100, 0), "hello.txt", 9);
+	r = call(FS_OP_CREATE, W(root, FS_IFREG | 0644, 1000, 100, 0),
+	    "hello.txt", 9);
 	a = rep_attr(&r);
 	f = a.ino;
 	ck_assert_uint_eq(a.mode, FS_IFREG | 0644);
 	ck_assert_uint_eq(a.uid, 1000);
 	ck_assert_uint_eq(a.gid, 100);
 	ck_assert_uint_eq(a.nlink, 1);
-	r = call(FS_OP_CREATE, W(root, FS_IFREG | 0644, 0, 0, 0), "hello.txt", 9);
+	r = call(
+	    FS_OP_CREATE, W(root, FS_IFREG | 0644, 0, 0, 0), "hello.txt", 9);
 	ck_assert_int_eq(r.status, -EEXIST);
 	r = call(FS_OP_WRITE, W(f, 0, 0), "hello, world", 12);
 	ck_assert_int_eq(r.status, 12);
@@ -1688,7 +1845,8 @@ START_TEST(proto_a_session)
 	r = call(FS_OP_MKDIR, W(root, 0750, 0, 0), "dir", 3);
 	d = rep_attr(&r).ino;
 	ck_assert_uint_eq(rep_attr(&r).mode, FS_IFDIR | 0750);
-	r = call(FS_OP_SYMLINK, W(d, 4, 0, 0), "linkhello.txt", 13);	/* name "link" */
+	r = call(FS_OP_SYMLINK, W(d, 4, 0, 0), "linkhello.txt",
+	    13); /* name "link" */
 	a = rep_attr(&r);
 	l = a.ino;
 	ck_assert_uint_eq(a.mode, FS_IFLNK | 0777);
@@ -1724,7 +1882,8 @@ START_TEST(proto_a_session)
 	ck_assert_int_eq(r.status, 0);
 	r = call(FS_OP_READDIR, W(d, 0, 10), NULL, 0);
 	ck_assert_int_eq(r.status, -EINVAL);
-	r = call(FS_OP_READDIR, W(d, 0, 1ull << 40), NULL, 0);		/* room is capped */
+	r = call(
+	    FS_OP_READDIR, W(d, 0, 1ull << 40), NULL, 0); /* room is capped */
 	ck_assert_int_gt(r.status, 0);
 
 	r = call(FS_OP_STATFS, W(d), NULL, 0);
@@ -1737,12 +1896,14 @@ START_TEST(proto_a_session)
 	ck_assert_int_eq(call(FS_OP_SYNC, W(0), NULL, 0).status, 0);
 	ck_assert_int_eq(call(FS_OP_SYNC, W(f), NULL, 0).status, 0);
 	ck_assert_int_eq(call(FS_OP_POLL, W(f, 0x5), NULL, 0).status, 0x5);
-	ck_assert_int_eq(call(FS_OP_IOCTL, W(f, 0x5401, 0), NULL, 0).status, -ENOTTY);
+	ck_assert_int_eq(
+	    call(FS_OP_IOCTL, W(f, 0x5401, 0), NULL, 0).status, -ENOTTY);
 
 	r = call(FS_OP_UNLINK, W(d, 0), "hard", 4);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_int_eq(call(FS_OP_UNLINK, W(d), "link", 4).status, 0);
-	ck_assert_int_eq(call(FS_OP_RMDIR, W(root), "dir", 3).status, -ENOTEMPTY);
+	ck_assert_int_eq(
+	    call(FS_OP_RMDIR, W(root), "dir", 3).status, -ENOTEMPTY);
 	ck_assert_int_eq(call(FS_OP_UNLINK, W(d), "moved", 5).status, 0);
 	ck_assert_int_eq(call(FS_OP_RMDIR, W(root), "dir", 3).status, 0);
 	ck_assert_int_eq(call(FS_OP_UMOUNT, W(root), NULL, 0).status, -EBUSY);
@@ -1811,39 +1972,60 @@ START_TEST(proto_hostile_requests)
 {
 	struct rep r = call(FS_OP_MOUNT, W(0), "", 0);
 	uint64_t root = rep_attr(&r).ino, f;
-	struct fs_setattr sa = { 0 };
+	struct fs_setattr sa = {0};
 
 	r = call(FS_OP_CREATE, W(root, FS_IFREG | 0644, 0, 0, 0), "f", 1);
 	f = rep_attr(&r).ino;
 	/* lengths that point past the data */
-	ck_assert_int_eq(call(FS_OP_SYMLINK, W(root, 5, 0, 0), "abc", 3).status, -EINVAL);
-	ck_assert_int_eq(call(FS_OP_SYMLINK, W(root, UINT64_MAX, 0, 0), "abc", 3).status, -EINVAL);
-	ck_assert_int_eq(call(FS_OP_SYMLINK, W(root, 3, 0, 0), "abc", 3).status, -ENOENT);
-	ck_assert_int_eq(call(FS_OP_SYMLINK, W(root, 0, 0, 0), "abc", 3).status, -EINVAL);
-	ck_assert_int_eq(call(FS_OP_RENAME, W(root, root, 2, 0), "f", 1).status, -EINVAL);
-	ck_assert_int_eq(call(FS_OP_RENAME, W(root, root, 1ull << 63, 0), "fg", 2).status,
+	ck_assert_int_eq(
+	    call(FS_OP_SYMLINK, W(root, 5, 0, 0), "abc", 3).status, -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_SYMLINK, W(root, UINT64_MAX, 0, 0), "abc", 3).status,
 	    -EINVAL);
-	ck_assert_int_eq(call(FS_OP_RENAME, W(root, root, 1, 0), "f", 1).status, -EINVAL);
-	ck_assert_int_eq(call(FS_OP_RENAME, W(root, root, 1, 1ull << 32), "fg", 2).status,
+	ck_assert_int_eq(
+	    call(FS_OP_SYMLINK, W(root, 3, 0, 0), "abc", 3).status, -ENOENT);
+	ck_assert_int_eq(
+	    call(FS_OP_SYMLINK, W(root, 0, 0, 0), "abc", 3).status, -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_RENAME, W(root, root, 2, 0), "f", 1).status, -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_RENAME, W(root, root, 1ull << 63, 0), "fg", 2).status,
+	    -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_RENAME, W(root, root, 1, 0), "f", 1).status, -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_RENAME, W(root, root, 1, 1ull << 32), "fg", 2).status,
 	    -EINVAL);
 	/* short or long setattr data */
-	ck_assert_int_eq(call(FS_OP_SETATTR, W(f), &sa, sizeof(sa) - 1).status, -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_SETATTR, W(f), &sa, sizeof(sa) - 1).status, -EINVAL);
 	ck_assert_int_eq(call(FS_OP_SETATTR, W(f), NULL, 0).status, -EINVAL);
-	ck_assert_int_eq(call(FS_OP_SETATTR, W(f), rbuf, sizeof(sa) + 8).status, -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_SETATTR, W(f), rbuf, sizeof(sa) + 8).status, -EINVAL);
 	/* words that must fit 32 bits */
-	ck_assert_int_eq(call(FS_OP_CREATE, W(root, 1ull << 32 | 0100644, 0, 0, 0), "g", 1).status,
+	ck_assert_int_eq(
+	    call(FS_OP_CREATE, W(root, 1ull << 32 | 0100644, 0, 0, 0), "g", 1)
+		.status,
 	    -EINVAL);
-	ck_assert_int_eq(call(FS_OP_CREATE, W(root, 0100644, 1ull << 32, 0, 0), "g", 1).status,
+	ck_assert_int_eq(
+	    call(FS_OP_CREATE, W(root, 0100644, 1ull << 32, 0, 0), "g", 1)
+		.status,
 	    -EINVAL);
-	ck_assert_int_eq(call(FS_OP_MKDIR, W(root, 0755, 0, 1ull << 40), "g", 1).status, -EINVAL);
-	ck_assert_int_eq(call(FS_OP_WRITE, W(f, 0, 1ull << 32 | 1), "x", 1).status, -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_MKDIR, W(root, 0755, 0, 1ull << 40), "g", 1).status,
+	    -EINVAL);
+	ck_assert_int_eq(
+	    call(FS_OP_WRITE, W(f, 0, 1ull << 32 | 1), "x", 1).status, -EINVAL);
 	/* bad nodes, bad names */
 	ck_assert_int_eq(call(FS_OP_GETATTR, W(0), NULL, 0).status, -ENOENT);
-	ck_assert_int_eq(call(FS_OP_GETATTR, W(UINT64_MAX), NULL, 0).status, -ENOENT);
+	ck_assert_int_eq(
+	    call(FS_OP_GETATTR, W(UINT64_MAX), NULL, 0).status, -ENOENT);
 	ck_assert_int_eq(call(FS_OP_LOOKUP, W(root), NULL, 0).status, -EINVAL);
 	ck_assert_int_eq(call(FS_OP_LOOKUP, W(f), "x", 1).status, -ENOTDIR);
-	ck_assert_int_eq(call(FS_OP_LOOKUP, W(root), rbuf, 300).status, -ENAMETOOLONG);
-	ck_assert_int_eq(call(FS_OP_READ, W(root, 0, 10), NULL, 0).status, -EISDIR);
+	ck_assert_int_eq(
+	    call(FS_OP_LOOKUP, W(root), rbuf, 300).status, -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    call(FS_OP_READ, W(root, 0, 10), NULL, 0).status, -EISDIR);
 	ck_assert_int_eq(call(FS_OP_UMOUNT, W(f), NULL, 0).status, -EINVAL);
 	ck_assert_int_eq(call(FS_OP_RMDIR, W(root), "f", 1).status, -ENOTDIR);
 	/* an operation PROTO_FS does not have */
@@ -1862,9 +2044,10 @@ START_TEST(proto_random_garbage)
 
 	nodes[0] = root;
 	for (int i = 1; i < 8; i++) {
-		char name[2] = { (char)('a' + i), 0 };
+		char name[2] = {(char)('a' + i), 0};
 
-		r = call(i % 2 ? FS_OP_CREATE : FS_OP_MKDIR, W(root, 0644, 0, 0, 0), name, 1);
+		r = call(i % 2 ? FS_OP_CREATE : FS_OP_MKDIR,
+		    W(root, 0644, 0, 0, 0), name, 1);
 		nodes[i] = rep_attr(&r).ino;
 	}
 	for (int i = 0; i < 20000; i++) {
@@ -1878,10 +2061,20 @@ START_TEST(proto_random_garbage)
 			uint64_t v = test_rand(&seed);
 
 			switch (v % 4) {
-			case 0: w[k] = nodes[v / 4 % 8]; break;
-			case 1: w[k] = v % 300; break;
-			case 2: w[k] = v; break;
-			default: w[k] = v % 8 == 0 ? 0 : (uint64_t)-(int64_t)(v % 5); break;
+			case 0:
+				w[k] = nodes[v / 4 % 8];
+				break;
+			case 1:
+				w[k] = v % 300;
+				break;
+			case 2:
+				w[k] = v;
+				break;
+			default:
+				w[k] = v % 8 == 0
+					   ? 0
+					   : (uint64_t) - (int64_t)(v % 5);
+				break;
 			}
 		}
 		if (op == FS_OP_SETATTR && test_rand(&seed) % 2)
@@ -1891,8 +2084,10 @@ START_TEST(proto_random_garbage)
 
 			junk[k] = (char)(v % 3 == 0 ? 'a' + v % 4 : v);
 		}
-		if (op == FS_OP_WRITE || op == FS_OP_TRUNCATE || op == FS_OP_SETATTR)
-			w[1] %= 1u << 24;	/* keep the memory the test uses small */
+		if (op == FS_OP_WRITE || op == FS_OP_TRUNCATE ||
+		    op == FS_OP_SETATTR)
+			w[1] %= 1u
+				<< 24; /* keep the memory the test uses small */
 		if (op == FS_OP_SETATTR) {
 			struct fs_setattr *sa = (void *)junk;
 
