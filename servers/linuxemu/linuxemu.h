@@ -337,6 +337,7 @@ void lx_poll_wake(void);
 
 /* vfs.c: files through vfs (vfs mode: lx_vfs != HANDLE_NONE) */
 struct fs_setattr;
+struct fs_attr;
 extern handle_t lx_vfs;
 int lx_vfs_init(handle_t name_ep);
 void lx_vfs_shutdown(void);
@@ -354,6 +355,8 @@ long lx_vfs_chdir(struct lthread *t, const uint64_t *a);
 long lx_vfs_fchdir(struct lthread *t, struct lfile *f);
 long lx_vfs_getcwd(struct lthread *t, const uint64_t *a);
 long lx_vfs_fstat(struct lthread *t, struct lfile *f);
+long lx_vfs_statx(struct lthread *t, const uint64_t *a, struct lfile *fd);
+void lx_statx_fill(void *out, const struct fs_attr *a, uint64_t dev);
 long lx_vfs_newfstatat(struct lthread *t, const uint64_t *a);
 long lx_vfs_faccessat(struct lthread *t, const uint64_t *a, uint64_t flags);
 long lx_vfs_readlinkat(struct lthread *t, const uint64_t *a);

@@ -138,6 +138,7 @@
 	X(261, prlimit64,       sys_prlimit64) \
 	X(276, renameat2,       sys_renameat2) \
 	X(278, getrandom,       sys_getrandom) \
+	X(291, statx,           sys_statx) \
 	X(435, clone3,          sys_clone3) \
 	X(436, close_range,     sys_close_range) \
 	X(439, faccessat2,      sys_faccessat2)

@@ -561,6 +561,77 @@ done_stat(struct lthread *t, const struct ipc_msg *m, const void *data, size_t l
 	return lx_write(t->proc, uva, &st, sizeof(st)) != 0 ? -EFAULT : 0;
 }
 
+/* Linux's struct statx (256 bytes) from an fs_attr: the basic stats. */
+void
+lx_statx_fill(void *out, const struct fs_attr *a, uint64_t dev)
+{
+	struct {
+		uint32_t mask, blksize;
+		uint64_t attributes;
+		uint32_t nlink, uid, gid;
+		uint16_t mode, spare0;
+		uint64_t ino, size, blocks, attributes_mask;
+		struct { int64_t sec; uint32_t nsec; int32_t pad; } atime, btime, ctime, mtime;
+		uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+		uint64_t mnt_id;
+		uint32_t dio_mem_align, dio_offset_align;
+		uint64_t spare[12];
+	} sx;
+
+	_Static_assert(sizeof(sx) == 256, "struct statx is 256 bytes");
+	memset(&sx, 0, sizeof(sx));
+	sx.mask = 0x7ff;			/* STATX_BASIC_STATS */
+	sx.blksize = a->blksize;
+	sx.nlink = a->nlink;
+	sx.uid = a->uid;
+	sx.gid = a->gid;
+	sx.mode = (uint16_t)a->mode;
+	sx.ino = a->ino;
+	sx.size = (uint64_t)a->size;
+	sx.blocks = (uint64_t)a->blocks;
+	sx.atime.sec = a->atime.sec;
+	sx.atime.nsec = (uint32_t)a->atime.nsec;
+	sx.mtime.sec = a->mtime.sec;
+	sx.mtime.nsec = (uint32_t)a->mtime.nsec;
+	sx.ctime.sec = a->ctime.sec;
+	sx.ctime.nsec = (uint32_t)a->ctime.nsec;
+	/* Linux's new_encode_dev split: major in bits 8-19, minor in 0-7 and 20-31 */
+	sx.rdev_major = (uint32_t)((a->rdev >> 8) & 0xfff);
+	sx.rdev_minor = (uint32_t)((a->rdev & 0xff) | ((a->rdev >> 12) & ~0xffUL));
+	sx.dev_major = (uint32_t)((dev >> 8) & 0xfff);
+	sx.dev_minor = (uint32_t)((dev & 0xff) | ((dev >> 12) & ~0xffUL));
+	memcpy(out, &sx, sizeof(sx));
+}
+
+static long
+done_statx(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	char sx[256];
+	struct fs_attr attr;
+	long r = (long)m->w[0];
+
+	if (r < 0)
+		return r;
+	if (len < sizeof(attr))
+		return -EIO;
+	memcpy(&attr, data, sizeof(attr));
+	lx_statx_fill(sx, &attr, m->w[2]);
+	return lx_write(t->proc, t->a[4], sx, sizeof(sx)) != 0 ? -EFAULT : 0;
+}
+
+/* statx(dirfd, path, flags, mask, buf); fd is dirfd's file for AT_EMPTY_PATH + "". */
+long
+lx_vfs_statx(struct lthread *t, const uint64_t *a, struct lfile *fd)
+{
+	if (fd != NULL) {
+		uint64_t w[6] = { fd->vid, 0, 0, 0, 0, 0 };
+
+		return vfs_send(t, VFS_FSTAT, w, NULL, 0, done_statx);
+	}
+	return path_call(t, VFS_STAT, (int)a[0], a[1], a[2] & (VFS_AT_SYMLINK_NOFOLLOW |
+	    VFS_AT_EMPTY_PATH), 0, NULL, 0, done_statx);
+}
+
 long
 lx_vfs_fstat(struct lthread *t, struct lfile *f)
 {

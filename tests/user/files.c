@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -35,6 +36,35 @@ show_mode(const char *what, const char *p)
 		say("%s: -1 %s", what, errname(errno));
 	else
 		say("%s: mode %o nlink %u", what, (unsigned)st.st_mode, (unsigned)st.st_nlink);
+}
+
+/* statx's basic fields against stat's: the same file, seen twice. */
+static void
+show_statx(const char *what, int dirfd, const char *p, int flags)
+{
+	unsigned char sx[256];
+	uint32_t mask, nlink;
+	uint16_t mode;
+	uint64_t ino, size;
+	struct stat st;
+	long r = syscall(SYS_statx, dirfd, p, flags, 0x7ff, sx);
+
+	if (r != 0) {
+		say("statx %s: -1 %s", what, errname(errno));
+		return;
+	}
+	memcpy(&mask, sx, 4);
+	memcpy(&nlink, sx + 16, 4);
+	memcpy(&mode, sx + 28, 2);
+	memcpy(&ino, sx + 32, 8);
+	memcpy(&size, sx + 40, 8);
+	if ((flags & AT_EMPTY_PATH) ? fstat(dirfd, &st) : fstatat(dirfd, p, &st,
+	    flags & AT_SYMLINK_NOFOLLOW) != 0)
+		say("statx %s: stat failed", what);
+	/* (a directory's size is the filesystem's own business) */
+	say("statx %s: basic %s, mode %o nlink %u size %ld, ino %s", what,
+	    (mask & 0x7ff) == 0x7ff ? "all" : "some", (unsigned)mode, (unsigned)nlink,
+	    S_ISDIR(mode) ? -1L : (long)size, ino == st.st_ino ? "as stat" : "differs");
 }
 
 static void
@@ -118,6 +148,15 @@ main(void)
 	check("symlink loop", symlink("loop", "d/loop"));
 	check("open d/loop", open("d/loop", O_RDONLY));
 	say("size via d/s: %ld", size_of("d/s"));
+	show_statx("d/s", AT_FDCWD, "d/s", 0);
+	show_statx("d/s nofollow", AT_FDCWD, "d/s", AT_SYMLINK_NOFOLLOW);
+	fd = open("d/e2", O_RDONLY | O_DIRECTORY);
+	show_statx("fd of d/e2", fd, "", AT_EMPTY_PATH);
+	close(fd);
+	check("statx missing", syscall(SYS_statx, AT_FDCWD, "d/none", 0, 0x7ff, buf));
+	check("statx bad flags", syscall(SYS_statx, AT_FDCWD, "d", 0x1, 0x7ff, buf));
+	check("statx reserved mask", syscall(SYS_statx, AT_FDCWD, "d", 0, 0x80000000u, buf));
+	check("statx bad buffer", syscall(SYS_statx, AT_FDCWD, "d", 0, 0x7ff, (void *)8));
 
 	/* truncate, chmod, times */
 	check("truncate d/h 100", truncate("d/h", 100));
