@@ -528,3 +528,108 @@ sys_ppoll(struct lthread *t, const uint64_t *a)
 	lx_timer_update();
 	return LX_SUSPEND;
 }
+
+/* --- pselect6 --- */
+
+#define FDSET_WORDS	(LX_NOFILE / 64)
+#define SELECT_IN	(POLLIN_ | POLLRDNORM_ | POLLHUP_ | POLLERR_)
+#define SELECT_OUT	(POLLOUT_ | POLLWRNORM_ | POLLERR_)
+#define SELECT_EX	POLLPRI_
+
+static uint64_t sets[3][FDSET_WORDS], ready_sets[3][FDSET_WORDS];
+
+/* Writes back the remaining time, as Linux's pselect6 does. */
+static long
+select_time_left(struct lthread *t, uint64_t uts)
+{
+	uint64_t now = clock_get(), left = t->deadline > now ? t->deadline - now : 0;
+	int64_t ts[2] = { (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };
+
+	return uts != 0 && lx_write(t->proc, uts, ts, sizeof(ts)) != 0 ? -EFAULT : 0;
+}
+
+/*
+ * pselect6(nfds, readfds, writefds, exceptfds, timeout, {sigmask, size}):
+ * ppoll's machinery (run again when a pipe moves or the deadline
+ * passes) over fd_sets.
+ */
+long
+sys_pselect6(struct lthread *t, const uint64_t *a)
+{
+	int64_t nfds = (int64_t)a[0];
+	uint64_t words, count = 0;
+	long r;
+
+	if (nfds < 0 || (int)a[0] < 0)
+		return -EINVAL;
+	if (nfds > LX_NOFILE)
+		nfds = LX_NOFILE;		/* Linux clips to its table */
+	words = ((uint64_t)nfds + 63) / 64;
+	memset(sets, 0, sizeof(sets));
+	for (int s = 0; s < 3; s++)
+		if (a[1 + s] != 0 && words > 0 &&
+		    (r = lx_read(t->proc, a[1 + s], sets[s], ((uint64_t)nfds + 7) / 8)) != 0)
+			return r;
+	if (t->io_done == 0) {
+		int64_t ts[2];
+
+		t->deadline = 0;
+		if (a[4] != 0) {
+			if ((r = lx_read(t->proc, a[4], ts, sizeof(ts))) != 0)
+				return r;
+			if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+				return -EINVAL;
+			t->deadline = clock_get() + (uint64_t)ts[0] * 1000000000 + (uint64_t)ts[1];
+		}
+		if (a[5] != 0) {
+			uint64_t sm[2], mask;
+
+			if ((r = lx_read(t->proc, a[5], sm, sizeof(sm))) != 0)
+				return r;
+			if (sm[0] != 0) {
+				if (sm[1] != 8)
+					return -EINVAL;
+				if ((r = lx_read(t->proc, sm[0], &mask, 8)) != 0)
+					return r;
+				t->saved_mask = t->sigmask;
+				t->has_saved_mask = 1;
+				t->sigmask = mask & ~((1UL << 8) | (1UL << 18));
+			}
+		}
+		t->io_done = 1;
+	}
+	memset(ready_sets, 0, sizeof(ready_sets));
+	for (int64_t fd = 0; fd < nfds; fd++) {
+		uint64_t bit = 1UL << (fd % 64);
+		int want = 0;
+		int16_t rev;
+
+		for (int s = 0; s < 3; s++)
+			want |= (sets[s][fd / 64] & bit) ? 1 << s : 0;
+		if (want == 0)
+			continue;
+		rev = poll_one(t, (int32_t)fd, SELECT_IN | SELECT_OUT | SELECT_EX);
+		if (rev & POLLNVAL_)
+			return -EBADF;
+		if ((want & 1) && (rev & SELECT_IN))
+			ready_sets[0][fd / 64] |= bit, count++;
+		if ((want & 2) && (rev & SELECT_OUT))
+			ready_sets[1][fd / 64] |= bit, count++;
+		if ((want & 4) && (rev & SELECT_EX))
+			ready_sets[2][fd / 64] |= bit, count++;
+	}
+	if (count == 0 && lx_signal_pending(t))
+		return -EINTR;
+	if (count > 0 || (a[4] != 0 && clock_get() >= t->deadline)) {
+		for (int s = 0; s < 3; s++)
+			if (a[1 + s] != 0 && nfds > 0 &&
+			    (r = lx_write(t->proc, a[1 + s], ready_sets[s], ((uint64_t)nfds + 7) / 8)) != 0)
+				return r;
+		if ((r = select_time_left(t, a[4])) != 0)
+			return r;
+		return (long)count;
+	}
+	t->wait = W_POLL;
+	lx_timer_update();
+	return LX_SUSPEND;
+}
