@@ -28,6 +28,45 @@
 #define DT_CHR	2
 #define DT_FIFO 1
 
+/*
+ * Allocation failures on demand: the test links with --wrap for malloc,
+ * calloc and posix_memalign (tests/unit/meson.build). alloc_fail is the
+ * allocation that fails, counting from 0; -1 is none.
+ */
+static long alloc_fail = -1, allocs;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+int __real_posix_memalign(void **p, size_t align, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+int __wrap_posix_memalign(void **p, size_t align, size_t n);
+
+static bool
+alloc_fails(void)
+{
+	allocs++;
+	return alloc_fail >= 0 && alloc_fail-- == 0;
+}
+
+void *
+__wrap_malloc(size_t n)
+{
+	return alloc_fails() ? NULL : __real_malloc(n);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+
+int
+__wrap_posix_memalign(void **p, size_t align, size_t n)
+{
+	return alloc_fails() ? ENOMEM : __real_posix_memalign(p, align, n);
+}
+
 static struct tmpfs *fs;
 static struct fs_time now_is = {1700000000, 500};
 
@@ -1710,6 +1749,186 @@ START_TEST(poll_sync_ioctl_statfs)
 }
 END_TEST
 
+/*
+ * Every allocation an operation makes fails in turn (the operations call
+ * nothing of Check's while that is armed: Check allocates too): it says
+ * -ENOMEM and leaves nothing behind (the same nodes, pages and names; no
+ * leak: LeakSanitizer checks at exit), or, where a failure costs only
+ * speed (a hash table that cannot grow), succeeds.
+ */
+static uint64_t old_ino, new_root;
+
+struct fail_case {
+	const char *what;
+	int (*op)(uint64_t root);
+	void (*undo)(uint64_t root);
+};
+
+static int
+op_create(uint64_t root)
+{
+	return create_r(root, "new", FS_IFREG | 0644, NULL);
+}
+
+static void
+undo_create(uint64_t root)
+{
+	uint64_t ino = peek(root, "new");
+
+	ck_assert_int_eq(unlink_s(root, "new"), 0);
+	ck_assert_int_eq(tmpfs_forget(fs, ino, 1), 0);
+}
+
+static int
+op_mkdir(uint64_t root)
+{
+	return mkdir_r(root, "new", NULL);
+}
+
+static void
+undo_mkdir(uint64_t root)
+{
+	uint64_t ino = peek(root, "new");
+
+	ck_assert_int_eq(rmdir_s(root, "new"), 0);
+	ck_assert_int_eq(tmpfs_forget(fs, ino, 1), 0);
+}
+
+static int
+op_symlink(uint64_t root)
+{
+	static char target[300];
+	struct fs_attr a;
+
+	memset(target, 't', sizeof(target));
+	return tmpfs_symlink(
+	    fs, root, "new", 3, target, sizeof(target), 0, 0, &a);
+}
+
+static int
+op_symlink_short(uint64_t root)
+{
+	struct fs_attr a;
+
+	return tmpfs_symlink(fs, root, "new", 3, "short", 5, 0, 0, &a);
+}
+
+static int
+op_link(uint64_t root)
+{
+	struct fs_attr a;
+
+	return tmpfs_link(fs, old_ino, root, "new", 3, &a);
+}
+
+static int
+op_rename(uint64_t root)
+{
+	return rename_s(root, "old", root, "new", 0);
+}
+
+static void
+undo_rename(uint64_t root)
+{
+	ck_assert_int_eq(rename_s(root, "new", root, "old", 0), 0);
+}
+
+static int
+op_write(uint64_t root)
+{
+	static char data[3 * 4096];
+	int64_t r;
+
+	memset(data, 'w', sizeof(data));
+	(void)root;
+	r = wr(old_ino, (1ull << 40) - 4096, data, sizeof(data));
+	return r < 0 ? (int)r : 0;
+}
+
+static void
+undo_write(uint64_t root)
+{
+	struct fs_attr a;
+
+	(void)root;
+	ck_assert_int_eq(tmpfs_truncate(fs, old_ino, 0, &a), 0);
+}
+
+static int
+op_mount(uint64_t root)
+{
+	(void)root;
+	return mount_r("size=1m", 0, &new_root);
+}
+
+static void
+undo_mount(uint64_t root)
+{
+	(void)root;
+	ck_assert_int_eq(tmpfs_umount(fs, new_root), 0);
+}
+
+START_TEST(allocation_failures)
+{
+	static const struct fail_case cases[] = {
+	    {"create", op_create, undo_create},
+	    {"mkdir", op_mkdir, undo_mkdir},
+	    {"symlink", op_symlink, undo_create},
+	    {"short symlink", op_symlink_short, undo_create},
+	    {"link", op_link, undo_create},
+	    {"rename", op_rename, undo_rename},
+	    {"write", op_write, undo_write},
+	    {"mount", op_mount, undo_mount},
+	};
+	uint64_t root = mount_opts(""), old = mk(root, "old");
+
+	old_ino = old;
+	ck_assert_int_eq(tmpfs_forget(fs, old, 1), 0);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		long made;
+		int r0;
+
+		/* How many allocations it makes when none fails. */
+		allocs = 0;
+		r0 = cases[c].op(root);
+		made = allocs;
+		ck_assert_int_eq(r0, 0);
+		cases[c].undo(root);
+		ck_assert_int_gt(made, 0);
+		for (long k = 0; k < made; k++) {
+			struct tmpfs_stats before = stats(), after;
+			int r;
+
+			alloc_fail = k;
+			r = cases[c].op(root);
+			alloc_fail = -1;
+			if (r == 0) { /* only a table that could not grow */
+				cases[c].undo(root);
+				continue;
+			}
+			ck_assert_msg(r == -ENOMEM, "%s, allocation %ld: %d",
+			    cases[c].what, k, r);
+			after = stats();
+			ck_assert_msg(
+			    after.nodes == before.nodes &&
+				after.data_pages == before.data_pages &&
+				after.pool_pages == before.pool_pages,
+			    "%s, allocation %ld left something", cases[c].what,
+			    k);
+			ck_assert_int_eq(lookup(root, "new", NULL), -ENOENT);
+			ck_assert_uint_eq(peek(root, "old"), old);
+			ck_assert_int_eq(attr_of(old).size, 0);
+			ck_assert_uint_eq(attr_of(old).nlink, 1);
+		}
+	}
+	alloc_fail = 0; /* no server at all */
+	ck_assert_ptr_null(tmpfs_new(&(struct tmpfs_params){0}));
+	alloc_fail = 1;
+	ck_assert_ptr_null(tmpfs_new(&(struct tmpfs_params){0}));
+	alloc_fail = -1;
+}
+END_TEST
+
 /* --- PROTO_FS through the handler table and the host transport --- */
 
 static struct ipc_server srv;
@@ -2141,6 +2360,7 @@ unit_suite(void)
 	tcase_add_test(core, read_only_instance);
 	tcase_add_test(core, many_files_stay_fast);
 	tcase_add_test(core, poll_sync_ioctl_statfs);
+	tcase_add_test(core, allocation_failures);
 	suite_add_tcase(s, core);
 
 	tcase_add_checked_fixture(proto, proto_setup, proto_teardown);
