@@ -313,7 +313,7 @@ mount_alloc(void)
 /* --- open files: id = generation << 16 | slot --- */
 
 struct vfile *
-file_alloc(struct vnode *vn, uint32_t flags)
+vfile_alloc(struct vnode *vn, uint32_t flags)
 {
 	static uint32_t gen;
 
@@ -335,13 +335,13 @@ file_alloc(struct vnode *vn, uint32_t flags)
 }
 
 uint64_t
-file_id(const struct vfile *f)
+vfile_id(const struct vfile *f)
 {
 	return (uint64_t)f->gen << 16 | (uint64_t)(f - files);
 }
 
 struct vfile *
-file_get(uint64_t id)
+vfile_get(uint64_t id)
 {
 	uint64_t slot = id & 0xffff;
 
@@ -351,7 +351,7 @@ file_get(uint64_t id)
 }
 
 void
-file_free(struct vfile *f)
+vfile_free(struct vfile *f)
 {
 	if (f->busy) {			/* a request still uses it: vop_answer frees it */
 		f->closing = true;
@@ -388,7 +388,7 @@ vop_answer(struct vop *op, long status, const struct ipc_out *out)
 			f->busy = true;
 			next->walked(next, 0);
 		} else if (f->closing) {
-			file_free(f);
+			vfile_free(f);
 		}
 	}
 }

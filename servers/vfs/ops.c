@@ -231,13 +231,13 @@ open_done(struct vop *op, struct vnode *vn, bool checked)
 			}
 		}
 	}
-	if ((f = file_alloc(vn, flags & ~(VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
+	if ((f = vfile_alloc(vn, flags & ~(VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
 	    VFS_O_NOCTTY | VFS_O_CLOEXEC))) == NULL) {
 		vop_answer(op, -ENFILE, NULL);
 		return;
 	}
 	memset(&out, 0, sizeof(out));
-	out.w[1] = file_id(f);
+	out.w[1] = vfile_id(f);
 	out.w[2] = vn->mnt->dev;
 	out.data = &vn->attr;
 	out.len = sizeof(vn->attr);
@@ -370,12 +370,12 @@ do_open(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_close(struct ipc_server *srv, struct ipc_req *req)
 {
-	struct vfile *f = file_get(req->msg.w[0]);
+	struct vfile *f = vfile_get(req->msg.w[0]);
 
 	(void)srv;
 	if (f == NULL || f->closing)
 		return -EBADF;
-	file_free(f);
+	vfile_free(f);
 	return 0;
 }
 
@@ -384,7 +384,7 @@ do_close(struct ipc_server *srv, struct ipc_req *req)
 static struct vfile *
 io_file(struct ipc_req *req, long *err)
 {
-	struct vfile *f = file_get(req->msg.w[0]);
+	struct vfile *f = vfile_get(req->msg.w[0]);
 
 	*err = 0;
 	if (f == NULL || f->closing || (f->flags & VFS_O_PATH))
@@ -728,7 +728,7 @@ stat_walked(struct vop *op, long err)
 static long
 do_fstat(struct ipc_server *srv, struct ipc_req *req)
 {
-	struct vfile *f = file_get(req->msg.w[0]);
+	struct vfile *f = vfile_get(req->msg.w[0]);
 	struct vop *op;
 
 	(void)srv;
@@ -1150,7 +1150,7 @@ rename_new_walked(struct vop *op, long err)
 static void
 rename_source(struct vop *op, struct vnode *vn, long err)
 {
-	struct vfile *d = file_get(op->w[1]);
+	struct vfile *d = vfile_get(op->w[1]);
 
 	if (err != 0) {
 		vop_answer(op, err, NULL);
@@ -1381,7 +1381,7 @@ do_setattr(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_ftruncate(struct ipc_server *srv, struct ipc_req *req)
 {
-	struct vfile *f = file_get(req->msg.w[0]);
+	struct vfile *f = vfile_get(req->msg.w[0]);
 	struct vop *op;
 
 	(void)srv;
@@ -1420,7 +1420,7 @@ sync_reply(struct ipc_server *srv, void *ctx, struct ipc_req *rep)
 static long
 do_fsync(struct ipc_server *srv, struct ipc_req *req)
 {
-	struct vfile *f = file_get(req->msg.w[0]);
+	struct vfile *f = vfile_get(req->msg.w[0]);
 	struct vop *op;
 	uint64_t w[1];
 
@@ -1504,7 +1504,7 @@ do_statfs(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_getpath(struct ipc_server *srv, struct ipc_req *req)
 {
-	struct vfile *f = file_get(req->msg.w[0]), *r = file_get(req->msg.w[4]);
+	struct vfile *f = vfile_get(req->msg.w[0]), *r = vfile_get(req->msg.w[4]);
 	static char buf[FS_PATH_MAX];
 	size_t pos = sizeof(buf);
 	struct vnode *vn;
@@ -1708,7 +1708,7 @@ do_umount(struct ipc_server *srv, struct ipc_req *req)
 static long
 do_poll(struct ipc_server *srv, struct ipc_req *req)
 {
-	struct vfile *f = file_get(req->msg.w[0]);
+	struct vfile *f = vfile_get(req->msg.w[0]);
 
 	(void)srv;
 	if (f == NULL || f->closing)
@@ -1779,9 +1779,9 @@ do_root(struct ipc_server *srv, struct ipc_req *req)
 	(void)req;
 	if (vfs_mounts[0].root == NULL)
 		return -ENOENT;
-	if ((f = file_alloc(vfs_mounts[0].root, VFS_O_PATH | VFS_O_DIRECTORY)) == NULL)
+	if ((f = vfile_alloc(vfs_mounts[0].root, VFS_O_PATH | VFS_O_DIRECTORY)) == NULL)
 		return -ENFILE;
-	req->out.w[1] = file_id(f);
+	req->out.w[1] = vfile_id(f);
 	return 0;
 }
 

@@ -116,10 +116,10 @@ int vn_may_delete(const struct vnode *dir, const struct vnode *victim, uint64_t 
 struct vmount *mount_alloc(void);
 void vn_forget_mount(struct vmount *m);
 void vn_drop_mount(struct vmount *m);
-struct vfile *file_alloc(struct vnode *vn, uint32_t flags);
-struct vfile *file_get(uint64_t id);
-uint64_t file_id(const struct vfile *f);
-void file_free(struct vfile *f);
+struct vfile *vfile_alloc(struct vnode *vn, uint32_t flags);
+struct vfile *vfile_get(uint64_t id);
+uint64_t vfile_id(const struct vfile *f);
+void vfile_free(struct vfile *f);
 
 /* Answers op's token (status and out) and frees op and what it holds. */
 void vop_answer(struct vop *op, long status, const struct ipc_out *out);

@@ -279,7 +279,7 @@ int
 walk_setup(struct vop *op, uint64_t dirfile, uint64_t rootfile, const void *path,
     size_t len, bool empty_ok)
 {
-	struct vfile *d = file_get(dirfile), *r = file_get(rootfile);
+	struct vfile *d = vfile_get(dirfile), *r = vfile_get(rootfile);
 
 	if (len >= FS_PATH_MAX)
 		return -ENAMETOOLONG;
