@@ -6,7 +6,8 @@
  *            name), mounts, open files, permissions
  *   walk.c   path resolution: one component at a time, asking the fs
  *            server (FS_LOOKUP, FS_READLINK) without ever waiting
- *   ops.c    the PROTO_VFS requests
+ *   req.c    what the requests share; open.c, names.c, attr.c the requests,
+ *            table.c their table
  *   main.c   the mounts named on the command line, the loop
  *
  * Nothing in vfs blocks: a request that needs an fs server's answer is a
@@ -140,7 +141,37 @@ void walk_step_from_here(struct vop *op);
 int walk_setup(struct vop *op, uint64_t dirfile, uint64_t rootfile, const void *path,
     size_t len, bool empty_ok);
 
-/* ops.c */
+/* req.c: what the request files share */
+typedef void (*found_fn)(struct vop *op, struct vnode *vn, long err);
+struct vop *vop_new(struct ipc_req *req);
+long vop_fail(struct vop *op, long err);		/* before suspending: the loop answers */
+void answer_attr(struct vop *op, const struct fs_attr *attr, struct vnode *vn);
+long rep_status(const struct ipc_req *rep);		/* LABEL_ERROR as -EIO */
+void send_or_fail(struct vop *op, struct vmount *m, uint64_t label, const uint64_t *w,
+    unsigned nw, const void *data, size_t len, ipc_cont_fn fn);
+void find_child(struct vop *op, found_fn fn);		/* op->last in op->cur */
+bool is_dot_or_dotdot(const struct vop *op);
+long start_walk(struct ipc_req *req, const void *path, size_t len, bool empty_ok,
+    bool follow, bool parent_only, vop_fn walked);
+void create_reply(struct ipc_server *srv, void *ctx, struct ipc_req *rep);
+void create_last(struct vop *op, uint64_t label, uint32_t mode, uint64_t rdev);
+void open_done(struct vop *op, struct vnode *vn, bool checked);	/* open.c */
+
+/* The requests (open.c, names.c, attr.c) and their table (table.c). */
+#define VFS_REQUESTS(X) \
+	X(VFS_HELLO, do_hello) X(VFS_OPEN, do_open) X(VFS_CLOSE, do_close) \
+	X(VFS_READ, do_read) X(VFS_WRITE, do_write) X(VFS_SEEK, do_seek) \
+	X(VFS_GETDENTS, do_getdents) X(VFS_FSTAT, do_fstat) X(VFS_STAT, do_stat) \
+	X(VFS_ACCESS, do_access) X(VFS_MKNOD, do_mknod) X(VFS_MKDIR, do_mkdir) \
+	X(VFS_UNLINK, do_unlink) X(VFS_SYMLINK, do_symlink) X(VFS_READLINK, do_readlink) \
+	X(VFS_RENAME, do_rename) X(VFS_LINK, do_rename) X(VFS_SETATTR, do_setattr) \
+	X(VFS_FTRUNCATE, do_ftruncate) X(VFS_FSYNC, do_fsync) X(VFS_SYNC, do_sync) \
+	X(VFS_STATFS, do_statfs) X(VFS_GETPATH, do_getpath) X(VFS_MOUNT, do_mount) \
+	X(VFS_UMOUNT, do_umount) X(VFS_POLL, do_poll) X(VFS_ROOT, do_root) \
+	X(VFS_SHUTDOWN, do_shutdown)
+#define VFS_DECL(label, fn) long fn(struct ipc_server *srv, struct ipc_req *req);
+VFS_REQUESTS(VFS_DECL)
+#undef VFS_DECL
 extern const struct ipc_handler vfs_handlers[];
 extern const unsigned vfs_nhandlers;
 
