@@ -126,7 +126,7 @@ sys_process_create(struct trap_frame *tf)
 	struct process *p;
 	char name[32];
 	uint64_t len = ARG(1);
-	int err;
+	long err;			/* or the new handle, which may be past INT_MAX */
 
 	if (len >= sizeof(name))
 		len = sizeof(name) - 1;
@@ -144,7 +144,7 @@ sys_process_create(struct trap_frame *tf)
 		kobj_get(&vs->obj);
 		p->vs = vs;
 	}
-	err = (int)new_handle(p != NULL ? &p->obj : NULL, RIGHTS_ALL);
+	err = new_handle(p != NULL ? &p->obj : NULL, RIGHTS_ALL);
 out:
 	if (vs != NULL)
 		kobj_put(&vs->obj);

@@ -284,7 +284,8 @@ short_nap(uint64_t ns)
 static void
 test_regressions(void)
 {
-	long ep = ep_create(0), t, p, vs, copy;
+	long ep = ep_create(0), t, p, vs, copy, d;
+	struct handle_info hi;
 	struct ipc_ext x;
 	struct ipc_msg m;
 	uint64_t start;
@@ -310,6 +311,25 @@ test_regressions(void)
 	handle_close((handle_t)p);
 	handle_close((handle_t)copy);
 	handle_close((handle_t)vs);
+	/*
+	 * A handle whose slot has been reused 32768 times is past INT_MAX
+	 * (gen << 16 | index + 1); process_create once passed it through an
+	 * int, so linuxemu's fork failed with a negative "error" (and leaked
+	 * the process) after enough messages had gone through its table.
+	 * The most recently freed slot is reused first: churn one slot until
+	 * its next handle has bit 31.
+	 */
+	for (int i = 0; i < 65536; i++) {
+		d = handle_dup((handle_t)ep, RIGHT_SEND, 0);
+		handle_close((handle_t)d);
+		if (((uint64_t)d >> 16 & 0xffff) == 0x8000)
+			break;
+	}
+	p = process_create("gen", 3, 0);
+	CHECK(p > 0x80000000L && p <= 0xffffffffL, "process_create in a reused slot: %ld", p);
+	CHECK_EQ(handle_info((handle_t)p, &hi), 0);
+	CHECK_EQ(hi.type, OBJ_PROCESS);
+	handle_close((handle_t)p);
 	/* a sleeping process dies at once when killed, and its timer goes with it */
 	p = nt_fork("sleeper", child_sleeper, 10000000000UL, NULL, 0, NULL);
 	thread_sleep(20000000);
