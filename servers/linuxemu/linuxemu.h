@@ -342,6 +342,16 @@ extern handle_t lx_vfs;
 int lx_vfs_init(handle_t name_ep);
 void lx_vfs_shutdown(void);
 int lx_vfs_cwd_path(const struct lproc *p, char *out, size_t cap);
+/* vfs.c's machinery, for vfspath.c */
+#define LX_VFS_DATA	(4096 * 2 + 256)
+extern char lx_vfs_path[4096], lx_vfs_data[LX_VFS_DATA];
+long lx_vfs_send(struct lthread *t, uint64_t label, uint64_t *w, const void *data, size_t len,
+    lx_vfs_done_fn done);
+long lx_vfs_read_path(struct lthread *t, uint64_t upath, size_t *len);
+long lx_vfs_start_dir(struct lthread *t, int dirfd, uint64_t *id);
+long lx_vfs_path_call(struct lthread *t, uint64_t label, int dirfd, uint64_t upath, uint64_t w1,
+    uint64_t w2, const void *extra, size_t extralen, lx_vfs_done_fn done);
+long lx_vfs_done_status(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len);
 struct lfile *lx_vfs_root_file(void);
 void lx_vfs_close(struct lfile *f);
 int lx_vfs_read_file(const char *path, uint32_t cred_uid, const void **data, uint64_t *len,
