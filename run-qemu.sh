@@ -18,14 +18,19 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
   --timeout S      with -c: stop the guest after S seconds (default 0: never)
   --add DIR        copy DIR's tree into the root (DIR/x/y is /x/y, replacing
                    what was there); repeatable. The root is the boot archive
-                   for now: a per-run copy of it (scripts/mkrunfs.sh)
+                   (a per-run copy of it: scripts/mkrunfs.sh), at /boot
+                   when --disk makes a disk the root
   --disk FILE      attach FILE as a virtio-blk disk (raw; repeatable: the
                    first is blk/vda, the next blk/vdb...), with QEMU's
                    virtio-mmio transports made modern (force-legacy=false).
                    A missing FILE is first made a copy of the built root
                    disk, build/image/root.img. The virtio-blk driver runs
                    where the manifest says `driver virtio-blk virtio-blk`
-                   (e.g. --manifest virtio-blk.manifest); docs/block.md
+                   (e.g. --manifest virtio-blk.manifest); docs/block.md.
+                   With -c, the first disk is the root: the command runs
+                   on its FAT32 filesystem (disk.manifest; the boot
+                   archive at /boot, a tmpfs at /tmp) and what it writes
+                   stays in FILE; docs/vfs.md
   --smp N          CPUs (1-8, default 4)
   --mem SIZE       RAM (128M-2G, default 256M)
   --gic 2|3        GIC version (default: QEMU's, v2)
