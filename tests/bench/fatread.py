@@ -109,15 +109,25 @@ def make_disk(a, tmp):
 # -- Debian's kernel and the initramfs ---------------------------------------
 
 def linux_deb(a, cache):
-    """Debian's arm64 kernel package: --linux-deb, or fetched once."""
+    """Debian's arm64 kernel package: --linux-deb, or fetched once.
+
+    The package linux-image-arm64 depends on now; if apt cannot say (no
+    lists: offline), the newest one fetched before.
+    """
     if a.linux_deb:
-        return a.linux_deb
+        return os.path.abspath(a.linux_deb)
     r = subprocess.run(["apt-cache", "depends", "linux-image-arm64:arm64"],
                        capture_output=True, text=True)
     m = re.search(r"Depends: (linux-image-[0-9][^:\s]*-arm64)", r.stdout)
     if not m:
-        die("apt-cache knows no linux-image-arm64:arm64 (is the arm64 dpkg "
-            "architecture added and apt-get update run? scripts/bootstrap.sh)")
+        old = sorted(f for f in os.listdir(cache)
+                     if re.fullmatch(r"linux-image-[0-9].*-arm64_.*_arm64\.deb", f))
+        if old:
+            return os.path.join(cache, old[-1])
+        die("apt-cache knows no linux-image-arm64:arm64 and none was fetched "
+            f"before into {cache} (is the arm64 dpkg architecture added and "
+            "apt-get update run? scripts/bootstrap.sh; or give --linux-deb, "
+            "or --no-linux)")
     pkg = m.group(1)
     have = [f for f in os.listdir(cache) if f.startswith(pkg + "_") and f.endswith(".deb")]
     if have:
