@@ -73,6 +73,44 @@ uaccess_copies(struct check_state *st)
 	check(st, r == 0, "a zero-length copy touches nothing", r);
 }
 
+size_t arch_copy_from_user(void *dst, uint64_t src, size_t n);
+size_t arch_copy_to_user(uint64_t dst, const void *src, size_t n);
+
+/*
+ * The arch loops move words, then bytes: every length and alignment
+ * copies the right bytes, and a copy running into the unmapped page
+ * after UVA_RW reports exactly how many bytes it did not copy.
+ */
+static void
+uaccess_words(struct check_state *st)
+{
+	uint8_t src[64], dst[64];
+	unsigned bad = 0;
+	size_t r;
+
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	for (unsigned off = 0; off < 9; off++)
+		for (unsigned n = 0; n <= 40; n++) {
+			memset(page_rw + 1000, 0, 64);
+			memset(dst, 0, sizeof(dst));
+			if (arch_copy_to_user(UVA_RW + 1000 + off, src, n) != 0 ||
+			    memcmp(page_rw + 1000 + off, src, n) != 0 ||
+			    arch_copy_from_user(dst + off, UVA_RW + 1000 + off, n) != 0 ||
+			    memcmp(dst + off, src, n) != 0)
+				bad++;
+		}
+	check(st, bad == 0, "word and byte copies of 0-40 bytes at 9 alignments", (long)bad);
+	memset(dst, 0, sizeof(dst));
+	memset(page_rw + 4096 - 13, 0x5a, 13);
+	r = arch_copy_from_user(dst, UVA_RW + 4096 - 13, 40);
+	check(st, r == 27 && dst[12] == 0x5a && dst[13] == 0,
+	    "a copy from the edge of a page reports the 27 bytes it could not copy", (long)r);
+	r = arch_copy_to_user(UVA_RW + 4096 - 11, src, 30);
+	check(st, r == 19 && memcmp(page_rw + 4096 - 11, src, 11) == 0,
+	    "a copy to the edge of a page reports the 19 bytes it could not copy", (long)r);
+}
+
 static void
 uaccess_strings(struct check_state *st)
 {
@@ -104,6 +142,7 @@ selftest_uaccess(struct check_state *st)
 		return;
 	}
 	uaccess_copies(st);
+	uaccess_words(st);
 	uaccess_strings(st);
 	hal_test_user_unmap_all();
 }
