@@ -231,7 +231,7 @@ vn_permission(const struct vnode *vn, uint64_t cred, int mask)
 	uint32_t uid = VFS_CRED_UID(cred), gid = VFS_CRED_GID(cred);
 	uint32_t mode = vn->attr.mode, bits;
 
-	if ((mask & 2) && (vn->mnt->flags & 1) &&	/* MS_RDONLY */
+	if ((mask & 2) && (vn->mnt->flags & MS_RDONLY) &&
 	    ((mode & FS_IFMT) == FS_IFREG || (mode & FS_IFMT) == FS_IFDIR ||
 	    (mode & FS_IFMT) == FS_IFLNK))
 		return -EROFS;

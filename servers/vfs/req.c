@@ -18,17 +18,6 @@
 
 #include "vfs.h"
 
-#define SEEK_SET	0
-#define SEEK_CUR	1
-#define SEEK_END	2
-#define SEEK_DATA	3
-#define SEEK_HOLE	4
-#define POLLIN		0x001
-#define POLLOUT		0x004
-#define POLLRDNORM	0x040
-#define POLLWRNORM	0x100
-#define MS_RDONLY	1u
-
 struct vop *
 vop_new(struct ipc_req *req)
 {

@@ -28,6 +28,18 @@
 #define VFS_SYMLOOP	40		/* symlinks in one walk (Linux's MAXSYMLINKS) */
 #define VFS_HASH	1024		/* vnode hash buckets */
 
+/* Linux's values that vfs's requests use. */
+#define SEEK_SET	0
+#define SEEK_CUR	1
+#define SEEK_END	2
+#define SEEK_DATA	3
+#define SEEK_HOLE	4
+#define POLLIN		0x001
+#define POLLOUT		0x004
+#define POLLRDNORM	0x040
+#define POLLWRNORM	0x100
+#define MS_RDONLY	1u
+
 struct vmount;
 
 /* vfs's picture of one fs node. */
