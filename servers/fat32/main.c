@@ -303,21 +303,14 @@ fill_one(void *arg, const char *name, size_t len, uint64_t ino, unsigned type,
     uint64_t next)
 {
 	struct fill *f = arg;
-	size_t reclen = FS_DIRENT_SIZE(len);
-	struct fs_dirent d;
+	size_t n = fs_dirent_put(out + f->used, f->room - f->used, ino, (int64_t)next,
+	    (uint8_t)type, name, len);
 
-	if (f->used + reclen > f->room) {
+	if (n == 0) {
 		f->stopped = 1;
 		return 1;
 	}
-	memset(out + f->used, 0, reclen);
-	d.ino = ino;
-	d.off = (int64_t)next;
-	d.reclen = (uint16_t)reclen;
-	d.type = (uint8_t)type;
-	memcpy(out + f->used, &d, 19);
-	memcpy(out + f->used + 19, name, len);
-	f->used += reclen;
+	f->used += n;
 	return 0;
 }
 

@@ -181,26 +181,6 @@ bootfs_readlink(struct ipc_server *srv, struct ipc_req *req)
 	return (long)e.size;
 }
 
-/* Appends one linux_dirent64 record: its size, or 0 if it does not fit. */
-static size_t
-put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, uint8_t type,
-    const char *name, size_t len)
-{
-	size_t reclen = FS_DIRENT_SIZE(len);
-	struct fs_dirent d;
-
-	if (reclen > room)
-		return 0;
-	memset(buf, 0, reclen);
-	d.ino = ino;
-	d.off = next;
-	d.reclen = (uint16_t)reclen;
-	d.type = type;
-	memcpy(buf, &d, 19);
-	memcpy(buf + 19, name, len);
-	return reclen;
-}
-
 /*
  * Positions: 0 ".", 1 "..", then 2 + i for the archive's i-th entry
  * (when it is a child of the directory): stable, since nothing changes.
@@ -226,7 +206,7 @@ bootfs_readdir(struct ipc_server *srv, struct ipc_req *req)
 		room = sizeof(out);
 	dlen = strlen(dir.name);
 	if (pos == 0) {
-		if ((n = put_dirent(out, room, entry_node(&dir), 1, DT_DIR, ".", 1)) == 0)
+		if ((n = fs_dirent_put(out, room, entry_node(&dir), 1, DT_DIR, ".", 1)) == 0)
 			return -EINVAL;
 		used += n;
 		pos = 1;
@@ -239,7 +219,7 @@ bootfs_readdir(struct ipc_server *srv, struct ipc_req *req)
 		parent[slash != NULL ? (size_t)(slash - dir.name) : 0] = '\0';
 		if (parent[0] == '\0' || cpio_find(archive, archive_len, parent, &up) != 1)
 			node_entry(BOOTFS_ROOT, &up);
-		if ((n = put_dirent(out + used, room - used, entry_node(&up), 2, DT_DIR, "..",
+		if ((n = fs_dirent_put(out + used, room - used, entry_node(&up), 2, DT_DIR, "..",
 		    2)) == 0)
 			goto full;
 		used += n;
@@ -256,7 +236,7 @@ bootfs_readdir(struct ipc_server *srv, struct ipc_req *req)
 		rest = dlen > 0 ? e.name + dlen + 1 : e.name;
 		if (rest[0] == '\0' || strchr(rest, '/') != NULL || strcmp(rest, ".") == 0)
 			continue;
-		if ((n = put_dirent(out + used, room - used, entry_node(&e), (int64_t)i + 1,
+		if ((n = fs_dirent_put(out + used, room - used, entry_node(&e), (int64_t)i + 1,
 		    (uint8_t)((e.mode & FS_IFMT) >> 12), rest, strlen(rest))) == 0)
 			goto full;
 		used += n;

@@ -530,19 +530,8 @@ static size_t
 put_dirent(char *buf, size_t room, uint64_t ino, uint64_t next, uint32_t mode,
     const char *name, size_t len)
 {
-	size_t reclen = FS_DIRENT_SIZE(len);
-	struct fs_dirent d;
-
-	if (reclen > room)
-		return 0;
-	memset(buf, 0, reclen);
-	d.ino = ino;
-	d.off = (int64_t)next;
-	d.reclen = (uint16_t)reclen;
-	d.type = (uint8_t)((mode & FS_IFMT) >> 12);
-	memcpy(buf, &d, offsetof(struct fs_dirent, name));
-	memcpy(buf + offsetof(struct fs_dirent, name), name, len);
-	return reclen;
+	return fs_dirent_put(buf, room, ino, (int64_t)next, (uint8_t)((mode & FS_IFMT) >> 12),
+	    name, len);
 }
 
 /* The first entry of d at position pos or after it. */

@@ -72,6 +72,7 @@
 #ifndef LICHEN_PROTO_FS_H
 #define LICHEN_PROTO_FS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <lichen/ipc.h>
 #include <lichen/proto/protocols.h>
@@ -205,5 +206,29 @@ struct fs_dirent {
 };
 
 #define FS_DIRENT_SIZE(namelen)	((19u + (namelen) + 1u + 7u) & ~7u)
+
+/*
+ * Appends one record at buf (room bytes free), the name NUL-terminated
+ * and the padding zeroed: its size, or 0 if it does not fit. Every
+ * server's FS_READDIR writes with this.
+ */
+static inline size_t
+fs_dirent_put(char *buf, size_t room, uint64_t ino, int64_t next, uint8_t type,
+    const char *name, size_t len)
+{
+	size_t reclen = FS_DIRENT_SIZE(len);
+	struct fs_dirent d;
+
+	if (reclen > room)
+		return 0;
+	__builtin_memset(buf, 0, reclen);
+	d.ino = ino;
+	d.off = next;
+	d.reclen = (uint16_t)reclen;
+	d.type = type;
+	__builtin_memcpy(buf, &d, 19);
+	__builtin_memcpy(buf + 19, name, len);
+	return reclen;
+}
 
 #endif
