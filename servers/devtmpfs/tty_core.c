@@ -108,19 +108,31 @@ void
 tty_default_termios(struct tty_termios *tio)
 {
 	static const uint8_t cc[TTY_NCCS] = {
-		[VINTR] = 003, [VQUIT] = 034, [VERASE] = 0177, [VKILL] = 025,
-		[VEOF] = 004, [VTIME] = 0, [VMIN] = 1, [VSWTC] = 0,
-		[VSTART] = 021, [VSTOP] = 023, [VSUSP] = 032, [VEOL] = 0,
-		[VREPRINT] = 022, [VDISCARD] = 017, [VWERASE] = 027,
-		[VLNEXT] = 026, [VEOL2] = 0,
+	    [VINTR] = 003,
+	    [VQUIT] = 034,
+	    [VERASE] = 0177,
+	    [VKILL] = 025,
+	    [VEOF] = 004,
+	    [VTIME] = 0,
+	    [VMIN] = 1,
+	    [VSWTC] = 0,
+	    [VSTART] = 021,
+	    [VSTOP] = 023,
+	    [VSUSP] = 032,
+	    [VEOL] = 0,
+	    [VREPRINT] = 022,
+	    [VDISCARD] = 017,
+	    [VWERASE] = 027,
+	    [VLNEXT] = 026,
+	    [VEOL2] = 0,
 	};
 
 	memset(tio, 0, sizeof(*tio));
 	tio->c_iflag = ICRNL | IXON;
 	tio->c_oflag = OPOST | ONLCR;
 	tio->c_cflag = B38400 | CS8 | CREAD | HUPCL;
-	tio->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE |
-	    IEXTEN;
+	tio->c_lflag =
+	    ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
 	memcpy(tio->c_cc, cc, sizeof(cc));
 }
 
@@ -415,7 +427,8 @@ tty_flow(struct tty *t, int action)
 	case TCIOFF:
 	case TCION:
 		if (t->tio.c_cc[action == TCIOFF ? VSTOP : VSTART] != 0)
-			t->xchar = t->tio.c_cc[action == TCIOFF ? VSTOP : VSTART];
+			t->xchar =
+			    t->tio.c_cc[action == TCIOFF ? VSTOP : VSTART];
 		return 0;
 	default:
 		return -EINVAL;
@@ -660,7 +673,7 @@ is_special(const struct tty *t, uint8_t c)
 	if (I_(t, IXON) && (c == cc[VSTART] || c == cc[VSTOP]))
 		return true;
 	return L_(t, ISIG) &&
-	    (c == cc[VINTR] || c == cc[VQUIT] || c == cc[VSUSP]);
+	       (c == cc[VINTR] || c == cc[VQUIT] || c == cc[VSUSP]);
 }
 
 /* One special byte, in n_tty's order; the signal it asks for, or 0. */
@@ -772,8 +785,8 @@ take_raw(struct tty *t, uint8_t *buf, size_t len)
 }
 
 void
-tty_read_begin(struct tty *t, struct tty_read *rd, size_t len, bool nonblock,
-    uint64_t now)
+tty_read_begin(
+    struct tty *t, struct tty_read *rd, size_t len, bool nonblock, uint64_t now)
 {
 	rd->len = len;
 	rd->nonblock = nonblock;

@@ -195,7 +195,7 @@ START_TEST(default_termios)
 	struct tty_termios tio;
 	struct tty_winsize ws;
 	static const uint8_t want_cc[TTY_NCCS] = {003, 034, 0177, 025, 004, 0,
-		1, 0, 021, 023, 032, 0, 022, 017, 027, 026, 0, 0, 0};
+	    1, 0, 021, 023, 032, 0, 022, 017, 027, 026, 0, 0, 0};
 
 	tty_get_termios(t, &tio);
 	ck_assert_uint_eq(tio.c_iflag, 0x500);
@@ -205,7 +205,8 @@ START_TEST(default_termios)
 	ck_assert_uint_eq(tio.c_line, 0);
 	ck_assert_mem_eq(tio.c_cc, want_cc, TTY_NCCS);
 	tty_get_winsize(t, &ws);
-	ck_assert_uint_eq(ws.ws_row | ws.ws_col | ws.ws_xpixel | ws.ws_ypixel, 0);
+	ck_assert_uint_eq(
+	    ws.ws_row | ws.ws_col | ws.ws_xpixel | ws.ws_ypixel, 0);
 	ck_assert_uint_eq(tty_outq(t), 0);
 	ck_assert_uint_eq(tty_inq(t), 0);
 	ck_assert(!tty_stopped(t));
@@ -528,7 +529,7 @@ START_TEST(input_cr_modes)
 	IN("b\r\n");
 	EXPECT_READ("b\n");
 	iflag(INLCR, IGNCR);
-	IN("c\n\004"); /* NL became CR: the line needs ^D */
+	IN("c\n\004");		       /* NL became CR: the line needs ^D */
 	EXPECT_OUT("a^M\r\nb\r\nc^M"); /* a CR that is no newline: ^M */
 	EXPECT_READ("c\r");
 }
@@ -579,7 +580,7 @@ START_TEST(output_cr_modes)
 	tty_write(t, "a\r", 2);
 	EXPECT_OUT("a\n"); /* and that NL is not made CR NL */
 	oflag(ONOCR, OCRNL);
-	tty_write(t, "\r", 1); /* the NL above left the column at 1 */
+	tty_write(t, "\r", 1);	     /* the NL above left the column at 1 */
 	tty_write(t, "\rab\r\r", 5); /* CR at column 0 is dropped */
 	EXPECT_OUT("\rab\r");
 }
