@@ -614,6 +614,97 @@ START_TEST(output_queue_limits)
 }
 END_TEST
 
+START_TEST(output_column_tracking)
+{
+	oflag(0, ONLCR); /* NL moves down only: the column stays at 3 */
+	tty_write(t, "abc\n", 4);
+	IN("\t\177");
+	EXPECT_OUT("abc\n\t\b\b\b\b\b");
+	oflag(ONLRET, 0); /* NL returns as well */
+	tty_write(t, "abc\n", 4);
+	IN("\t\177");
+	EXPECT_OUT("abc\n\t\b\b\b\b\b\b\b\b");
+	tty_write(t, "ab\b", 3); /* a backspace moves back */
+	IN("\t\177");
+	EXPECT_OUT("ab\b\t\b\b\b\b\b\b\b");
+}
+END_TEST
+
+/*
+ * Random termios, bytes, reads, writes, flushes and flow changes: nothing
+ * may break the sanitizers or the queues' bounds.
+ */
+START_TEST(random_garbage)
+{
+	static const uint8_t specials[] = {0, 003, 004, 012, 015, 021, 023, 025,
+	    026, 027, 032, 034, 0177, 'a', ' ', '\t', 0303, 0251};
+	uint64_t seed = TEST_SEED;
+	char buf[600] = {0}, out[512];
+
+	for (int round = 0; round < 4000; round++) {
+		uint64_t r = test_rand(&seed);
+		struct tty_termios tio;
+
+		switch (r % 8) {
+		case 0:
+			tty_get_termios(t, &tio);
+			tio.c_iflag ^= (uint32_t)(r >> 8) & 0077777;
+			tio.c_oflag ^= (uint32_t)(r >> 24) & 0014077;
+			tio.c_lflag ^= (uint32_t)(r >> 40) & 0107777;
+			tio.c_cflag |= CREAD;
+			tio.c_cc[(r >> 56) % TTY_NCCS] =
+			    specials[(r >> 59) % sizeof(specials)];
+			tty_set_termios(t, &tio);
+			break;
+		case 1:
+		case 2:
+		case 3: {
+			size_t n = (r >> 8) % sizeof(buf);
+
+			for (size_t i = 0; i < n; i++) {
+				uint64_t b = test_rand(&seed);
+
+				buf[i] =
+				    (char)(b & 1 ? specials[(b >> 1) %
+							    sizeof(specials)]
+						 : (uint8_t)(b >> 8));
+			}
+			quick_assert(feed(buf, n) <= n);
+			break;
+		}
+		case 4: {
+			struct tty_read rd;
+			size_t len = (r >> 8) % sizeof(buf);
+			long n;
+
+			tty_read_begin(t, &rd, len, (r >> 20) & 1, now);
+			n = tty_read(t, &rd, buf, now + (r >> 24) % (900 * MS));
+			quick_assert(n == TTY_WAIT || n == -EAGAIN ||
+				     (n >= 0 && (size_t)n <= len));
+			break;
+		}
+		case 5:
+			quick_assert(tty_write(t, buf, (r >> 8) % 300) <= 300);
+			break;
+		case 6:
+			(void)tty_transmit(t, out, (r >> 8) % sizeof(out));
+			break;
+		case 7:
+			if ((r >> 8) & 1)
+				quick_assert(
+				    tty_flush(t, (int)((r >> 9) % 4)) ==
+				    ((r >> 9) % 4 == 3 ? -EINVAL : 0));
+			else
+				quick_assert(tty_flow(t, (int)((r >> 9) % 5)) ==
+					     ((r >> 9) % 5 == 4 ? -EINVAL : 0));
+			break;
+		}
+		quick_assert(tty_inq(t) < TTY_INBUF + 1);
+		quick_assert(tty_outq(t) <= TTY_OUTBUF + 1);
+	}
+}
+END_TEST
+
 /* --- flow control --- */
 
 START_TEST(flow_ixon)
@@ -953,6 +1044,7 @@ unit_suite(void)
 	tcase_add_test(proc, output_cr_modes);
 	tcase_add_test(proc, output_xtabs_olcuc);
 	tcase_add_test(proc, output_queue_limits);
+	tcase_add_test(proc, output_column_tracking);
 	tcase_add_test(proc, flow_ixon);
 	tcase_add_test(proc, flow_ixany_and_ixon_off);
 	tcase_add_test(proc, flow_signal_restarts);
@@ -977,6 +1069,7 @@ unit_suite(void)
 	tcase_add_test(misc, ioctl_tcflsh);
 	tcase_add_test(misc, ioctl_winsize);
 	tcase_add_test(misc, ioctl_tcsets_takes_effect);
+	tcase_add_test(misc, random_garbage);
 	suite_add_tcase(s, misc);
 	return s;
 }
