@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build lichen and boot it under QEMU (virt, cortex-a72) on this terminal.
 # Installs what is missing first. Quit QEMU with Ctrl-A X. With -c, run
-# one command and exit with its status (scripts/run-command.py).
+# one command and exit with its status (scripts/run-command.py). With
+# --linux, boot Debian's Linux kernel on the same root and flags instead.
 set -euo pipefail
 caller=$PWD		# --add DIR may be relative to it
 cd "$(dirname "$0")"
@@ -9,6 +10,7 @@ cd "$(dirname "$0")"
 usage() {
 	cat <<'USAGE'
 usage: ./run-qemu.sh [options] [-c COMMAND]
+       LICHEN_BUILD=DIR ./run-qemu.sh ...   build and boot DIR (default build)
 
   -c COMMAND       run COMMAND with /bin/sh -c in lichen: only its output
                    reaches stdout (lichen.quiet=1), and this script exits
@@ -24,8 +26,9 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
                    first is blk/vda, the next blk/vdb...), with QEMU's
                    virtio-mmio transports made modern (force-legacy=false).
                    A missing FILE is first made a copy of the built root
-                   disk, build/image/root.img. The virtio-blk driver runs
-                   where the manifest says `driver virtio-blk virtio-blk`
+                   disk, build/image/root.img (build: LICHEN_BUILD).
+                   The virtio-blk driver runs where the manifest says
+                   `driver virtio-blk virtio-blk`
                    (e.g. --manifest virtio-blk.manifest); docs/block.md.
                    With -c, the first disk is the root: the command runs
                    on its FAT32 filesystem (disk.manifest; the boot
@@ -45,6 +48,20 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
   --icount         -icount shift=0: guest time counts instructions
                    (one per nanosecond), for benchmarks
   --no-initrd      boot without the boot archive (to see that error)
+  --linux          boot Debian's arm64 Linux (linux-image-arm64, fetched
+                   once into build/linux/ by scripts/linux-kernel.sh)
+                   instead of lichen, with the same QEMU flags and root:
+                   the initramfs is the run's root archive (the boot
+                   archive, --add trees, the command) plus its init,
+                   scripts/linux-init.sh; with --disk the first disk is
+                   the root (vfat), the initramfs at /boot, a tmpfs at
+                   /tmp, as disk.manifest does. Kernel arguments
+                   'console=ttyAMA0 quiet kpti=0 panic=-1 rdinit=/.linux/init'.
+                   -c, --timeout and exit statuses as for lichen; without
+                   -c an interactive shell. Not with --init, --manifest,
+                   --strace, --no-initrd, --gdb. tests/bench/compare.sh
+                   compares the two
+  --no-build       boot what is built: no bootstrap, configure or ninja
   --qemu 'ARGS'    extra QEMU arguments
   --gdb            wait for a debugger on :1234 before the first instruction
                    (gdb-multiarch build/kernel/kernel.elf -ex 'target remote :1234');
@@ -72,7 +89,9 @@ Boot arguments lichen understands:
 USAGE
 }
 
-smp=4 mem=256M gic= el2=0 append= initrd=1 extra= gdb=0 icount=0
+smp=4 mem=256M gic= el2=0 append= initrd=1 extra= gdb=0 icount=0 linux=0 build_it=1
+lichen_only=	# an option --linux does not take
+build=${LICHEN_BUILD:-build}
 command= has_command=0 timeout=0 adds=()	# adds: --add DIR, as absolute paths
 disks=()					# --disk FILE, as absolute paths
 while [ $# -gt 0 ]; do
@@ -88,13 +107,15 @@ while [ $# -gt 0 ]; do
 	--gic) gic=$2; shift ;;
 	--el2) el2=1 ;;
 	--append) append="${append:+$append }$2"; shift ;;
-	--init) append="${append:+$append }lichen.init=$2"; shift ;;
-	--manifest) append="${append:+$append }lichen.manifest=$2"; shift ;;
+	--init) append="${append:+$append }lichen.init=$2" lichen_only=$1; shift ;;
+	--manifest) append="${append:+$append }lichen.manifest=$2" lichen_only=$1; shift ;;
 	--icount) icount=1 ;;
-	--strace) append="${append:+$append }lichen.strace=1" ;;
-	--no-initrd) initrd=0 ;;
+	--strace) append="${append:+$append }lichen.strace=1" lichen_only=$1 ;;
+	--no-initrd) initrd=0 lichen_only=$1 ;;
 	--qemu) extra=$2; shift ;;
-	--gdb) gdb=1 ;;
+	--gdb) gdb=1 lichen_only=$1 ;;
+	--linux) linux=1 ;;
+	--no-build) build_it=0 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run-qemu.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -110,22 +131,37 @@ if [ "$initrd" = 0 ] && { [ "$has_command" = 1 ] || [ ${#adds[@]} -gt 0 ]; }; th
 	exit 2
 fi
 
+if [ "$linux" = 1 ] && [ -n "$lichen_only" ]; then
+	echo "run-qemu.sh: $lichen_only is lichen's, not for --linux" >&2
+	exit 2
+fi
+
 # Building says nothing on stdout: with -c, stdout is the command's.
-./scripts/bootstrap.sh >&2
-./scripts/configure.sh build >&2
-ninja -C build >&2
+if [ "$build_it" = 1 ]; then
+	if [ "$linux" = 1 ]; then
+		./scripts/bootstrap.sh --linux "$build" >&2
+	else
+		./scripts/bootstrap.sh >&2
+	fi
+	./scripts/configure.sh "$build" >&2
+	ninja -C "$build" >&2
+elif [ "$linux" = 1 ] && [ ! -f "$build/linux/vmlinuz" ]; then
+	./scripts/linux-kernel.sh "$build" >&2
+fi
+kernel=$build/kernel/Image
+[ "$linux" = 1 ] && kernel=$build/linux/vmlinuz
 
 machine=virt
 [ -n "$gic" ] && machine+=",gic-version=$gic"
 [ "$el2" = 1 ] && machine+=",virtualization=on"
 args=(-M "$machine" -cpu cortex-a72 -smp "$smp" -m "$mem" -nographic -nic none
-	-kernel build/kernel/Image)
+	-kernel "$kernel")
 [ "$icount" = 1 ] && args+=(-icount shift=0)
 if [ "$gdb" = 1 ]; then
 	append="${append:+$append }lichen.panic=halt"
 	args+=(-s -S)
 	echo "run-qemu.sh: waiting for gdb on :1234; in another terminal:" >&2
-	echo "  gdb-multiarch build/kernel/kernel.elf -ex 'target remote :1234'" >&2
+	echo "  gdb-multiarch $build/kernel/kernel.elf -ex 'target remote :1234'" >&2
 fi
 # Disks: a missing one starts as a copy of the root disk image.
 [ ${#disks[@]} -gt 0 ] && args+=(-global virtio-mmio.force-legacy=false)
@@ -133,14 +169,14 @@ letters=abcdefgh
 for ((i = 0; i < ${#disks[@]}; i++)); do
 	disk=${disks[i]} id=vd${letters:i:1}
 	if [ ! -e "$disk" ]; then
-		if [ ! -f build/image/root.img ]; then
+		if [ ! -f "$build/image/root.img" ]; then
 			echo "run-qemu.sh: --disk $disk does not exist, and there is no root disk" \
-				"image to copy it from (build/image/root.img is not built yet);" \
+				"image to copy it from ($build/image/root.img is not built yet);" \
 				"give an existing raw image" >&2
 			exit 1
 		fi
-		cp build/image/root.img "$disk"
-		echo "run-qemu.sh: $disk: a new copy of build/image/root.img" >&2
+		cp "$build/image/root.img" "$disk"
+		echo "run-qemu.sh: $disk: a new copy of $build/image/root.img" >&2
 	fi
 	args+=(-drive "file=$disk,if=none,format=raw,id=$id" -device "virtio-blk-device,drive=$id")
 done
@@ -149,22 +185,26 @@ done
 
 # -c with a disk: the command runs on it (disk.manifest: the FAT32 root on
 # vda, the boot archive at /boot), unless --init or --manifest said otherwise.
-if [ "$has_command" = 1 ] && [ ${#disks[@]} -gt 0 ] &&
+# Linux: scripts/linux-init.sh does the same for lichen.root=/dev/vda.
+if [ "$linux" = 1 ] && [ ${#disks[@]} -gt 0 ]; then
+	append="lichen.root=/dev/vda${append:+ $append}"
+elif [ "$has_command" = 1 ] && [ ${#disks[@]} -gt 0 ] &&
 	[[ "$append" != *lichen.init=* && "$append" != *lichen.manifest=* ]]; then
 	append="lichen.init=init lichen.manifest=disk.manifest${append:+ $append}"
 fi
-if [ "$has_command" = 1 ]; then
-	exec python3 scripts/run-command.py --initrd build/image/bootfs.cpio \
-		"${adds[@]}" "--append=$append" "--timeout=$timeout" \
-		"--command=$command" -- qemu-system-aarch64 "${args[@]}"
+if [ "$has_command" = 1 ] || [ "$linux" = 1 ]; then
+	run=(--initrd "$build/image/bootfs.cpio" "${adds[@]}" "--append=$append")
+	[ "$linux" = 1 ] && run+=(--linux "$build/linux")
+	[ "$has_command" = 1 ] && run+=("--timeout=$timeout" "--command=$command")
+	exec python3 scripts/run-command.py "${run[@]}" -- qemu-system-aarch64 "${args[@]}"
 fi
 [ -n "$append" ] && args+=(-append "$append")
 if [ ${#adds[@]} -gt 0 ]; then
 	run=$(mktemp -d)
 	trap 'rm -rf "$run"' EXIT
-	./scripts/mkrunfs.sh "$run/root.cpio" build/image/bootfs.cpio "${adds[@]}"
+	./scripts/mkrunfs.sh "$run/root.cpio" "$build/image/bootfs.cpio" "${adds[@]}"
 	qemu-system-aarch64 "${args[@]}" -initrd "$run/root.cpio"
 	exit
 fi
-[ "$initrd" = 1 ] && args+=(-initrd build/image/bootfs.cpio)
+[ "$initrd" = 1 ] && args+=(-initrd "$build/image/bootfs.cpio")
 exec qemu-system-aarch64 "${args[@]}"

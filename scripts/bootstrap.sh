@@ -4,7 +4,17 @@
 # Called by run-qemu.sh and run-tests.sh. Idempotent: when everything is
 # present it only runs dpkg-query once and returns. Installs with apt-get as
 # root (or through sudo), adding the arm64 dpkg architecture only if missing.
+# bootstrap.sh --linux BUILD: then Debian's arm64 Linux kernel too, into
+# BUILD/linux/ (scripts/linux-kernel.sh: fetched once, not installed), for
+# run-qemu.sh --linux.
 set -euo pipefail
+linux_build=
+if [ "${1:-}" = --linux ]; then
+	linux_build=${2:?usage: bootstrap.sh [--linux BUILD]}
+fi
+fetch_linux() {
+	[ -z "$linux_build" ] || "$(dirname "$0")/linux-kernel.sh" "$linux_build"
+}
 
 # Host tools (native architecture).
 host_pkgs=(
@@ -40,7 +50,10 @@ if ! { dpkg --print-architecture; dpkg --print-foreign-architectures; } | grep -
 fi
 
 mapfile -t todo < <(missing "${host_pkgs[@]}"; [ "$need_arch" = 1 ] && printf '%s\n' "${arm64_pkgs[@]}" || missing "${arm64_pkgs[@]}")
-[ "${#todo[@]}" -eq 0 ] && exit 0
+if [ "${#todo[@]}" -eq 0 ]; then
+	fetch_linux
+	exit 0
+fi
 
 echo "bootstrap: installing ${todo[*]}" >&2
 if [ "$need_arch" = 1 ]; then
@@ -49,3 +62,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -q
 as_root apt-get install -y -q --no-install-recommends "${todo[@]}"
+fetch_linux

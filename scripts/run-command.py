@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Boot lichen, run one Linux command in it, exit with the command's status.
+"""Boot lichen (or Linux), run one Linux command, exit with its status.
 
 run-qemu.sh -c COMMAND and the QEMU tests use this. The per-run root
 (scripts/mkrunfs.sh) is the boot archive ARCHIVE with each --add DIR on
@@ -17,8 +17,20 @@ as the shell reports it (0-255). No such line: 124 if --timeout S
 stopped the guest, 125 if it stopped some other way (a panic, QEMU's own
 error) or the root could not be built, with the reason on stderr.
 
+--linux DIR boots Debian's Linux kernel instead (QEMU_ARGS' -kernel is
+DIR/vmlinuz: scripts/linux-kernel.sh made DIR) on the same root: the
+initramfs is the same per-run archive with, appended as a second cpio
+archive, scripts/linux-init.sh at /.linux/init and, when ARGS hold
+lichen.root= (a disk root), DIR/modules/ at /.linux/modules. The kernel
+is booted with
+
+  ARGS console=ttyAMA0 quiet kpti=0 panic=-1 rdinit=/.linux/init
+
+and the init script's last line, "linux: powering off (status N)", is
+the status line (--run PROG becomes the command 'exec PROG A...').
+
 usage: run-command.py --initrd ARCHIVE [--add DIR]... [--append ARGS]
-         [--timeout S] (-c COMMAND | --run PROG [--arg A]...)
+         [--timeout S] [--linux DIR] (-c COMMAND | --run PROG [--arg A]...)
          -- QEMU [QEMU_ARGS...]
 QEMU_ARGS name the machine and the kernel; this adds -initrd, -append
 and -no-reboot.
@@ -27,14 +39,17 @@ import argparse
 import os
 import re
 import selectors
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-MARK = b"lichen: powering off (status "
-STATUS = re.compile(rb"lichen: powering off \(status (-?[0-9]+)\)\n")
+LICHEN_MARK = b"lichen: powering off (status "
+LINUX_MARK = b"linux: powering off (status "	# scripts/linux-init.sh's
+LINUX_ARGS = ["console=ttyAMA0", "quiet", "kpti=0", "panic=-1", "rdinit=/.linux/init"]
 
 
 class Console:
@@ -44,8 +59,10 @@ class Console:
     last one is the kernel's (a command may print the same words).
     """
 
-    def __init__(self, out):
+    def __init__(self, out, mark=LICHEN_MARK):
         self.out = out
+        self.mark = mark
+        self.status_re = re.compile(re.escape(mark) + rb"(-?[0-9]+)\)\n")
         self.pending = b""	# a partial line that may become the mark
         self.held = None	# a complete power-off line, not yet output
         self.status = None
@@ -65,15 +82,15 @@ class Console:
             if self.held is not None:	# more came: it was output after all
                 self.emit(self.held)
                 self.held = self.status = None
-            i = buf.find(MARK)
+            i = buf.find(self.mark)
             if i < 0:
-                keep = partial_mark(buf)
+                keep = partial_mark(buf, self.mark)
                 self.emit(buf[:len(buf) - keep])
                 self.pending = buf[len(buf) - keep:] + self.pending
                 return
             self.emit(buf[:i])
             buf = buf[i:]
-            m = STATUS.match(buf)
+            m = self.status_re.match(buf)
             if m:
                 self.held, self.status = buf[:m.end()], int(m.group(1))
                 buf = buf[m.end():]
@@ -92,15 +109,17 @@ class Console:
         return self.status
 
 
-def partial_mark(buf):
-    """How many bytes at buf's end could begin MARK."""
-    for k in range(min(len(MARK) - 1, len(buf)), 0, -1):
-        if MARK.startswith(buf[-k:]):
+def partial_mark(buf, mark):
+    """How many bytes at buf's end could begin mark."""
+    for k in range(min(len(mark) - 1, len(buf)), 0, -1):
+        if mark.startswith(buf[-k:]):
             return k
     return 0
 
 
 def boot_args(a):
+    if a.linux:
+        return " ".join(([a.append] if a.append else []) + LINUX_ARGS)
     if a.command is not None:
         run = ["linuxemu.run=/bin/sh", "linuxemu.arg=-c",
                "linuxemu.argfile=/etc/lichen/command"]
@@ -116,9 +135,26 @@ def boot_args(a):
                     + ["lichen.quiet=1", "lichen.init=linuxemu"] + run)
 
 
-def run(cmd, timeout):
+def linux_extras(a, tmp, archive):
+    """Append /.linux/ (init script, modules for a disk root) to archive."""
+    stage = os.path.join(tmp, "linux")
+    os.makedirs(stage)
+    items = ["--file", ".linux/init", os.path.join(HERE, "linux-init.sh")]
+    if "lichen.root=" in a.append:
+        mods = os.path.join(a.linux, "modules")
+        for ko in sorted(os.listdir(mods)):
+            items += ["--file", ".linux/modules/" + ko, os.path.join(mods, ko)]
+    extra = os.path.join(tmp, "linux.cpio")
+    if subprocess.run([os.path.join(HERE, "mkcpio.sh"), extra, stage] + items).returncode:
+        return False
+    with open(archive, "ab") as out, open(extra, "rb") as f:
+        shutil.copyfileobj(f, out)
+    return True
+
+
+def run(cmd, timeout, mark=LICHEN_MARK):
     """Run QEMU, stream its console; the exit status as described above."""
-    console = Console(sys.stdout.buffer)
+    console = Console(sys.stdout.buffer, mark)
     deadline = time.monotonic() + timeout if timeout > 0 else None
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
     sel = selectors.DefaultSelector()
@@ -164,6 +200,8 @@ def main():
     p.add_argument("--append", default="", help="more kernel boot arguments")
     p.add_argument("--timeout", type=float, default=0,
                    help="stop the guest after S seconds (0: never)")
+    p.add_argument("--linux", metavar="DIR",
+                   help="boot Debian's Linux (DIR: scripts/linux-kernel.sh's)")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("-c", "--command", dest="command",
                       help="run with /bin/sh -c")
@@ -172,6 +210,8 @@ def main():
                    help="with --run: an argument (repeatable)")
     p.add_argument("qemu", nargs="+", help="QEMU and its arguments, after --")
     a = p.parse_args()
+    if a.linux and a.command is None:	# linux-init.sh runs a command
+        a.command = "exec " + shlex.join([a.run] + a.arg)
 
     with tempfile.TemporaryDirectory(prefix="lichen-run-") as tmp:
         archive = os.path.join(tmp, "root.cpio")
@@ -182,8 +222,10 @@ def main():
             mk += ["--command", a.command]
         if subprocess.run(mk).returncode != 0:
             return 125			# mkrunfs.sh said why
+        if a.linux and not linux_extras(a, tmp, archive):
+            return 125
         cmd = a.qemu + ["-no-reboot", "-initrd", archive, "-append", boot_args(a)]
-        return run(cmd, a.timeout)
+        return run(cmd, a.timeout, LINUX_MARK if a.linux else LICHEN_MARK)
 
 
 if __name__ == "__main__":
