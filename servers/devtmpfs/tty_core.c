@@ -14,10 +14,13 @@
  * line as a flagged byte that reads never return. Reads take nothing
  * until they are complete, so a read that waits holds nothing.
  */
-#include <string.h>
-#include <stdlib.h>
-
 #include <lichen/errno.h>
+#include <lichen/string.h>
+#ifdef LK_HOST
+#include <stdlib.h>
+#else
+#include <lichen/rt.h>
+#endif
 
 #include "tty_core.h"
 
@@ -425,11 +428,13 @@ tty_flow(struct tty *t, int action)
 		}
 		return 0;
 	case TCIOFF:
-	case TCION:
-		if (t->tio.c_cc[action == TCIOFF ? VSTOP : VSTART] != 0)
-			t->xchar =
-			    t->tio.c_cc[action == TCIOFF ? VSTOP : VSTART];
+	case TCION: {
+		uint8_t c = t->tio.c_cc[action == TCIOFF ? VSTOP : VSTART];
+
+		if (c != 0) /* sent ahead of the queue, even while stopped */
+			t->xchar = c;
 		return 0;
+	}
 	default:
 		return -EINVAL;
 	}
