@@ -866,9 +866,10 @@ START_TEST(raw_echo_and_icrnl)
 	raw(1, 0);
 	lflag(ECHO, 0);
 	iflag(ICRNL, 0);
-	IN("a\r\001");
-	EXPECT_OUT("a\r\n^A");
-	EXPECT_READ("a\n\001");
+	IN("a\r\001\n");
+	/* a NL typed as such is no special character here: ^J (n_tty) */
+	EXPECT_OUT("a\r\n^A^J");
+	EXPECT_READ("a\n\001\n");
 }
 END_TEST
 
