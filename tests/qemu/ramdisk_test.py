@@ -12,13 +12,12 @@ FILE at PATH. Then one of:
       on ramdisks: ramdisk-test.manifest). A ramdisk's writes end with
       the machine, so blktest's reading back is the check of them.
 
-  --qemu-system Q --qemu-user QU --kernel K (--workload SCRIPT | --program FILE)
-      ramdisk.manifest: FAT32 on blk/ram0 as lichen's root. --workload:
-      BusyBox sh runs SCRIPT /work there (from /boot), then prints the
-      md5sum of every file it left; --program: FILE runs (from /boot).
-      The same runs on the host's Linux under qemu-aarch64 (the script in
-      a temporary directory, the program in the current one); the output
-      and the exit status must be the same.
+  --qemu-system Q --qemu-user QU --kernel K --workload SCRIPT
+      ramdisk.manifest: FAT32 on blk/ram0 as lichen's root. BusyBox sh
+      runs SCRIPT /work there (from /boot), then prints the md5sum of
+      every file it left. The same runs on the host's Linux under
+      qemu-aarch64 in a temporary directory; the output and the exit
+      status must be the same.
 
 usage: ramdisk_test.py --mkrunfs mkrunfs.sh --initrd ARCHIVE
          [--pattern PATH:SECTORS]... [--stage PATH=FILE]... MODE...
@@ -52,7 +51,6 @@ def parse_args():
     p.add_argument("--kernel")
     p.add_argument("--busybox", default="/bin/busybox")
     p.add_argument("--workload")
-    p.add_argument("--program")
     p.add_argument("--smp", default="2")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -110,21 +108,14 @@ def lichen(a, initrd, run, args):
 
 
 def compare(a, initrd, tmp):
-    if a.workload:
-        check = os.path.join(tmp, "check.sh")		# main() wrote it
-        host = os.path.join(tmp, "host")
-        os.mkdir(host)
-        linux = subprocess.run([a.qemu_user, a.busybox, "sh", check, a.workload,
-                                os.path.join(host, "work")], cwd=host,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               timeout=a.timeout)
-        run, args = "/bin/sh", ["/boot/check.sh", "/boot/workload.sh", "/work"]
-    else:
-        name = os.path.basename(a.program)
-        linux = subprocess.run([a.qemu_user, "-0", name, a.program],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               timeout=a.timeout)
-        run, args = f"/boot/{name}", []
+    check = os.path.join(tmp, "check.sh")		# main() wrote it
+    host = os.path.join(tmp, "host")
+    os.mkdir(host)
+    linux = subprocess.run([a.qemu_user, a.busybox, "sh", check, a.workload,
+                            os.path.join(host, "work")], cwd=host,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=a.timeout)
+    run, args = "/bin/sh", ["/boot/check.sh", "/boot/workload.sh", "/work"]
     want = (linux.stdout.decode(errors="replace"), linux.returncode)
     got, err = lichen(a, initrd, run, args)
     if err is not None:
@@ -151,8 +142,6 @@ def main():
             with open(check, "w") as f:
                 f.write(CHECK_SH)
             a.stage += [f"check.sh={check}"]
-        if a.program:
-            a.stage += [f"{os.path.basename(a.program)}={a.program}"]
         initrd = run_archive(a, tmp)
         if a.boot_test:
             r = subprocess.run([sys.executable, a.boot_test] + a.rest +
