@@ -7,7 +7,7 @@
 #
 # usage: tests/bench/compare.sh [-n RUNS] [--smp N] [--mem SIZE] [-t MS]
 #          [--modes 'plain icount'] [--disk] [--timeout S] [--raw FILE]
-#          [BENCH...]
+#          [--no-build] [BENCH...]
 #   -n RUNS     boots of each system in each mode (default 3), alternating
 #   --smp N     CPUs (default 2: this host has 2 cores), --mem (256M)
 #   -t MS       the shortest timed loop, in guest ms (linuxbench -t, 100)
@@ -15,11 +15,12 @@
 #   --disk      the FAT32 root disk as the root (a fresh copy of the built
 #               root.img per boot) instead of the boot archive
 #   --raw FILE  keep every result line there ("MODE SYSTEM RUN NAME VALUE UNIT")
+#   --no-build  measure what is built (no bootstrap, configure, ninja)
 #   BENCH...    only these benchmarks (linuxbench -l lists them); "boot"
 #               is always measured
 # The build directory is LICHEN_BUILD (default build-bench); it is
-# configured and built first (ninja), and the Linux kernel fetched into it
-# once (scripts/linux-kernel.sh). Each boot runs
+# configured and built first (ninja; --no-build: not), and the Linux
+# kernel fetched into it once (scripts/linux-kernel.sh). Each boot runs
 #   /bench/linuxbench boot; /bench/linuxbench -t MS [BENCH...]
 # with /bench (linuxbench, nop, small, big) added to the root by --add.
 # A benchmark that fails, or a boot that dies, is reported as such
@@ -27,11 +28,11 @@
 # nothing could be measured.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-top=$PWD
 export LICHEN_BUILD=${LICHEN_BUILD:-build-bench}
 build=$LICHEN_BUILD
 
-runs=3 smp=2 mem=256M target=100 modes="plain icount" disk=0 timeout=600 raw= benches=()
+runs=3 smp=2 mem=256M target=100 modes="plain icount" disk=0 timeout=600 raw= build_it=1
+benches=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) runs=$2; shift ;;
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--disk) disk=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--raw) raw=$2; shift ;;
+	--no-build) build_it=0 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) benches+=("$1") ;;
@@ -49,9 +51,13 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-./scripts/bootstrap.sh --linux "$build" >&2
-./scripts/configure.sh "$build" >&2
-ninja -C "$build" >&2
+if [ "$build_it" = 1 ]; then
+	./scripts/bootstrap.sh --linux "$build" >&2
+	./scripts/configure.sh "$build" >&2
+	ninja -C "$build" >&2
+else
+	./scripts/linux-kernel.sh "$build" >&2
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

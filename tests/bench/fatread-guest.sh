@@ -1,9 +1,9 @@
 #!/bin/sh
 # fatread-guest.sh WARM [DIR]: what tests/bench/fatread.py runs in the
-# guest, the same on lichen (no DIR: the FAT32 root is /) and on Linux
-# (DIR=/mnt, the same disk mounted read-only). DIR/readfile reads DIR/big
-# once cold (nothing of it read since boot) and WARM more times,
-# each "read BYTES bytes in NS ns"; "clock NS" lines before and after let
+# guest, the same on lichen and on Linux (run-qemu.sh --disk, with and
+# without --linux: the FAT32 disk is the root, so no DIR). DIR/readfile
+# reads DIR/big once cold (nothing of it read since boot) and WARM more
+# times, each "read BYTES bytes in NS ns"; "clock NS" lines before and after let
 # the host check the guest's clock against its own; then sha256sum checks
 # the bytes. Exits with the first failure's status.
 warm=$1

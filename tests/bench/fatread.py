@@ -8,18 +8,15 @@ work (a boot, a read, a checksum), never on speed. Steps:
      the built root disk (BUILD/image/root.img) gets /big, SIZE MiB of
      random bytes, with /readfile and /bench.sh (fatread-guest.sh), by
      mcopy. Every boot gets a fresh copy of that image.
-  2. lichen boots on it (disk.manifest: virtio-blk, fat32, vfs, linuxemu)
-     and runs `sh /bench.sh WARM`: readfile reads /big once cold and WARM
-     times more in 64 KiB read(2)s, timed with CLOCK_MONOTONIC in the
-     guest; sha256sum checks the bytes.
-  3. Linux: Debian's arm64 kernel (the package linux-image-arm64 depends
-     on, fetched once with apt-get download into BUILD/bench/, unpacked
-     with dpkg-deb -x) boots under the same QEMU flags with an initramfs
-     of the host's static BusyBox (busybox-static:arm64), the kernel's
-     virtio_mmio, virtio_blk, fat, vfat and nls modules and
-     fatread-linux-init.sh, which mounts /dev/vda read-only on /mnt and
-     runs the same bench.sh on it.
-  4. RUNS boots of each, alternating; per boot the cold read and the
+  2. Each system boots on it with `run-qemu.sh --no-build --disk DISK -c
+     'sh /bench.sh WARM'` (LICHEN_BUILD=BUILD), the same QEMU flags for
+     both: lichen with disk.manifest (virtio-blk, fat32, vfs, linuxemu),
+     Linux with --linux (Debian's arm64 kernel, scripts/linux-kernel.sh;
+     scripts/linux-init.sh loads its virtio-mmio, virtio-blk and vfat
+     modules and makes the disk its root). readfile reads /big once cold
+     and WARM times more in 64 KiB read(2)s, timed with CLOCK_MONOTONIC
+     in the guest; sha256sum checks the bytes.
+  3. RUNS boots of each, alternating; per boot the cold read and the
      median of the warm ones; printed as MB/s (10^6 bytes/s), the median
      over the boots, and the ratio lichen / Linux.
 
@@ -28,13 +25,13 @@ two "clock" lines, guest time over the host time at which they arrived
 on the console (a warning past 10%: then the numbers are not wall time).
 
 usage: fatread.py [--build DIR] [--runs N] [--warm N] [--size MIB]
-                  [--no-linux] [--linux-deb FILE] [--icount] [-v]
+                  [--no-linux] [--icount] [-v]
 """
 import argparse
 import hashlib
 import os
 import re
-import selectors
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -44,15 +41,9 @@ import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-MODULES = ["virtio_mmio", "virtio_blk", "fat", "vfat", "nls_cp437", "nls_ascii",
-           "nls_utf8"]
-MODULE_DIRS = {"virtio_mmio": "drivers/virtio", "virtio_blk": "drivers/block",
-               "fat": "fs/fat", "vfat": "fs/fat"}
 READ = re.compile(r"^read (\d+) bytes in (\d+) ns$")
 CLOCK = re.compile(r"^clock (\d+)$")
 SUM = re.compile(r"^([0-9a-f]{64})  \S*/big$")
-LICHEN_END = re.compile(r"lichen: powering off \(status (-?\d+)\)")
-LINUX_END = re.compile(r"fatread: status (\d+)")
 
 
 def die(msg):
@@ -67,19 +58,15 @@ def run_tool(cmd, **kw):
     return r
 
 
-def qemu_base(a):
-    """The flags both systems boot with (run-qemu.sh --disk's)."""
-    cmd = [a.qemu, "-M", "virt", "-cpu", "cortex-a72", "-smp", str(a.smp),
-           "-m", a.mem, "-nographic", "-nic", "none", "-no-reboot",
-           "-global", "virtio-mmio.force-legacy=false"]
+def run_qemu(a, system, disk):
+    """run-qemu.sh's command line for one boot of system on disk."""
+    cmd = [os.path.join(TOP, "run-qemu.sh"), "--no-build", "--smp", str(a.smp),
+           "--mem", a.mem, "--timeout", f"{a.timeout:g}", "--disk", disk]
     if a.icount:
-        cmd += ["-icount", "shift=0"]
-    return cmd
-
-
-def disk_flags(img):
-    return ["-drive", f"file={img},if=none,format=raw,id=vda",
-            "-device", "virtio-blk-device,drive=vda"]
+        cmd.append("--icount")
+    if system == "linux":
+        cmd.append("--linux")
+    return cmd + ["-c", f"sh /bench.sh {a.warm}"]
 
 
 # -- the disk ----------------------------------------------------------------
@@ -106,103 +93,15 @@ def make_disk(a, tmp):
     return img, h.hexdigest()
 
 
-# -- Debian's kernel and the initramfs ---------------------------------------
-
-def linux_deb(a, cache):
-    """Debian's arm64 kernel package: --linux-deb, or fetched once.
-
-    The package linux-image-arm64 depends on now; if apt cannot say (no
-    lists: offline), the newest one fetched before.
-    """
-    if a.linux_deb:
-        return os.path.abspath(a.linux_deb)
-    r = subprocess.run(["apt-cache", "depends", "linux-image-arm64:arm64"],
-                       capture_output=True, text=True)
-    m = re.search(r"Depends: (linux-image-[0-9][^:\s]*-arm64)", r.stdout)
-    if not m:
-        old = sorted(f for f in os.listdir(cache)
-                     if re.fullmatch(r"linux-image-[0-9].*-arm64_.*_arm64\.deb", f))
-        if old:
-            return os.path.join(cache, old[-1])
-        die("apt-cache knows no linux-image-arm64:arm64 and none was fetched "
-            f"before into {cache} (is the arm64 dpkg architecture added and "
-            "apt-get update run? scripts/bootstrap.sh; or give --linux-deb, "
-            "or --no-linux)")
-    pkg = m.group(1)
-    have = [f for f in os.listdir(cache) if f.startswith(pkg + "_") and f.endswith(".deb")]
-    if have:
-        return os.path.join(cache, sorted(have)[-1])
-    print(f"fatread: apt-get download {pkg}:arm64 into {cache}", file=sys.stderr)
-    run_tool(["apt-get", "download", "-q", f"{pkg}:arm64"], cwd=cache,
-             stdout=subprocess.DEVNULL)
-    have = [f for f in os.listdir(cache) if f.startswith(pkg + "_") and f.endswith(".deb")]
-    if not have:
-        die(f"apt-get download {pkg}:arm64 left no .deb in {cache}")
-    return os.path.join(cache, sorted(have)[-1])
-
-
-def linux_boot_files(a, cache):
-    """(vmlinuz, initramfs) for Debian's kernel, made once per package."""
-    deb = linux_deb(a, cache)
-    name = os.path.basename(deb)[:-len(".deb")]
-    root = os.path.join(cache, name)
-    initramfs = os.path.join(cache, name + ".initramfs.cpio")
-    init = os.path.join(HERE, "fatread-linux-init.sh")
-    if not os.path.isdir(root):
-        run_tool(["dpkg-deb", "-x", deb, root + ".tmp"])
-        os.rename(root + ".tmp", root)
-    kernels = [f for f in os.listdir(os.path.join(root, "boot")) if f.startswith("vmlinuz-")]
-    if len(kernels) != 1:
-        die(f"{deb}: not one boot/vmlinuz-*: {kernels}")
-    version = kernels[0][len("vmlinuz-"):]
-    vmlinuz = os.path.join(root, "boot", kernels[0])
-    if (os.path.exists(initramfs) and
-            os.path.getmtime(initramfs) >= max(os.path.getmtime(init),
-                                               os.path.getmtime(a.busybox))):
-        return vmlinuz, initramfs, version
-    with tempfile.TemporaryDirectory(prefix="fatread-initramfs-") as d:
-        for sub in ["bin", "dev", "proc", "sys", "mnt", "lib/modules"]:
-            os.makedirs(os.path.join(d, sub))
-        shutil.copy(a.busybox, os.path.join(d, "bin", "busybox"))
-        shutil.copy(init, os.path.join(d, "init"))
-        os.chmod(os.path.join(d, "init"), 0o755)
-        kdir = os.path.join(root, "lib", "modules", version, "kernel")
-        for m in MODULES:
-            ko = os.path.join(kdir, MODULE_DIRS.get(m, "fs/nls"), m + ".ko")
-            if not os.path.exists(ko):
-                die(f"{deb}: no {os.path.relpath(ko, root)}")
-            shutil.copy(ko, os.path.join(d, "lib", "modules"))
-        files = subprocess.run("find . | LC_ALL=C sort", shell=True, cwd=d,
-                               capture_output=True, check=True).stdout
-        with open(initramfs + ".tmp", "wb") as out:
-            subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0"],
-                           input=files, stdout=out, cwd=d, check=True)
-        os.rename(initramfs + ".tmp", initramfs)
-    return vmlinuz, initramfs, version
-
-
 # -- one boot ----------------------------------------------------------------
 
-def boot(cmd, end, timeout, verbose):
-    """Run QEMU; every console line with the host time it arrived at."""
+def boot(cmd, env, verbose):
+    """Run run-qemu.sh; every output line with the host time it arrived at."""
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    sel = selectors.DefaultSelector()
-    sel.register(p.stdout, selectors.EVENT_READ)
-    start = time.monotonic()
-    lines, buf, status = [], b"", None
-    while True:
-        left = start + timeout - time.monotonic()
-        if left <= 0:
-            p.kill()
-            p.wait()
-            return lines, None, f"still running after {timeout:g}s"
-        if not sel.select(left):
-            continue
-        data = os.read(p.stdout.fileno(), 65536)
+                         stderr=subprocess.STDOUT, env=env)
+    lines, buf = [], b""
+    while data := os.read(p.stdout.fileno(), 65536):
         now = time.monotonic()
-        if not data:
-            break
         buf += data
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
@@ -210,20 +109,14 @@ def boot(cmd, end, timeout, verbose):
             if verbose:
                 print("  | " + text, flush=True)
             lines.append((now, text))
-            m = end.search(text)
-            if m:
-                status = int(m.group(1))
-    p.wait()
-    if status is None:
-        return lines, None, f"no end-of-run line (QEMU exit status {p.returncode})"
-    return lines, status, None
+    return lines, p.wait()
 
 
-def measure(name, cmd, end, a, digest):
+def measure(name, cmd, env, a, digest):
     """One boot: {'cold': MB/s, 'warm': MB/s, 'clock': guest/host, 'boot': s}."""
     t0 = time.monotonic()
-    lines, status, err = boot(cmd, end, a.timeout, a.verbose)
-    why = err or (f"status {status}" if status != 0 else None)
+    lines, status = boot(cmd, env, a.verbose)
+    why = f"exit status {status} (124: timeout)" if status != 0 else None
     reads, clocks, sums = [], [], []
     for t, text in lines:
         if m := READ.match(text):
@@ -270,12 +163,6 @@ def main():
                    help="-icount shift=0: guest time counts instructions")
     p.add_argument("--timeout", type=float, default=600, help="seconds per boot")
     p.add_argument("--no-linux", action="store_true", help="lichen alone")
-    p.add_argument("--linux-deb", help="Debian's linux-image-*-arm64 .deb to use")
-    p.add_argument("--cache", help="where the kernel package and initramfs are "
-                   "kept (default: BUILD/bench)")
-    p.add_argument("--busybox", default="/bin/busybox",
-                   help="static arm64 BusyBox for Linux's initramfs")
-    p.add_argument("--qemu", default="qemu-system-aarch64")
     p.add_argument("--musl-cc", default="aarch64-linux-musl-gcc")
     p.add_argument("-v", "--verbose", action="store_true", help="show the consoles")
     a = p.parse_args()
@@ -284,34 +171,28 @@ def main():
         if not os.path.exists(os.path.join(a.build, f)):
             die(f"no {a.build}/{f}: build first (./scripts/configure.sh "
                 f"{os.path.relpath(a.build)} && ninja -C {os.path.relpath(a.build)})")
-    cache = os.path.abspath(a.cache or os.path.join(a.build, "bench"))
-    os.makedirs(cache, exist_ok=True)
+    env = dict(os.environ, LICHEN_BUILD=a.build)
+    systems = ["lichen"] if a.no_linux else ["lichen", "linux"]
+    version = ""
+    if not a.no_linux:
+        run_tool([os.path.join(TOP, "scripts", "linux-kernel.sh"), a.build])
+        with open(os.path.join(a.build, "linux", "version")) as f:
+            version = f.read().split()[0]
 
     tmp = tempfile.mkdtemp(prefix="lichen-fatread-")
     try:
         img, digest = make_disk(a, tmp)
-        systems = [("lichen", qemu_base(a) + [
-            "-kernel", os.path.join(a.build, "kernel", "Image"),
-            "-initrd", os.path.join(a.build, "image", "bootfs.cpio"),
-            "-append", "lichen.quiet=1 lichen.init=init lichen.manifest=disk.manifest "
-                       f"linuxemu.run=/bin/sh linuxemu.arg=/bench.sh linuxemu.arg={a.warm}"],
-            LICHEN_END)]
-        if not a.no_linux:
-            vmlinuz, initramfs, version = linux_boot_files(a, cache)
-            systems.append(("linux", qemu_base(a) + [
-                "-kernel", vmlinuz, "-initrd", initramfs,
-                "-append", f"console=ttyAMA0 quiet panic=-1 fatread.warm={a.warm}"],
-                LINUX_END))
         print(f"fatread: {a.size} MiB, {a.runs} boots each, 1 cold + {a.warm} warm "
               f"reads of 64 KiB read(2)s; host {os.cpu_count()} CPUs, load "
-              f"{os.getloadavg()[0]:.1f}" + ("; Linux " + version if not a.no_linux else ""))
-        for name, cmd, _ in systems:
-            print(f"  {name}: {' '.join(cmd)} {' '.join(disk_flags('DISK'))}")
-        results = {name: [] for name, _, _ in systems}
+              f"{os.getloadavg()[0]:.1f}" + ("; Linux " + version if version else ""))
+        for name in systems:
+            print(f"  {name}: LICHEN_BUILD={os.path.relpath(a.build, TOP)} "
+                  + " ".join(shlex.quote(w) for w in run_qemu(a, name, "DISK")))
+        results = {name: [] for name in systems}
         for i in range(a.runs):
-            for name, cmd, end in systems:
+            for name in systems:
                 disk = fresh(img, tmp, name)
-                r = measure(name, cmd + disk_flags(disk), end, a, digest)
+                r = measure(name, run_qemu(a, name, disk), env, a, digest)
                 os.unlink(disk)
                 results[name].append(r)
                 print(f"  run {i + 1} {name:6}: " +
