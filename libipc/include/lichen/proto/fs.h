@@ -131,6 +131,59 @@ enum fs_op {
 
 #define FS_WRITE_APPEND	0x1u
 
+/*
+ * Devices (devtmpfs, docs/devtmpfs.md). A device's FS_READ may wait
+ * (the reply comes when there is data) and so may its FS_WRITE (when
+ * the output queue is full); these words make that explicit:
+ *
+ *   FS_READ w3, FS_WRITE w2: FS_IO_NONBLOCK: never wait; -EAGAIN when
+ *               nothing could be read or written (O_NONBLOCK).
+ *   FS_READ w4, FS_WRITE w4: a request id the caller chooses (0: none),
+ *               which FS_IOC_CANCEL names.
+ *
+ * FS_IOCTL's requests are Linux's numbers (asm-generic/ioctls.h); the
+ * caller copies the argument in (data) and the reply's data out:
+ *
+ *   TCGETS      reply data: struct termios (36 bytes).
+ *   TCSETS      data: struct termios. TCSETSW: answered once the output
+ *               is sent; TCSETSF: the same, input flushed first.
+ *   TCSBRK      w2 = 0: waits for the output, then a 0.25 s break; any
+ *               other w2: waits for the output (tcdrain).
+ *   TCXONC      w2 = TCOOFF, TCOON, TCIOFF, TCION.
+ *   TCFLSH      w2 = TCIFLUSH, TCOFLUSH, TCIOFLUSH.
+ *   TIOCGWINSZ  reply data: struct winsize (8 bytes).
+ *   TIOCSWINSZ  data: struct winsize; SIGWINCH (FS_TTY_SIGNAL) to the
+ *               foreground group when it changed.
+ *   FIONREAD, TIOCOUTQ   reply data: int, bytes to read / to send.
+ *   TIOCGPGRP, TIOCGSID  reply data: int (-ENOTTY without a session).
+ *   TIOCSPGRP   data: int, the new foreground group (the caller has
+ *               checked that it belongs to the terminal's session).
+ *   TIOCSCTTY   w3 = the caller's session, w4 = its process group: the
+ *               terminal's session and foreground group from now on.
+ *   TIOCNOTTY   the terminal has no session or group any more.
+ *   FS_IOC_CANCEL  w2 = a request id: the read or write waiting with it
+ *               is answered now (-EINTR, or what a write already got
+ *               out); -ENOENT if none waits. For a signal to the caller.
+ *
+ * Terminal events (devtmpfs has no processes; linuxemu has):
+ *
+ *   FS_TTY_WATCH   w0 = a terminal's node, handles[0] = an endpoint
+ *               (RIGHT_SEND) to hear its events, replacing an earlier
+ *               one. Reply 0.
+ *   FS_TTY_SIGNAL  (a plain send, no token, to that endpoint) w0 = the
+ *               signal for the foreground process group: SIGINT (2),
+ *               SIGQUIT (3), SIGTSTP (20) for ^C, ^\, ^Z, SIGWINCH (28);
+ *               w1 = the terminal's rdev, w2 = its foreground group (0:
+ *               none set).
+ *   FS_TTY_READY   (a plain send) w0 = the poll events now, w1 = the
+ *               terminal's rdev; sent whenever they change.
+ */
+#define FS_IO_NONBLOCK	0x2u
+#define FS_IOC_CANCEL	0x4c430001u	/* lichen's own: 'L' 'C' 1 */
+#define FS_TTY_WATCH	IPC_LABEL(PROTO_FS, 0x100)
+#define FS_TTY_SIGNAL	IPC_LABEL(PROTO_FS, 0x101)
+#define FS_TTY_READY	IPC_LABEL(PROTO_FS, 0x102)
+
 /* Linux's file types and RENAME_* flags (the values are the ABI's). */
 #define FS_IFMT		0170000u
 #define FS_IFSOCK	0140000u

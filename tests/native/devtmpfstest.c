@@ -1,0 +1,365 @@
+/*
+ * devtmpfstest: devtmpfs through PROTO_FS, straight to its endpoint as
+ * vfs will talk to it (devtmpfs-test.manifest starts devtmpfs as a
+ * driver, then this). Every node's number, mode and owner as Linux's;
+ * the directory, the symlinks; /dev/null, zero, full (-ENOSPC), random
+ * and urandom (two reads differ); bad node ids, lengths, flags and
+ * operations refused while the server keeps serving; and the console:
+ * a write through the line discipline's output processing, termios and
+ * winsize ioctls, a VTIME read answered by the timer, a waiting read
+ * cancelled, FS_POLL, and FS_TTY_WATCH's SIGWINCH and readiness events.
+ */
+#include <lichen/name_client.h>
+#include <lichen/proto/fs.h>
+
+#include "nt.h"
+
+const char *nt_name = "devtmpfstest";
+
+int main(int argc, char **argv);
+
+#define TCGETS		0x5401
+#define TCSETS		0x5402
+#define TCSETSW		0x5403
+#define TCSBRK		0x5409
+#define TCFLSH		0x540b
+#define TIOCGWINSZ	0x5413
+#define TIOCSWINSZ	0x5414
+#define FIONREAD	0x541b
+#define POLLIN		0x001
+#define POLLOUT		0x004
+#define ICANON		0x2u
+
+static handle_t devfs;
+static char rbuf[IPC_BUF_MAX];
+static size_t rlen;
+static uint64_t rw[IPC_WORDS];
+
+static long
+fcall(uint64_t label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+    const void *data, size_t len)
+{
+	struct ipc_msg m;
+	struct ipc_ext x;
+	long r;
+
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = label;
+	m.w[0] = w0;
+	m.w[1] = w1;
+	m.w[2] = w2;
+	m.w[3] = w3;
+	x.sbuf = (uint64_t)(uintptr_t)data;
+	x.slen = len;
+	x.rbuf = (uint64_t)(uintptr_t)rbuf;
+	x.rcap = sizeof(rbuf);
+	if ((r = ipc_call(devfs, &m, &x)) < 0)
+		return r;
+	memcpy(rw, m.w, sizeof(rw));
+	rlen = x.rlen;
+	return (long)m.w[0];
+}
+
+static uint64_t
+lookup(const char *name, struct fs_attr *a)
+{
+	long r = fcall(FS_LOOKUP, 1, 0, 0, 0, name, strlen(name));
+
+	CHECK(r == 0 && rlen == sizeof(*a), "lookup %s: %ld", name, r);
+	if (r != 0)
+		return 0;
+	memcpy(a, rbuf, sizeof(*a));
+	return rw[1];
+}
+
+struct want {
+	const char *name;
+	uint32_t mode, gid;
+	uint64_t rdev;
+};
+
+static void
+test_tree(void)
+{
+	static const struct want wants[] = {
+		{ "null", 020666, 0, 1 << 8 | 3 }, { "zero", 020666, 0, 1 << 8 | 5 },
+		{ "full", 020666, 0, 1 << 8 | 7 }, { "random", 020666, 0, 1 << 8 | 8 },
+		{ "urandom", 020666, 0, 1 << 8 | 9 }, { "tty", 020666, 5, 5 << 8 | 0 },
+		{ "console", 020600, 0, 5 << 8 | 1 }, { "ttyAMA0", 020620, 5, 204 << 8 | 64 },
+		{ "fd", 0120777, 0, 0 }, { "stdin", 0120777, 0, 0 },
+		{ "stdout", 0120777, 0, 0 }, { "stderr", 0120777, 0, 0 },
+		{ "pts", 040755, 0, 0 },
+	};
+	struct fs_attr a, g;
+	uint64_t ino;
+
+	CHECK_EQ(fcall(FS_MOUNT, 0, 0, 0, 0, "none", 5), 0);
+	CHECK_EQ(rw[1], 1);
+	memcpy(&a, rbuf, sizeof(a));
+	CHECK_EQ(a.mode, 040755);
+	for (unsigned i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+		const struct want *w = &wants[i];
+
+		if ((ino = lookup(w->name, &a)) == 0)
+			continue;
+		CHECK(a.mode == w->mode && a.uid == 0 && a.gid == w->gid && a.rdev == w->rdev,
+		    "%s: mode %o gid %u rdev %lx", w->name, a.mode, a.gid, a.rdev);
+		CHECK_EQ(fcall(FS_GETATTR, ino, 0, 0, 0, NULL, 0), 0);
+		memcpy(&g, rbuf, sizeof(g));
+		CHECK(g.ino == ino && g.mode == a.mode && g.rdev == a.rdev, "%s getattr", w->name);
+		if ((a.mode & FS_IFMT) == FS_IFLNK) {
+			long n = fcall(FS_READLINK, ino, 0, 0, 0, NULL, 0);
+
+			CHECK(n >= 13 && memcmp(rbuf, "/proc/self/fd", 13) == 0, "%s readlink %ld",
+			    w->name, n);
+		}
+	}
+	/* the directory: ".", "..", then the 13 names */
+	{
+		long n = fcall(FS_READDIR, 1, 0, 4096, 0, NULL, 0);
+		unsigned count = 0;
+
+		for (long off = 0; n > 0 && off < n; count++) {
+			struct fs_dirent d;
+
+			memcpy(&d, rbuf + off, 19);
+			off += d.reclen;
+		}
+		CHECK_EQ(count, 15);
+		CHECK_EQ(fcall(FS_STATFS, 1, 0, 0, 0, NULL, 0), 0);
+	}
+}
+
+static void
+test_memory_devices(void)
+{
+	struct fs_attr a;
+	uint64_t null = lookup("null", &a), zero = lookup("zero", &a);
+	uint64_t full = lookup("full", &a), urandom = lookup("urandom", &a);
+	uint64_t random = lookup("random", &a);
+	char first[64];
+	long n;
+	int zeros = 1;
+
+	CHECK_EQ(fcall(FS_READ, null, 0, 100, 0, NULL, 0), 0);
+	CHECK_EQ(fcall(FS_WRITE, null, 0, 0, 0, "abc", 3), 3);
+	memset(rbuf, 0x55, 4096);
+	CHECK_EQ(fcall(FS_READ, zero, 0, 4096, 0, NULL, 0), 4096);
+	for (int i = 0; i < 4096; i++)
+		zeros &= rbuf[i] == 0;
+	CHECK(zeros && rlen == 4096, "/dev/zero reads zeros");
+	CHECK_EQ(fcall(FS_READ, zero, 0, IPC_BUF_MAX, 0, NULL, 0), (long)IPC_BUF_MAX);
+	CHECK_EQ(fcall(FS_WRITE, zero, 0, 0, 0, "abc", 3), 3);
+	CHECK_EQ(fcall(FS_WRITE, full, 0, 0, 0, "abc", 3), -ENOSPC);
+	CHECK_EQ(fcall(FS_READ, full, 0, 10, 0, NULL, 0), 10);
+	CHECK_EQ(fcall(FS_READ, urandom, 0, 64, 0, NULL, 0), 64);
+	memcpy(first, rbuf, 64);
+	CHECK_EQ(fcall(FS_READ, urandom, 0, 64, 0, NULL, 0), 64);
+	CHECK(memcmp(first, rbuf, 64) != 0, "two urandom reads differ");
+	n = fcall(FS_READ, random, 0, 16, 0, NULL, 0);
+	CHECK(n == 16 && memcmp(first, rbuf, 16) != 0, "random: %ld", n);
+	CHECK_EQ(fcall(FS_WRITE, random, 0, 0, 0, "more entropy", 12), 12);
+	CHECK_EQ(fcall(FS_IOCTL, null, TCGETS, 0, 0, NULL, 0), -ENOTTY);
+	CHECK_EQ(fcall(FS_POLL, null, POLLIN | POLLOUT, 0, 0, NULL, 0), POLLIN | POLLOUT);
+}
+
+static void
+test_bad_requests(void)
+{
+	struct fs_attr a;
+	uint64_t zero = lookup("zero", &a), fd = lookup("fd", &a);
+	struct fs_setattr sa;
+
+	CHECK_EQ(fcall(FS_GETATTR, 0, 0, 0, 0, NULL, 0), -ENOENT);
+	CHECK_EQ(fcall(FS_GETATTR, 9999, 0, 0, 0, NULL, 0), -ENOENT);
+	CHECK_EQ(fcall(FS_GETATTR, UINT64_MAX, 0, 0, 0, NULL, 0), -ENOENT);
+	CHECK_EQ(fcall(FS_READ, 9999, 0, 10, 0, NULL, 0), -ENOENT);
+	CHECK_EQ(fcall(FS_WRITE, 0, 0, 0, 0, "x", 1), -ENOENT);
+	CHECK_EQ(fcall(FS_READ, zero, 0, IPC_BUF_MAX + 1, 0, NULL, 0), -EINVAL);
+	CHECK_EQ(fcall(FS_READ, zero, 0, UINT64_MAX, 0, NULL, 0), -EINVAL);
+	CHECK_EQ(fcall(FS_WRITE, zero, 0, 0x80, 0, "x", 1), -EINVAL);
+	CHECK_EQ(fcall(FS_READ, 1, 0, 10, 0, NULL, 0), -EISDIR);
+	CHECK_EQ(fcall(FS_READ, fd, 0, 10, 0, NULL, 0), -EINVAL);
+	CHECK_EQ(fcall(FS_LOOKUP, zero, 0, 0, 0, "x", 1), -ENOTDIR);
+	CHECK_EQ(fcall(FS_LOOKUP, 1, 0, 0, 0, "a/b", 3), -EINVAL);
+	CHECK_EQ(fcall(FS_LOOKUP, 1, 0, 0, 0, NULL, 0), -EINVAL);
+	CHECK_EQ(fcall(FS_LOOKUP, 1, 0, 0, 0, "nosuch", 6), -ENOENT);
+	CHECK_EQ(fcall(FS_READDIR, zero, 0, 4096, 0, NULL, 0), -ENOTDIR);
+	CHECK_EQ(fcall(FS_READDIR, 1, 0, 8, 0, NULL, 0), -EINVAL);
+	CHECK_EQ(fcall(FS_READLINK, zero, 0, 0, 0, NULL, 0), -EINVAL);
+	CHECK_EQ(fcall(FS_SETATTR, zero, 0, 0, 0, "short", 5), -EINVAL);
+	memset(&sa, 0, sizeof(sa));
+	sa.valid = FS_SET_SIZE;
+	CHECK_EQ(fcall(FS_SETATTR, zero, 0, 0, 0, &sa, sizeof(sa)), -EINVAL);
+	CHECK_EQ(fcall(FS_TRUNCATE, zero, 0, 0, 0, NULL, 0), -EINVAL);
+	sa.valid = FS_SET_MODE | FS_SET_UID;
+	sa.mode = 0640;
+	sa.uid = 7;
+	CHECK_EQ(fcall(FS_SETATTR, zero, 0, 0, 0, &sa, sizeof(sa)), 0);
+	memcpy(&a, rbuf, sizeof(a));
+	CHECK(a.mode == 020640 && a.uid == 7, "chmod/chown: %o %u", a.mode, a.uid);
+	sa.mode = 0666;
+	sa.uid = 0;
+	CHECK_EQ(fcall(FS_SETATTR, zero, 0, 0, 0, &sa, sizeof(sa)), 0);
+	CHECK_EQ(fcall(FS_CREATE, 1, 020666, 0, 0, "new", 3), -EPERM);
+	CHECK_EQ(fcall(FS_UNLINK, 1, 0, 0, 0, "null", 4), -EPERM);
+	CHECK_EQ(fcall(IPC_LABEL(PROTO_FS, 0x77), 1, 0, 0, 0, NULL, 0), -ENOSYS);
+	CHECK_EQ(fcall(FS_TTY_WATCH, zero, 0, 0, 0, NULL, 0), -ENOTTY);
+	/* Still serving. */
+	CHECK_EQ(fcall(FS_GETATTR, 1, 0, 0, 0, NULL, 0), 0);
+}
+
+/* A send to devtmpfs whose reply comes to ep, tagged with cookie. */
+static long
+fsend(handle_t ep, uint64_t cookie, uint64_t label, uint64_t w0, uint64_t w2,
+    uint64_t w3, uint64_t w4)
+{
+	struct ipc_msg m;
+	struct ipc_ext x;
+
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = label;
+	m.w[0] = w0;
+	m.w[2] = w2;
+	m.w[3] = w3;
+	m.w[4] = w4;
+	x.reply_ep = ep;
+	x.cookie = cookie;
+	return ipc_send(devfs, &m, &x);
+}
+
+/* The next message on ep (waits); its label, words in m. */
+static uint64_t
+next(handle_t ep, struct ipc_msg *m)
+{
+	struct ipc_ext x;
+
+	memset(&x, 0, sizeof(x));
+	x.rbuf = (uint64_t)(uintptr_t)rbuf;
+	x.rcap = sizeof(rbuf);
+	if (ipc_recv(ep, m, &x) != 0)
+		return 0;
+	if (m->token != HANDLE_NONE)
+		handle_close(m->token);
+	return m->label;
+}
+
+static void
+test_console(void)
+{
+	static const char hello[] = "devtmpfstest: hello from the console\n";
+	struct tty_termios { uint32_t iflag, oflag, cflag, lflag; uint8_t line, cc[19]; } tio, raw;
+	uint16_t ws[4] = { 24, 80, 0, 0 };
+	struct fs_attr a;
+	uint64_t con = lookup("console", &a), tty = lookup("ttyAMA0", &a);
+	struct ipc_msg m;
+	uint64_t t0;
+	long ep, r;
+	int got_winch = 0, got_ready = 0;
+
+	CHECK_EQ(fcall(FS_WRITE, con, 0, 0, 0, hello, sizeof(hello) - 1), (long)sizeof(hello) - 1);
+	CHECK_EQ(fcall(FS_IOCTL, con, TCGETS, 0, 0, NULL, 0), 0);
+	CHECK_EQ(rlen, 36);
+	memcpy(&tio, rbuf, sizeof(tio));
+	CHECK(tio.iflag == 0x500 && tio.oflag == 5 && tio.cflag == 0x4bf && tio.lflag == 0x8a3b &&
+	    tio.cc[0] == 3 && tio.cc[6] == 1, "default termios %x %x %x %x", tio.iflag, tio.oflag,
+	    tio.cflag, tio.lflag);
+	CHECK_EQ(fcall(FS_IOCTL, con, TCSETS, 0, 0, &tio, 35), -EINVAL);
+	CHECK_EQ(fcall(FS_IOCTL, con, FIONREAD, 0, 0, NULL, 0), 0);
+	CHECK_EQ(rlen, 4);
+	CHECK_EQ(fcall(FS_IOCTL, con, TCFLSH, 7, 0, NULL, 0), -EINVAL);
+	CHECK_EQ(fcall(FS_IOCTL, con, TCFLSH, 0, 0, NULL, 0), 0);
+	CHECK_EQ(fcall(FS_IOCTL, con, 0x1234, 0, 0, NULL, 0), -ENOTTY);
+	CHECK_EQ(fcall(FS_IOCTL, con, TCSBRK, 1, 0, NULL, 0), 0);	/* tcdrain */
+	CHECK_EQ(fcall(FS_IOCTL, con, TCSETSW, 0, 0, &tio, sizeof(tio)), 0);
+	r = fcall(FS_POLL, con, POLLIN | POLLOUT, 0, 0, NULL, 0);
+	CHECK(r == POLLOUT, "poll: %lx", r);
+	/* Nonblocking, nothing typed: -EAGAIN. */
+	CHECK_EQ(fcall(FS_READ, tty, 0, 10, FS_IO_NONBLOCK, NULL, 0), -EAGAIN);
+	/* Raw, VMIN 0 VTIME 0: 0 at once; VTIME 3: 0 after 0.3 s, from the timer. */
+	raw = tio;
+	raw.lflag &= ~ICANON;
+	raw.cc[6] = 0;
+	raw.cc[5] = 0;
+	CHECK_EQ(fcall(FS_IOCTL, tty, TCSETS, 0, 0, &raw, sizeof(raw)), 0);
+	CHECK_EQ(fcall(FS_READ, tty, 0, 10, 0, NULL, 0), 0);
+	raw.cc[5] = 3;
+	CHECK_EQ(fcall(FS_IOCTL, tty, TCSETS, 0, 0, &raw, sizeof(raw)), 0);
+	t0 = clock_get();
+	CHECK_EQ(fcall(FS_READ, tty, 0, 10, 0, NULL, 0), 0);
+	t0 = clock_get() - t0;
+	CHECK(t0 >= 290000000 && t0 < 2000000000, "VTIME 3 read took %lu ns", t0);
+	CHECK_EQ(fcall(FS_IOCTL, tty, TCSETS, 0, 0, &tio, sizeof(tio)), 0);
+	/* Events and a cancelled read, on an endpoint of our own. */
+	if ((ep = ep_create(16)) < 0) {
+		CHECK(0, "ep_create %ld", ep);
+		return;
+	}
+	{
+		struct ipc_msg wm;
+		struct ipc_ext x;
+		long h = handle_dup((handle_t)ep, RIGHT_SEND | RIGHT_TRANSFER, 0x77);
+
+		memset(&wm, 0, sizeof(wm));
+		memset(&x, 0, sizeof(x));
+		wm.label = FS_TTY_WATCH;
+		wm.w[0] = con;
+		x.shandles[0] = (handle_t)h;
+		x.nshandles = 1;
+		CHECK_EQ(ipc_call(devfs, &wm, &x), 0);
+		CHECK_EQ(wm.w[0], 0);
+		if (wm.w[0] != 0)
+			return;			/* no events would come */
+	}
+	CHECK_EQ(fcall(FS_IOCTL, con, TIOCSWINSZ, 0, 0, ws, 7), -EINVAL);
+	CHECK_EQ(fcall(FS_IOCTL, con, TIOCSWINSZ, 0, 0, ws, sizeof(ws)), 0);
+	CHECK_EQ(fcall(FS_IOCTL, con, TIOCGWINSZ, 0, 0, NULL, 0), 0);
+	CHECK(rlen == 8 && memcmp(rbuf, ws, 8) == 0, "winsize back");
+	while (!(got_winch && got_ready)) {
+		uint64_t l = next((handle_t)ep, &m);
+
+		if (l == FS_TTY_SIGNAL) {
+			CHECK(m.w[0] == 28 && m.w[1] == (204 << 8 | 64) && m.badge == 0x77,
+			    "SIGWINCH: %lu %lx", m.w[0], m.w[1]);
+			got_winch = 1;
+		} else if (l == FS_TTY_READY) {
+			CHECK(m.w[0] & POLLOUT, "ready: %lx", m.w[0]);
+			got_ready = 1;
+		} else {
+			CHECK(0, "unexpected label %lx", l);
+			break;
+		}
+	}
+	/* A canonical read waits for a line; cancelled, it ends -EINTR. */
+	CHECK_EQ(fsend((handle_t)ep, 0x1234, FS_READ, tty, 100, 0, 99), 0);
+	CHECK_EQ(fcall(FS_IOCTL, tty, FS_IOC_CANCEL, 98, 0, NULL, 0), -ENOENT);
+	CHECK_EQ(fcall(FS_IOCTL, tty, FS_IOC_CANCEL, 99, 0, NULL, 0), 0);
+	CHECK_EQ(next((handle_t)ep, &m), FS_READ);
+	CHECK(m.badge == 0x1234 && (long)m.w[0] == -EINTR, "cancelled read: %lx %ld", m.badge,
+	    (long)m.w[0]);
+	handle_close((handle_t)ep);
+	/* After the watcher is gone, the server still answers. */
+	CHECK_EQ(fcall(FS_IOCTL, con, TIOCSWINSZ, 0, 0, (uint16_t[4]){ 25, 80, 0, 0 }, 8), 0);
+	CHECK_EQ(fcall(FS_GETATTR, con, 0, 0, 0, NULL, 0), 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	handle_t name_ep = (handle_t)native_start_word(0);
+	long r;
+
+	(void)argc;
+	(void)argv;
+	if ((r = name_wait(name_ep, "fs/devtmpfs", &devfs)) != 0) {
+		printf("devtmpfstest: no fs/devtmpfs: error %ld\n", r);
+		return 1;
+	}
+	test_tree();
+	test_memory_devices();
+	test_bad_requests();
+	test_console();
+	return nt_summary();
+}
