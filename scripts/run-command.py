@@ -28,9 +28,11 @@ is booted with
 
 and the init script's last line, "linux: powering off (status N)", is
 the status line (--run PROG becomes the command 'exec PROG A...').
+With --linux and neither -c nor --run, Linux's init starts an
+interactive shell on the console, and QEMU runs on this terminal.
 
 usage: run-command.py --initrd ARCHIVE [--add DIR]... [--append ARGS]
-         [--timeout S] [--linux DIR] (-c COMMAND | --run PROG [--arg A]...)
+         [--timeout S] [--linux DIR] [-c COMMAND | --run PROG [--arg A]...]
          -- QEMU [QEMU_ARGS...]
 QEMU_ARGS name the machine and the kernel; this adds -initrd, -append
 and -no-reboot.
@@ -202,7 +204,7 @@ def main():
                    help="stop the guest after S seconds (0: never)")
     p.add_argument("--linux", metavar="DIR",
                    help="boot Debian's Linux (DIR: scripts/linux-kernel.sh's)")
-    what = p.add_mutually_exclusive_group(required=True)
+    what = p.add_mutually_exclusive_group()
     what.add_argument("-c", "--command", dest="command",
                       help="run with /bin/sh -c")
     what.add_argument("--run", help="the program's archive path")
@@ -210,7 +212,10 @@ def main():
                    help="with --run: an argument (repeatable)")
     p.add_argument("qemu", nargs="+", help="QEMU and its arguments, after --")
     a = p.parse_args()
-    if a.linux and a.command is None:	# linux-init.sh runs a command
+    interactive = a.command is None and a.run is None
+    if interactive and not a.linux:
+        p.error("-c or --run is required (without them: --linux only)")
+    if a.linux and a.run is not None:	# linux-init.sh runs a command
         a.command = "exec " + shlex.join([a.run] + a.arg)
 
     with tempfile.TemporaryDirectory(prefix="lichen-run-") as tmp:
@@ -225,6 +230,8 @@ def main():
         if a.linux and not linux_extras(a, tmp, archive):
             return 125
         cmd = a.qemu + ["-no-reboot", "-initrd", archive, "-append", boot_args(a)]
+        if interactive:		# Linux's shell on this terminal
+            return subprocess.call(cmd)
         return run(cmd, a.timeout, LINUX_MARK if a.linux else LICHEN_MARK)
 
 

@@ -12,8 +12,10 @@
 #   --smp N     CPUs (default 2: this host has 2 cores), --mem (256M)
 #   -t MS       the shortest timed loop, in guest ms (linuxbench -t, 100)
 #   --modes M   plain, icount or both (default)
-#   --disk      the FAT32 root disk as the root (a fresh copy of the built
-#               root.img per boot) instead of the boot archive
+#   --disk      the FAT32 root disk as the root instead of the boot archive:
+#               /bench is copied onto the built root.img (mcopy), and each
+#               boot gets a fresh copy of that (lichen: disk.manifest, its
+#               fat32 server; Linux: its vfat)
 #   --raw FILE  keep every result line there ("MODE SYSTEM RUN NAME VALUE UNIT")
 #   --no-build  measure what is built (no bootstrap, configure, ninja)
 #   BENCH...    only these benchmarks (linuxbench -l lists them); "boot"
@@ -22,7 +24,8 @@
 # configured and built first (ninja; --no-build: not), and the Linux
 # kernel fetched into it once (scripts/linux-kernel.sh). Each boot runs
 #   /bench/linuxbench boot; /bench/linuxbench -t MS [BENCH...]
-# with /bench (linuxbench, nop, small, big) added to the root by --add.
+# with /bench (linuxbench, nop, small, big) added to the root by --add
+# (--disk: copied onto the disk).
 # A benchmark that fails, or a boot that dies, is reported as such
 # (FAIL, with the reason) and the others still are; exit status 0 unless
 # nothing could be measured.
@@ -65,16 +68,22 @@ mkdir -p "$work/root/bench"
 cp "$build/tests/bench/linuxbench" "$build/tests/bench/nop" "$work/root/bench/"
 printf 'a small file for linuxbench\n' > "$work/root/bench/small"
 head -c 1048576 /dev/urandom > "$work/root/bench/big"
+if [ "$disk" = 1 ]; then	# the disk root: /bench on it (--add goes to /boot)
+	cp "$build/image/root.img" "$work/root.img"
+	MTOOLS_SKIP_CHECK=1 mcopy -s -i "$work/root.img" "$work/root/bench" ::/
+fi
 results=$work/results
 : > "$results"
 
 command="/bench/linuxbench boot; /bench/linuxbench -t $target ${benches[*]}"
 echo "compare.sh: $runs boots of each in each mode ($modes), -smp $smp -m $mem," \
+	"root: $([ "$disk" = 1 ] && echo FAT32 disk || echo boot archive)," \
 	"$(cat "$build/linux/version" | cut -d' ' -f1); host $(nproc) CPUs, load" \
 	"$(cut -d' ' -f1 /proc/loadavg)" >&2
 echo "compare.sh: each boot: -c '$command'" >&2
 for mode in $modes; do
-	flags=(--no-build --smp "$smp" --mem "$mem" --add "$work/root" --timeout "$timeout")
+	flags=(--no-build --smp "$smp" --mem "$mem" --timeout "$timeout")
+	[ "$disk" = 1 ] || flags+=(--add "$work/root")
 	case "$mode" in
 	plain) ;;
 	icount) flags+=(--icount) ;;
@@ -84,7 +93,7 @@ for mode in $modes; do
 		for sys in lichen linux; do
 			f=(); [ "$sys" = linux ] && f=(--linux)
 			if [ "$disk" = 1 ]; then
-				cp "$build/image/root.img" "$work/disk.img"
+				cp "$work/root.img" "$work/disk.img"
 				f+=(--disk "$work/disk.img")
 			fi
 			out=$work/out.$mode.$sys.$i
