@@ -442,9 +442,13 @@ kick(void)
 {
 	uint64_t now = clock_get();
 
+	/* Echoes go out before the reads they complete are answered: the
+	 * reader's next output must not come before what was typed. */
 	for (unsigned pass = 0; pass < 8; pass++) {
 		bool took = feed();
 
+		if (took)
+			output();
 		if (!serve_readers(now) && !took)
 			break;
 	}

@@ -345,17 +345,65 @@ test_console(void)
 	CHECK_EQ(fcall(FS_GETATTR, con, 0, 0, 0, NULL, 0), 0);
 }
 
+/*
+ * `devtmpfstest typing` (tests/qemu/tty_test.py types into the serial
+ * line): a canonical line read with its erase echoed, ^C reported to the
+ * watcher as SIGINT, then a raw read of VMIN 3 bytes.
+ */
+static void
+test_typing(void)
+{
+	struct tty_termios { uint32_t iflag, oflag, cflag, lflag; uint8_t line, cc[19]; } tio;
+	static const char prompt[] = "devtmpfstest: type a line\n";
+	struct fs_attr a;
+	uint64_t tty = lookup("ttyAMA0", &a);
+	struct ipc_msg wm, m;
+	struct ipc_ext x;
+	long ep = ep_create(16), n;
+
+	CHECK(ep >= 0, "ep_create %ld", ep);
+	memset(&wm, 0, sizeof(wm));
+	memset(&x, 0, sizeof(x));
+	wm.label = FS_TTY_WATCH;
+	wm.w[0] = tty;
+	x.shandles[0] = (handle_t)handle_dup((handle_t)ep, RIGHT_SEND | RIGHT_TRANSFER, 5);
+	x.nshandles = 1;
+	CHECK_EQ(ipc_call(devfs, &wm, &x), 0);
+	CHECK_EQ(fcall(FS_WRITE, tty, 0, 0, 0, prompt, sizeof(prompt) - 1), (long)sizeof(prompt) - 1);
+	n = fcall(FS_READ, tty, 0, 100, 0, NULL, 0);
+	CHECK(n == 12 && memcmp(rbuf, "hello world\n", 12) == 0, "line: %ld", n);
+	printf("devtmpfstest: read %ld bytes: '%.*s'\n", n, n > 0 ? (int)n - 1 : 0, rbuf);
+	do {
+		CHECK(next((handle_t)ep, &m) != 0, "recv");
+	} while (m.label == FS_TTY_READY);
+	CHECK(m.label == FS_TTY_SIGNAL && m.w[0] == 2, "^C: %lx %lu", m.label, m.w[0]);
+	printf("devtmpfstest: signal %lu from the terminal\n", m.w[0]);
+	CHECK_EQ(fcall(FS_IOCTL, tty, TCGETS, 0, 0, NULL, 0), 0);
+	memcpy(&tio, rbuf, sizeof(tio));
+	tio.lflag &= ~(ICANON | 0x8u);		/* raw, no echo */
+	tio.cc[6] = 3;
+	tio.cc[5] = 0;
+	CHECK_EQ(fcall(FS_IOCTL, tty, TCSETS, 0, 0, &tio, sizeof(tio)), 0);
+	printf("devtmpfstest: raw\n");
+	n = fcall(FS_READ, tty, 0, 100, 0, NULL, 0);
+	CHECK(n == 3 && memcmp(rbuf, "abc", 3) == 0, "raw read: %ld", n);
+	printf("devtmpfstest: raw read %ld bytes: '%.*s'\n", n, n > 0 ? (int)n : 0, rbuf);
+	handle_close((handle_t)ep);
+}
+
 int
 main(int argc, char **argv)
 {
 	handle_t name_ep = (handle_t)native_start_word(0);
 	long r;
 
-	(void)argc;
-	(void)argv;
 	if ((r = name_wait(name_ep, "fs/devtmpfs", &devfs)) != 0) {
 		printf("devtmpfstest: no fs/devtmpfs: error %ld\n", r);
 		return 1;
+	}
+	if (argc > 1 && strcmp(argv[1], "typing") == 0) {
+		test_typing();
+		return nt_summary();
 	}
 	test_tree();
 	test_memory_devices();
