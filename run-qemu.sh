@@ -193,10 +193,10 @@ elif [ "$has_command" = 1 ] && [ ${#disks[@]} -gt 0 ] &&
 	append="lichen.init=init lichen.manifest=disk.manifest${append:+ $append}"
 fi
 if [ "$has_command" = 1 ] || [ "$linux" = 1 ]; then
-	run=(--initrd "$build/image/bootfs.cpio" "${adds[@]}" "--append=$append")
-	[ "$linux" = 1 ] && run+=(--linux "$build/linux")
-	[ "$has_command" = 1 ] && run+=("--timeout=$timeout" "--command=$command")
-	exec python3 scripts/run-command.py "${run[@]}" -- qemu-system-aarch64 "${args[@]}"
+	cmd=(--initrd "$build/image/bootfs.cpio" "${adds[@]}" "--append=$append")
+	[ "$linux" = 1 ] && cmd+=(--linux "$build/linux")
+	[ "$has_command" = 1 ] && cmd+=("--timeout=$timeout" "--command=$command")
+	exec python3 scripts/run-command.py "${cmd[@]}" -- qemu-system-aarch64 "${args[@]}"
 fi
 [ -n "$append" ] && args+=(-append "$append")
 if [ ${#adds[@]} -gt 0 ]; then

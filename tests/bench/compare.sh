@@ -78,7 +78,7 @@ results=$work/results
 command="/bench/linuxbench boot; /bench/linuxbench -t $target ${benches[*]}"
 echo "compare.sh: $runs boots of each in each mode ($modes), -smp $smp -m $mem," \
 	"root: $([ "$disk" = 1 ] && echo FAT32 disk || echo boot archive)," \
-	"$(cat "$build/linux/version" | cut -d' ' -f1); host $(nproc) CPUs, load" \
+	"$(cut -d' ' -f1 "$build/linux/version"); host $(nproc) CPUs, load" \
 	"$(cut -d' ' -f1 /proc/loadavg)" >&2
 echo "compare.sh: each boot: -c '$command'" >&2
 for mode in $modes; do
