@@ -39,6 +39,7 @@ lx_file_new(enum lfile_kind kind, uint32_t flags)
 			files[i].kind = kind;
 			files[i].flags = flags;
 			files[i].pipe = NULL;
+			files[i].vpipe = 0;
 			return &files[i];
 		}
 	return NULL;
@@ -288,18 +289,31 @@ sys_fcntl(struct lthread *t, const uint64_t *a)
 	case F_GETFL:
 		return f->flags;
 	case F_GETPIPE_SZ:
-		return f->kind == LF_PIPE ? PIPE_SIZE : -EBADF;
+		return f->kind == LF_PIPE || f->vpipe != 0 ? PIPE_SIZE : -EBADF;
 	case F_SETPIPE_SZ:		/* the size is fixed: larger is refused */
-		if (f->kind != LF_PIPE)
+		if (f->kind != LF_PIPE && f->vpipe == 0)
 			return -EBADF;
 		return a[2] <= PIPE_SIZE ? PIPE_SIZE : -EPERM;
 	case F_SETFL:		/* only O_APPEND and O_NONBLOCK change (and O_ASYNC, O_DIRECT, O_NOATIME) */
+		if (f->kind == LF_VFS && !(f->flags & 010000000))	/* not O_PATH */
+			return lx_vfs_setfl(t, f, a[2]);
 		f->flags = (f->flags & ~(uint32_t)(O_APPEND_ | O_NONBLOCK_)) |
 		    ((uint32_t)a[2] & (O_APPEND_ | O_NONBLOCK_));
 		return 0;
 	default:
 		return -EINVAL;
 	}
+}
+
+/* VFS_READY: the ends of vfs's pipe poll thus now. */
+void
+lx_files_pipe_ready(uint64_t pipe, uint16_t rev, uint16_t wev)
+{
+	for (int i = 0; i < LX_NFILE; i++)
+		if (files[i].refs > 0 && files[i].kind == LF_VFS && files[i].vpipe == pipe) {
+			files[i].vrev = rev;
+			files[i].vwev = wev;
+		}
 }
 
 /* Something became readable or writable: every ppoll looks again. */
@@ -363,6 +377,8 @@ sys_ioctl(struct lthread *t, const uint64_t *a)
 		return -EBADF;
 	if (f->kind == LF_PIPE && (uint32_t)a[1] == FIONREAD_)
 		return lx_write(t->proc, a[2], &(int32_t){ (int32_t)lx_pipe_bytes(f->pipe) }, 4);
+	if (f->kind == LF_VFS && f->vpipe != 0 && (uint32_t)a[1] == FIONREAD_)
+		return lx_vfs_fionread(t, f);
 	return -ENOTTY_;	/* no tty before devtmpfs */
 }
 
@@ -451,6 +467,29 @@ struct pollfd_ {
 	int16_t events, revents;
 };
 
+/*
+ * What an end of vfs's pipe polls: its bytes and room as vfs last told
+ * (VFS_READY, which comes before the answer of the request that moved
+ * them), its other end's presence from our own files, which hold every
+ * end there is (an exit's closes reach vfs a little later).
+ */
+static int
+pipe_poll(const struct lfile *f)
+{
+	int readers = 0, writers = 0, r = 0;
+
+	for (int i = 0; i < LX_NFILE; i++)
+		if (files[i].refs > 0 && files[i].kind == LF_VFS && files[i].vpipe == f->vpipe) {
+			readers += (files[i].flags & O_ACCMODE_) != 1;
+			writers += (files[i].flags & O_ACCMODE_) != 0;
+		}
+	if ((f->flags & O_ACCMODE_) != 1)
+		r |= (f->vrev & ~POLLHUP_) | (writers == 0 ? POLLHUP_ : 0);
+	if ((f->flags & O_ACCMODE_) != 0)
+		r |= (f->vwev & ~POLLERR_) | (readers == 0 ? POLLERR_ : 0);
+	return r;
+}
+
 /* What fd is ready for now, among events (and the conditions always reported). */
 static int16_t
 poll_one(struct lthread *t, int32_t fd, int16_t events)
@@ -464,6 +503,8 @@ poll_one(struct lthread *t, int32_t fd, int16_t events)
 		return POLLNVAL_;
 	if (f->kind == LF_PIPE)
 		r = (int16_t)lx_pipe_poll(f);
+	else if (f->kind == LF_VFS && f->vpipe != 0)
+		r = (int16_t)pipe_poll(f);
 	else if (f->kind == LF_NODE || f->kind == LF_VFS)	/* files never wait (as Linux) */
 		r |= POLLIN_ | POLLRDNORM_ | POLLOUT_ | POLLWRNORM_;
 	else

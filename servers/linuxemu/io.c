@@ -17,6 +17,7 @@
  */
 #include <lichen/errno.h>
 #include <lichen/native.h>
+#include <lichen/proto/vfs.h>
 #include <lichen/string.h>
 
 #include "linuxemu.h"
@@ -97,6 +98,25 @@ io_copy(struct io *io, uint64_t off, void *kbuf, uint64_t n, int out)
 		at += len;
 	}
 	return done > 0 ? (long)done : -EFAULT;
+}
+
+/* Of the request's first n bytes, how many its memory can take (a pipe read asks no more). */
+static uint64_t
+io_writable(struct io *io, uint64_t n)
+{
+	uint64_t done = 0;
+
+	if (io->niov == 0)
+		return lx_mm_writable(io->t->proc->mm, io->uva, n);
+	for (int i = 0; i < io->niov && done < n; i++) {
+		uint64_t k = io->iov[i].len < n - done ? io->iov[i].len : n - done;
+		uint64_t w = lx_mm_writable(io->t->proc->mm, io->iov[i].base, k);
+
+		done += w;
+		if (w < k)
+			break;
+	}
+	return done;
 }
 
 /* --- the console and the root's nodes --- */
@@ -395,6 +415,8 @@ sys_pipe2(struct lthread *t, const uint64_t *a)
 	int32_t fds[2];
 	long e;
 
+	if (lx_vfs != HANDLE_NONE)
+		return lx_vfs_pipe(t, a);	/* pipes are vfs's */
 	if (a[1] & ~(uint64_t)(O_CLOEXEC_ | O_NONBLOCK_ | O_DIRECT_))
 		return -EINVAL;
 	for (int i = 0; i < LX_NPIPE && pp == NULL; i++)
@@ -465,6 +487,10 @@ vfs_piece_done(struct lthread *t, const struct ipc_msg *m, const void *data, siz
 	uint64_t off;
 
 	t->wait_obj = NULL;
+	if (writing && (m->w[1] & VFS_EPIPE))
+		sigpipe(t);			/* the pipe's readers are gone */
+	if (r == -EINTR && t->io_done == 0)
+		return LX_RESTART;		/* a pipe's wait, interrupted by a signal */
 	if (r < 0)
 		return t->io_done > 0 ? (long)t->io_done : r;
 	got = (uint64_t)r;
@@ -484,8 +510,12 @@ vfs_piece_done(struct lthread *t, const struct ipc_msg *m, const void *data, siz
 	} else {
 		t->io_done += got;
 	}
-	/* A whole piece of a longer request on a regular file: the next one. */
-	if (got == asked && f != NULL && f->kind == LF_VFS && (f->vmode & 0170000) == 0100000 &&
+	/*
+	 * A whole piece of a longer request: the next one, on a regular file,
+	 * and a pipe's write (which goes on until all is in, as Linux's).
+	 */
+	if (got == asked && f != NULL && f->kind == LF_VFS &&
+	    ((f->vmode & 0170000) == 0100000 || (writing && f->vpipe != 0)) &&
 	    io_again(t, &io, &off) == 0 && t->io_done < io.total)
 		return vfs_piece(t, f, writing);
 	return (long)t->io_done;
@@ -503,6 +533,8 @@ vfs_piece(struct lthread *t, struct lfile *f, int writing)
 	n = io.total - t->io_done < VFS_PIECE ? io.total - t->io_done : VFS_PIECE;
 	if (off != OFF_CURRENT)
 		off += t->io_done;
+	if (!writing && f->vpipe != 0 && (n = io_writable(&io, n)) == 0)
+		return -EFAULT;			/* a pipe's bytes are not taken for nothing */
 	if (writing) {
 		long c = io_copy(&io, t->io_done, piece, n, 0);
 

@@ -36,6 +36,7 @@ struct lmm {
 	uint64_t id;			/* futex keys: unique per address space */
 	uint64_t brk_start, brk;	/* the heap: [brk_start, brk) */
 	uint64_t mmap_next;		/* mmap without a hint: below this, growing down */
+	int incomplete;			/* a mapping was not recorded (no room) */
 	/*
 	 * mem.c's record of the mappings, sorted and disjoint (the kernel's
 	 * are not visible to us). A range with no record is unmapped, or was
@@ -113,6 +114,8 @@ struct lfile {
 	uint64_t vid;			/* LF_VFS: vfs's file id (vfs.c) */
 	uint32_t vmode;			/* LF_VFS: the node's type and mode at open */
 	int borrowed;			/* LF_VFS: the id is not ours to close (the root) */
+	uint64_t vpipe;			/* LF_VFS: a pipe's or FIFO's id in vfs, else 0 */
+	uint16_t vrev, vwev;		/* ... what its readers and writers poll (VFS_READY) */
 };
 
 /* An fd table, shared by CLONE_FILES. */
@@ -340,6 +343,15 @@ struct fs_setattr;
 struct fs_attr;
 extern handle_t lx_vfs;
 int lx_vfs_init(handle_t name_ep);
+int lx_vfs_hello(void);
+uint64_t lx_mm_writable(struct lmm *mm, uint64_t uva, uint64_t len);
+void lx_vfs_ready(const struct ipc_msg *m);
+void lx_vfs_cancel(struct lthread *t);
+long lx_vfs_pipe(struct lthread *t, const uint64_t *a);
+long lx_vfs_fionread(struct lthread *t, struct lfile *f);
+long lx_vfs_setfl(struct lthread *t, struct lfile *f, uint64_t flags);
+void lx_files_pipe_ready(uint64_t pipe, uint16_t rev, uint16_t wev);
+#define LX_READY_BADGE	3		/* VFS_READY's (timers are 1 and 2) */
 void lx_vfs_shutdown(void);
 int lx_vfs_cwd_path(const struct lproc *p, char *out, size_t cap);
 /* vfs.c's machinery, for vfspath.c */

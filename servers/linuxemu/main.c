@@ -13,6 +13,7 @@
 #include <lichen/errno.h>
 #include <lichen/fmt.h>
 #include <lichen/native.h>
+#include <lichen/proto/vfs.h>
 #include <lichen/rt.h>
 #include <lichen/string.h>
 
@@ -468,11 +469,16 @@ main(int argc, char **argv)
 		printf("linuxemu: no program to run (linuxemu.run=PATH, from the boot archive)\n");
 		return 1;
 	}
-	if ((r = ep_create(0)) < 0) {
+	/* Deep: every thread's call, vfs's answers and its VFS_READY news queue here. */
+	if ((r = ep_create(1024)) < 0) {
 		printf("linuxemu: no endpoint: error %ld\n", r);
 		return 1;
 	}
 	lx_pers = (handle_t)r;
+	if ((r = lx_vfs_hello()) != 0) {
+		printf("linuxemu: vfs refused its endpoint: error %ld\n", r);
+		return 1;
+	}
 	if ((r = timer_create()) < 0 || obj_bind((handle_t)r, lx_pers, 1) != 0) {
 		printf("linuxemu: no timer\n");
 		return 1;
@@ -497,6 +503,10 @@ main(int argc, char **argv)
 	while (init->state == LP_ALIVE && ipc_recv(lx_pers, &m, &x) == 0) {
 		if (lx_vfs_is_reply(&m)) {
 			lx_vfs_reply(&m, rbuf, x.rlen);
+			continue;
+		}
+		if (m.label == VFS_READY && m.badge == LX_READY_BADGE) {
+			lx_vfs_ready(&m);
 			continue;
 		}
 		if (m.label == LABEL_TIMER && m.badge == 2) {

@@ -141,6 +141,26 @@ map_at(struct lmm *mm, uint64_t addr)
 	return i < mm->nmap && mm->map[i].start <= addr ? &mm->map[i] : NULL;
 }
 
+/*
+ * How many of the len bytes at uva can be written, as far as the record
+ * knows: up to the first record without PROT_W or the first hole (where
+ * nothing is mapped). If a mapping went unrecorded, all len: the copy
+ * will tell.
+ */
+uint64_t
+lx_mm_writable(struct lmm *mm, uint64_t uva, uint64_t len)
+{
+	int i = map_above(mm, uva);
+	uint64_t at = uva;
+
+	if (mm->incomplete)
+		return len;
+	while (at - uva < len && i < mm->nmap && mm->map[i].start <= at &&
+	    (mm->map[i].prot & PROT_W))
+		at = mm->map[i++].end;
+	return at - uva < len ? at - uva : len;
+}
+
 /* Whether n more records fit (Linux answers ENOMEM past vm.max_map_count too). */
 static int
 room(const struct lmm *mm, int n)
@@ -797,8 +817,12 @@ lx_mm_note(struct lmm *mm, uint64_t start, uint64_t len, uint32_t prot)
 {
 	len = page_up(len + (start & (PAGE - 1)));
 	start &= ~(PAGE - 1);
-	if (len == 0 || !room(mm, 1 + map_cuts(mm, start, start + len)))
-		return;		/* unrecorded: taken as not ours */
+	if (len == 0)
+		return;
+	if (!room(mm, 1 + map_cuts(mm, start, start + len))) {
+		mm->incomplete = 1;	/* unrecorded: taken as not ours */
+		return;
+	}
 	map_forget(mm, start, start + len);
 	map_add(mm, start, start + len, prot, 0, 0, 0);
 }
@@ -839,6 +863,7 @@ void
 lx_mm_copy_map(struct lmm *to, const struct lmm *from)
 {
 	to->nmap = 0;
+	to->incomplete = from->incomplete;
 	for (int i = 0; i < from->nmap; i++) {
 		const struct lx_map *m = &from->map[i];
 		uint64_t len = m->end - m->start;

@@ -228,6 +228,7 @@ thread_free(struct lthread *t)
 	for (int i = 0; i < LX_NPROC; i++)
 		if (lx_procs[i].vfork_parent == t)
 			lx_procs[i].vfork_parent = NULL;
+	lx_vfs_cancel(t);		/* a read it waited for must not eat a pipe's bytes */
 	t->proc->cpu_gone += lx_thread_cpu(t);
 	lx_thread_unhash(t);
 	handle_close(t->thread);

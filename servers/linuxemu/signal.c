@@ -216,6 +216,9 @@ kick(struct lthread *t)
 	case W_WRITE:		/* what went in stays in: a short write */
 		lx_finish(t, t->io_done > 0 ? (long)t->io_done : LX_RESTART);
 		break;
+	case W_VFS:		/* vfs answers a waiting pipe request now (-EINTR) */
+		lx_vfs_cancel(t);
+		break;
 	default:
 		break;		/* being answered now, vforked, or stopped */
 	}

@@ -274,6 +274,7 @@ lx_vfs_send(struct lthread *t, uint64_t label, uint64_t *w, const void *data, si
 	w[4] = vfs_root;
 	for (int i = 0; i < 6; i++)
 		m.w[i] = w[i];
+	m.w[6] = cookie_of(t);			/* the tag VFS_CANCEL names */
 	x.sbuf = (uint64_t)(uintptr_t)data;
 	x.slen = len;
 	x.reply_ep = lx_pers;
@@ -283,6 +284,57 @@ lx_vfs_send(struct lthread *t, uint64_t label, uint64_t *w, const void *data, si
 	t->vfs_done = done;
 	t->wait = W_VFS;
 	return LX_SUSPEND;
+}
+
+/*
+ * t waits for vfs (W_VFS) and a signal came, or t goes: a request that
+ * waits in vfs (a pipe's read or write, a FIFO's open) is answered now
+ * (-EINTR or what it did), one that does not wait finishes anyway.
+ */
+void
+lx_vfs_cancel(struct lthread *t)
+{
+	struct ipc_msg m;
+
+	if (lx_vfs == HANDLE_NONE || t->wait != W_VFS)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.label = VFS_CANCEL;
+	m.w[0] = cookie_of(t);
+	ipc_send(lx_vfs, &m, NULL);
+}
+
+/* Once our endpoint exists: vfs tells it when pipes' readiness changes (VFS_READY). */
+int
+lx_vfs_hello(void)
+{
+	uint64_t w[6] = { 0 };
+	struct ipc_msg m;
+	struct ipc_ext x;
+	long h, r;
+
+	if (lx_vfs == HANDLE_NONE)
+		return 0;
+	if ((h = handle_dup(lx_pers, RIGHT_SEND | RIGHT_TRANSFER, LX_READY_BADGE)) < 0)
+		return (int)h;
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = VFS_HELLO;
+	for (int i = 0; i < 6; i++)
+		m.w[i] = w[i];
+	x.shandles[0] = (handle_t)h;
+	x.nshandles = 1;
+	if ((r = ipc_call(lx_vfs, &m, &x)) < 0)
+		return (int)r;
+	return (int)(long)m.w[0];
+}
+
+/* VFS_READY: what the ends of pipe w0 poll now (ppoll and select read it here). */
+void
+lx_vfs_ready(const struct ipc_msg *m)
+{
+	lx_files_pipe_ready(m->w[0], (uint16_t)m->w[1], (uint16_t)m->w[2]);
+	lx_poll_wake();
 }
 
 int
@@ -424,6 +476,8 @@ done_open(struct lthread *t, const struct ipc_msg *m, const void *data, size_t l
 	struct lfile *f;
 	long r = (long)m->w[0];
 
+	if (r == -EINTR)
+		return LX_RESTART;		/* a FIFO's open, interrupted */
 	if (r < 0)
 		return r;
 	if (len < sizeof(attr) || (f = lx_file_new(LF_VFS, flags & (03 | 02000 | 04000 |
@@ -437,6 +491,9 @@ done_open(struct lthread *t, const struct ipc_msg *m, const void *data, size_t l
 	f->vid = m->w[1];
 	f->vmode = attr.mode;
 	f->borrowed = 0;
+	f->vpipe = m->w[3];			/* a FIFO's pipe, and how it polls */
+	f->vrev = (uint16_t)m->w[4];
+	f->vwev = (uint16_t)m->w[5];
 	if (t->nr == 49 || t->nr == 50) {	/* chdir: the new working directory */
 		lx_file_put(t->proc->cwdf);
 		t->proc->cwdf = f;
@@ -539,4 +596,104 @@ lx_vfs_io(struct lthread *t, struct lfile *f, int writing, uint64_t off, const v
 	if (writing)
 		return lx_vfs_send(t, VFS_WRITE, w, data, len, done);
 	return lx_vfs_send(t, VFS_READ, w, NULL, 0, done);
+}
+
+/* --- pipes --- */
+
+static long
+done_pipe(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	uint32_t nonblock = (uint32_t)t->a[1] & 04000;
+	struct lfile *ends[2] = { NULL, NULL };
+	int32_t fds[2] = { -1, -1 };
+	long r = (long)m->w[0];
+
+	(void)data;
+	(void)len;
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 2; i++) {
+		if ((ends[i] = lx_file_new(LF_VFS, (uint32_t)i | nonblock)) == NULL) {
+			struct lfile tmp = { .vid = m->w[1 + i] };
+
+			lx_vfs_close(&tmp);
+			continue;
+		}
+		ends[i]->vid = m->w[1 + i];
+		ends[i]->vmode = FS_IFIFO | 0600;
+		ends[i]->borrowed = 0;
+		ends[i]->vpipe = m->w[3];
+		ends[i]->vrev = (uint16_t)m->w[4];
+		ends[i]->vwev = (uint16_t)m->w[5];
+	}
+	r = ends[0] == NULL || ends[1] == NULL ? -ENFILE : 0;
+	for (int i = 0; i < 2 && r == 0; i++)
+		if ((r = lx_fd_open(t, ends[i], (t->a[1] & 02000000) != 0)) >= 0) {
+			fds[i] = (int32_t)r;
+			r = 0;
+		}
+	if (r == 0 && lx_write(t->proc, t->a[0], fds, sizeof(fds)) != 0)
+		r = -EFAULT;
+	if (r < 0)				/* nothing stays open */
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				sys_close(t, (uint64_t[]){ (uint64_t)fds[i] });
+	lx_file_put(ends[0]);			/* the table holds them now, or nobody does */
+	lx_file_put(ends[1]);
+	return r;
+}
+
+/* pipe2(fds, flags): vfs makes the pipe, its two ends become fds here. */
+long
+lx_vfs_pipe(struct lthread *t, const uint64_t *a)
+{
+	uint64_t w[6] = { 0, a[1] & (04000 | 0200000), 0, 0, 0, 0 };
+
+	if (a[1] & ~(uint64_t)(02000000 | 04000 | 0200000))
+		return -EINVAL;
+	return lx_vfs_send(t, VFS_PIPE, w, NULL, 0, done_pipe);
+}
+
+static long
+done_fionread(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	int32_t n = (int32_t)m->w[1];
+
+	(void)data;
+	(void)len;
+	if ((long)m->w[0] < 0)
+		return (long)m->w[0];
+	return lx_write(t->proc, t->a[2], &n, sizeof(n)) != 0 ? -EFAULT : 0;
+}
+
+/* ioctl(FIONREAD) on a pipe or FIFO: the bytes in it. */
+long
+lx_vfs_fionread(struct lthread *t, struct lfile *f)
+{
+	uint64_t w[6] = { f->vid, 0, 0, 0, 0, 0 };
+
+	return lx_vfs_send(t, VFS_POLL, w, NULL, 0, done_fionread);
+}
+
+static long
+done_setfl(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	struct lfile *f = lx_fd_get(t, t->a[0]);
+
+	(void)data;
+	(void)len;
+	if ((long)m->w[0] < 0)
+		return (long)m->w[0];
+	if (f != NULL)
+		f->flags = (f->flags & ~(uint32_t)(02000 | 04000)) | ((uint32_t)t->a[2] & (02000 | 04000));
+	return 0;
+}
+
+/* fcntl(F_SETFL): O_APPEND and O_NONBLOCK belong to vfs's open file. */
+long
+lx_vfs_setfl(struct lthread *t, struct lfile *f, uint64_t flags)
+{
+	uint64_t w[6] = { f->vid, flags & (02000 | 04000), 0, 0, 0, 0 };
+
+	return lx_vfs_send(t, VFS_SETFL, w, NULL, 0, done_setfl);
 }

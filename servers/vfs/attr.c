@@ -13,7 +13,6 @@
 #include "vfs.h"
 
 extern handle_t vfs_name_ep;
-static handle_t ready_ep;
 
 /* --- attributes --- */
 
@@ -186,6 +185,8 @@ do_fsync(struct ipc_server *srv, struct ipc_req *req)
 	(void)srv;
 	if (f == NULL || f->closing || (f->flags & VFS_O_PATH))
 		return -EBADF;
+	if (f->pipe != NULL)
+		return -EINVAL;			/* as Linux: nothing to sync */
 	if ((op = vop_new(req)) == NULL)
 		return -ENOMEM;
 	op->u[0] = 1;
@@ -472,6 +473,8 @@ do_poll(struct ipc_server *srv, struct ipc_req *req)
 	(void)srv;
 	if (f == NULL || f->closing)
 		return -EBADF;
+	if (f->pipe != NULL)
+		return pipe_poll(req, f);
 	/* Regular files and directories are always ready (Linux's default). */
 	return (long)(req->msg.w[1] & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM));
 }
@@ -482,9 +485,9 @@ do_hello(struct ipc_server *srv, struct ipc_req *req)
 	(void)srv;
 	if (req->nhandles < 1)
 		return -EINVAL;
-	if (ready_ep != HANDLE_NONE)
-		handle_close(ready_ep);
-	ready_ep = req->handles[0];
+	if (vfs_ready_ep != HANDLE_NONE)
+		handle_close(vfs_ready_ep);
+	vfs_ready_ep = req->handles[0];
 	req->handles[0] = HANDLE_NONE;
 	return 0;
 }

@@ -38,6 +38,10 @@ stat_walked(struct vop *op, long err)
 		vop_answer(op, err, NULL);
 		return;
 	}
+	if (op->cur->mnt == &vfs_pipefs) {	/* vfs's own node: an anonymous pipe */
+		answer_attr(op, &op->cur->attr, op->cur);
+		return;
+	}
 	w[0] = op->cur->node;
 	send_or_fail(op, op->cur->mnt, FS_GETATTR, w, 1, NULL, 0, getattr_reply);
 }

@@ -218,6 +218,21 @@ vn_new_root(struct vmount *m, uint64_t node, const struct fs_attr *attr)
 	return vn;
 }
 
+/* A node of no filesystem's (an anonymous pipe's): it goes with its last reference. */
+struct vnode *
+vn_new_anon(struct vmount *m, uint64_t node, const struct fs_attr *attr)
+{
+	struct vnode *vn = calloc(1, sizeof(*vn));
+
+	if (vn == NULL)
+		return NULL;
+	vn->mnt = m;
+	vn->node = node;
+	vn->attr = *attr;
+	all_link(vn);
+	return vn;
+}
+
 bool
 vn_is_dir(const struct vnode *vn)
 {
@@ -357,6 +372,8 @@ vfile_free(struct vfile *f)
 		f->closing = true;
 		return;
 	}
+	if (f->pipe != NULL)
+		pipe_release(f);
 	f->vn->mnt->nfiles--;
 	vn_put(f->vn);
 	f->gen = 0;
@@ -371,6 +388,7 @@ vop_answer(struct vop *op, long status, const struct ipc_out *out)
 	struct vfile *f = op->file;
 
 	ipc_answer(op->token, op->label, status, out);
+	free(op->buf);
 	if (op->cur != NULL)
 		vn_put(op->cur);
 	if (op->root != NULL)

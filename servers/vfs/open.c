@@ -57,11 +57,10 @@ open_done(struct vop *op, struct vnode *vn, bool checked)
 				vop_answer(op, err, NULL);
 				return;
 			}
-			if (type == FS_IFCHR || type == FS_IFBLK || type == FS_IFIFO ||
-			    type == FS_IFSOCK) {
-				/* Devices are devtmpfs's nodes; FIFOs come with vfs's pipes. */
-				if (strcmp(vn->mnt->fstype, "devtmpfs") != 0) {
-					vop_answer(op, type == FS_IFSOCK ? -ENXIO : -ENXIO, NULL);
+			if (type == FS_IFCHR || type == FS_IFBLK || type == FS_IFSOCK) {
+				/* Devices are devtmpfs's nodes; sockets open only by connect. */
+				if (type == FS_IFSOCK || strcmp(vn->mnt->fstype, "devtmpfs") != 0) {
+					vop_answer(op, -ENXIO, NULL);
 					return;
 				}
 			}
@@ -91,6 +90,10 @@ open_done(struct vop *op, struct vnode *vn, bool checked)
 	if ((f = vfile_alloc(vn, flags & ~(VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
 	    VFS_O_NOCTTY | VFS_O_CLOEXEC))) == NULL) {
 		vop_answer(op, -ENFILE, NULL);
+		return;
+	}
+	if (type == FS_IFIFO && !(flags & VFS_O_PATH)) {
+		pipe_fifo_open(op, f);		/* it answers, now or when the other end opens */
 		return;
 	}
 	memset(&out, 0, sizeof(out));
@@ -268,6 +271,8 @@ do_read(struct ipc_server *srv, struct ipc_req *req)
 		return err;
 	if ((f->flags & VFS_O_ACCMODE) == VFS_O_WRONLY)
 		return -EBADF;
+	if (f->pipe != NULL)
+		return pipe_read(req, f);
 	if (vn_is_dir(f->vn))
 		return -EISDIR;
 	if (req->msg.w[1] > IPC_BUF_MAX)
@@ -318,7 +323,7 @@ write_start(struct vop *op, long err)
 	uint64_t w[3] = { f->vn->node, f->off, (f->flags & VFS_O_APPEND) ? FS_WRITE_APPEND : 0 };
 
 	(void)err;
-	send_or_fail(op, f->vn->mnt, FS_WRITE, w, 3, op->rest, op->restlen, write_reply);
+	send_or_fail(op, f->vn->mnt, FS_WRITE, w, 3, op->buf, op->buflen, write_reply);
 }
 
 long
@@ -333,22 +338,24 @@ do_write(struct ipc_server *srv, struct ipc_req *req)
 		return err;
 	if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
 		return -EBADF;
+	if (f->pipe != NULL)
+		return pipe_write(req, f);
 	if (req->len == 0)
 		return 0;
 	if ((int64_t)req->msg.w[2] < 0 && req->msg.w[2] != VFS_OFF_CURRENT)
 		return -EINVAL;
-	if (req->len > sizeof(op->rest))
-		req->len = sizeof(op->rest);	/* a short write, as a pipe's */
 	if ((op = vop_new(req)) == NULL)
 		return -ENOMEM;
-	memcpy(op->rest, req->data, req->len);
-	op->restlen = req->len;
+	if ((op->buf = malloc(req->len)) == NULL)
+		return vop_fail(op, -ENOMEM);
+	memcpy(op->buf, req->data, req->len);
+	op->buflen = req->len;
 	op->other = vn_get(f->vn);
 	if (req->msg.w[2] != VFS_OFF_CURRENT) {	/* pwrite (O_APPEND still appends, as Linux) */
 		uint64_t w[3] = { f->vn->node, req->msg.w[2],
 		    (f->flags & VFS_O_APPEND) ? FS_WRITE_APPEND : 0 };
 
-		if (vop_send(op, f->vn->mnt, FS_WRITE, w, 3, op->rest, op->restlen,
+		if (vop_send(op, f->vn->mnt, FS_WRITE, w, 3, op->buf, op->buflen,
 		    write_reply) != 0)
 			return vop_fail(op, -EIO);
 		return IPC_SUSPEND;
@@ -419,6 +426,8 @@ do_seek(struct ipc_server *srv, struct ipc_req *req)
 	(void)srv;
 	if (err != 0)
 		return err;
+	if (f->pipe != NULL)
+		return -ESPIPE;
 	type = f->vn->attr.mode & FS_IFMT;
 	switch (req->msg.w[2]) {
 	case SEEK_SET:

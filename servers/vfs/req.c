@@ -42,6 +42,7 @@ vop_fail(struct vop *op, long err)
 		vn_put(op->root);
 	if (op->other != NULL)
 		vn_put(op->other);
+	free(op->buf);
 	free(op);
 	return err;
 }

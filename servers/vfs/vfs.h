@@ -41,6 +41,7 @@
 #define MS_RDONLY	1u
 
 struct vmount;
+struct vpipe;
 
 /* vfs's picture of one fs node. */
 struct vnode {
@@ -55,6 +56,7 @@ struct vnode {
 	uint32_t fsrefs;		/* references the fs server gave us */
 	struct vmount *mounted;		/* a filesystem mounted here */
 	char *link;			/* a symlink's target, once read */
+	struct vpipe *pipe;		/* a FIFO's (or an anonymous pipe's) while open */
 };
 
 struct vmount {
@@ -77,6 +79,7 @@ struct vfile {
 	bool busy;			/* an offset-moving request is in flight */
 	bool closing;			/* closed while busy: freed when it is not */
 	struct vop *waiting;		/* requests queued behind it */
+	struct vpipe *pipe;		/* an end of a pipe or FIFO (pipe.c) */
 };
 
 struct vop;
@@ -108,6 +111,8 @@ struct vop {
 	char rest[FS_PATH_MAX];		/* the second path, until it is walked */
 	size_t restlen;
 	uint64_t u[4];			/* per-op scratch */
+	void *buf;			/* a write's bytes (heap, freed with op) */
+	size_t buflen;
 	struct fs_setattr sa;
 };
 
@@ -123,6 +128,7 @@ struct vnode *vn_add(struct vnode *dir, const char *name, size_t len, uint64_t n
 void vn_unhash(struct vnode *vn);
 int vn_rename(struct vnode *vn, struct vnode *dir, const char *name, size_t len);
 struct vnode *vn_new_root(struct vmount *m, uint64_t node, const struct fs_attr *attr);
+struct vnode *vn_new_anon(struct vmount *m, uint64_t node, const struct fs_attr *attr);
 bool vn_is_dir(const struct vnode *vn);
 int vn_permission(const struct vnode *vn, uint64_t cred, int mask);	/* mask: 4 r, 2 w, 1 x */
 int vn_may_delete(const struct vnode *dir, const struct vnode *victim, uint64_t cred);
@@ -133,6 +139,15 @@ struct vfile *vfile_alloc(struct vnode *vn, uint32_t flags);
 struct vfile *vfile_get(uint64_t id);
 uint64_t vfile_id(const struct vfile *f);
 void vfile_free(struct vfile *f);
+
+/* pipe.c: pipes and FIFOs */
+extern struct vmount vfs_pipefs;	/* anonymous pipes' nodes (no server) */
+extern handle_t vfs_ready_ep;		/* VFS_HELLO's: where VFS_READY goes */
+bool pipe_fifo_open(struct vop *op, struct vfile *f);	/* false: answered with an error */
+void pipe_release(struct vfile *f);
+long pipe_read(struct ipc_req *req, struct vfile *f);
+long pipe_write(struct ipc_req *req, struct vfile *f);
+long pipe_poll(struct ipc_req *req, struct vfile *f);
 
 /* Answers op's token (status and out) and frees op and what it holds. */
 void vop_answer(struct vop *op, long status, const struct ipc_out *out);
@@ -180,7 +195,8 @@ void open_done(struct vop *op, struct vnode *vn, bool checked);	/* open.c */
 	X(VFS_FTRUNCATE, do_ftruncate) X(VFS_FSYNC, do_fsync) X(VFS_SYNC, do_sync) \
 	X(VFS_STATFS, do_statfs) X(VFS_GETPATH, do_getpath) X(VFS_MOUNT, do_mount) \
 	X(VFS_UMOUNT, do_umount) X(VFS_POLL, do_poll) X(VFS_ROOT, do_root) \
-	X(VFS_SHUTDOWN, do_shutdown)
+	X(VFS_SHUTDOWN, do_shutdown) X(VFS_PIPE, do_pipe) X(VFS_SETFL, do_setfl) \
+	X(VFS_CANCEL, do_cancel)
 #define VFS_DECL(label, fn) long fn(struct ipc_server *srv, struct ipc_req *req);
 VFS_REQUESTS(VFS_DECL)
 #undef VFS_DECL

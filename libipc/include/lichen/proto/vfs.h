@@ -16,13 +16,18 @@
  *   VFS_OPEN     w1 = O_* flags (Linux aarch64 values), w2 = mode for
  *                O_CREAT (umask applied). Reply: w1 = file id, w2 = the
  *                node's st_dev, data = struct fs_attr. A FIFO's open may
- *                wait for its other end.
+ *                wait for its other end (O_NONBLOCK: never; a write-only
+ *                one is -ENXIO without a reader); a FIFO's reply also
+ *                has w3 = its pipe id and w4, w5 = the events a reader
+ *                and a writer see now (as VFS_READY).
  *   VFS_CLOSE    w0 = file id. Reply 0.
  *   VFS_READ     w0 = file, w1 = bytes (<= IPC_BUF_MAX), w2 = offset or
  *                VFS_OFF_CURRENT. Reply: w0 = bytes, data. May wait
  *                (pipes, FIFOs, devices).
  *   VFS_WRITE    w0 = file, w2 = offset or VFS_OFF_CURRENT, data. Reply:
- *                w0 = bytes. May wait.
+ *                w0 = bytes. May wait. On a pipe whose readers are gone:
+ *                w1 = VFS_EPIPE with the bytes written before (or -EPIPE),
+ *                so the client raises SIGPIPE as Linux does.
  *   VFS_SEEK     w0 = file, w1 = offset, w2 = whence. Reply: w0 = offset.
  *   VFS_GETDENTS w0 = file, w1 = bytes of room. Reply: w0 = bytes, data =
  *                struct linux_dirent64 records.
@@ -58,9 +63,17 @@
  *                options. Only uid 0 (-EPERM).
  *   VFS_UMOUNT   path; w1 = MNT_* flags. -EBUSY while in use.
  *   VFS_POLL     w0 = file, w1 = POLL* events. Reply: w0 = ready events
- *                now (never waits; vfs sends VFS_READY later).
+ *                now (never waits), w1 = bytes readable (a pipe's; FIONREAD).
  *   VFS_PIPE     w1 = O_NONBLOCK (and O_DIRECT). Reply: w1 = the read
- *                end's file id, w2 = the write end's.
+ *                end's file id, w2 = the write end's, w3 = the pipe id
+ *                (also its st_ino), w4, w5 as VFS_OPEN's.
+ *   VFS_SETFL    w0 = file, w1 = its new O_APPEND | O_NONBLOCK (fcntl
+ *                F_SETFL: the open file's flags are vfs's).
+ *   VFS_CANCEL   w0 = the tag (w6) of a request that waits (a pipe's or
+ *                FIFO's read, write or open): it is answered now, -EINTR
+ *                or the bytes moved before. A plain send; a tag that
+ *                names nothing waiting is ignored (its answer is on the
+ *                way). Clients tag every request with w6.
  *
  *   VFS_ROOT     Reply: w1 = a new file id (O_PATH) for the root
  *                directory: a client's first root and cwd.
@@ -69,8 +82,12 @@
  *                the first error. The last request a client sends.
  *
  * VFS_READY is a plain send (no token) from vfs to the client endpoint
- * given with VFS_HELLO: w0 = a file id whose readiness may have changed,
- * so that linuxemu re-polls what waits on it (ppoll, select).
+ * given with VFS_HELLO whenever what a pipe's ends would poll changes:
+ * w0 = the pipe id, w1 = the events a reader sees (POLLIN | POLLRDNORM
+ * while it holds data, POLLHUP without writers), w2 = a writer's
+ * (POLLOUT | POLLWRNORM while a slot is free, POLLERR without readers).
+ * It goes out before the replies of the request that changed it, so a
+ * client that caches it polls without asking (ppoll, select).
  *   VFS_HELLO    handles[0] = an endpoint (RIGHT_SEND) for VFS_READY.
  */
 #ifndef LICHEN_PROTO_VFS_H
@@ -112,6 +129,8 @@ enum vfs_op {
 	VFS_OP_READY,
 	VFS_OP_ROOT,
 	VFS_OP_SHUTDOWN,
+	VFS_OP_SETFL,
+	VFS_OP_CANCEL,
 };
 
 #define VFS_LABEL(op)	IPC_LABEL(PROTO_VFS, op)
@@ -145,6 +164,11 @@ enum vfs_op {
 #define VFS_READY	VFS_LABEL(VFS_OP_READY)
 #define VFS_ROOT	VFS_LABEL(VFS_OP_ROOT)
 #define VFS_SHUTDOWN	VFS_LABEL(VFS_OP_SHUTDOWN)
+#define VFS_SETFL	VFS_LABEL(VFS_OP_SETFL)
+#define VFS_CANCEL	VFS_LABEL(VFS_OP_CANCEL)
+
+#define VFS_EPIPE	1		/* VFS_WRITE's w1: the readers are gone */
+#define VFS_PIPE_DEV	0xd		/* st_dev of anonymous pipes (Linux's pipefs) */
 
 #define VFS_CRED(uid, gid)	((uint64_t)(uint32_t)(uid) | (uint64_t)(uint32_t)(gid) << 32)
 #define VFS_CRED_UID(c)		((uint32_t)(c))
@@ -164,6 +188,7 @@ enum vfs_op {
 #define VFS_O_NONBLOCK	04000u
 #define VFS_O_DIRECTORY	040000u
 #define VFS_O_NOFOLLOW	0100000u
+#define VFS_O_DIRECT	0200000u
 #define VFS_O_CLOEXEC	02000000u
 #define VFS_O_PATH	010000000u
 #define VFS_O_TMPFILE	020000000u
