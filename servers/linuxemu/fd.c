@@ -2,15 +2,16 @@
  * File descriptors: per-process tables (shared by CLONE_FILES) of open
  * files (shared by dup and fork), close-on-exec, and the calls on them.
  *
- * Two kinds of file exist yet. The console, which a process's first fds
- * 0-2 name: writes go to the kernel log; there is no input before
- * devtmpfs brings the tty, so a read waits (until a signal). And pipes,
- * with Linux's semantics: 64 KiB, blocking and O_NONBLOCK ends, writes
- * of up to PIPE_BUF bytes never interleaved, EOF when the last writer
- * goes, EPIPE and SIGPIPE when the last reader has gone. A blocked read
- * or write keeps its caller's token and is run again when the other end
- * moves. (DESIGN.md puts pipes in the vfs; they live here until the vfs
- * issue, which serves the files as another kind.)
+ * The kinds of file: the console, which a process's first fds 0-2 name
+ * (writes go to the kernel log; there is no input before devtmpfs brings
+ * the tty, so a read waits until a signal); the files of linuxemu's own
+ * tree (rootfs.c: /dev, /proc, and everything when there is no vfs);
+ * files in vfs (LF_VFS: regular files, directories, and pipes and FIFOs,
+ * whose readiness vfs tells us with VFS_READY); and, without vfs, pipes
+ * of our own (io.c). Pipes have Linux's semantics either way: 64 KiB,
+ * blocking and O_NONBLOCK ends, writes of up to PIPE_BUF bytes never
+ * interleaved, EOF when the last writer goes, EPIPE and SIGPIPE when the
+ * last reader has gone.
  */
 #include <lichen/errno.h>
 #include <lichen/native.h>

@@ -6,20 +6,20 @@
  * copies stop at the first bad address, and what was done before it
  * counts, as in Linux (-EFAULT only when nothing was).
  *
- * Pipes follow Linux's layout, because what fits when shows through the
- * API: 16 page-sized buffers. A write first tops up the last buffer with
- * its sub-page remainder if all of it fits there, then fills fresh pages
- * while a slot is free; so a write of at most PIPE_BUF (a page) goes in
- * whole or waits, and a full pipe with one byte read out still takes no
- * more (the slot is not free). A blocked read or write keeps its token
- * and is run again when the other end moves (pipe_wake); a write that
- * blocks part-way remembers what went in (t->io_done).
+ * Pipes are vfs's (servers/vfs/pipe.c) when linuxemu runs under init:
+ * a read or write on one is a vfs request like a file's, which vfs may
+ * answer later; a signal cancels it (VFS_CANCEL). Alone (lichen.init=
+ * linuxemu) linuxemu keeps its own, on the same ring (pipe_ring.c, Linux's
+ * 16 page slots): a blocked read or write keeps its token and is run
+ * again when the other end moves (pipe_wake); a write that blocks
+ * part-way remembers what went in (t->io_done).
  */
 #include <lichen/errno.h>
 #include <lichen/native.h>
 #include <lichen/proto/vfs.h>
 #include <lichen/string.h>
 
+#include "../vfs/pipe_ring.h"
 #include "linuxemu.h"
 
 #define O_ACCMODE_	3
@@ -32,8 +32,6 @@
 #define ENOSPC_		28
 #define IOV_MAX_	1024
 
-#define PIPE_SLOTS	16
-#define PIPE_PAGE	4096
 
 struct iovec_ {
 	uint64_t base, len;
@@ -207,34 +205,18 @@ node_write(struct io *io, const struct lnode *n)
 	}
 }
 
-/* --- pipes --- */
-
-struct pipebuf {
-	uint16_t off, len;
-};
+/* --- pipes (without vfs: lichen.init=linuxemu; vfs's pipe.c otherwise) --- */
 
 struct lpipe {
 	int readers, writers;		/* open read and write ends */
 	uint64_t ino;
-	unsigned first, nbufs;		/* buffers first .. first + nbufs (mod PIPE_SLOTS) */
-	struct pipebuf buf[PIPE_SLOTS];
-	uint8_t page[PIPE_SLOTS][PIPE_PAGE];
+	struct pipe_ring ring;		/* vfs's pipe_ring.c: Linux's 16 page slots */
 };
 
 #define LX_NPIPE	32
 
 static struct lpipe pipes[LX_NPIPE];
 static uint64_t next_pipe_ino = 1000;
-
-static uint64_t
-pipe_bytes(const struct lpipe *pp)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < pp->nbufs; i++)
-		n += pp->buf[(pp->first + i) % PIPE_SLOTS].len;
-	return n;
-}
 
 /* Run again the blocked reads and writes on pp: the other end moved. */
 static void
@@ -263,42 +245,38 @@ block_on(struct lthread *t, struct lpipe *pp, enum lwait w)
 	return LX_SUSPEND;
 }
 
+/* pipe_ring's copies: to and from the request's user memory. */
+static long
+ring_out(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	return io_copy(ctx, off, buf, n, 1);
+}
+
+static long
+ring_in(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	return io_copy(ctx, off, buf, n, 0);
+}
+
 static long
 pipe_read(struct io *io, struct lfile *f)
 {
 	struct lpipe *pp = f->pipe;
-	uint64_t done = 0;
+	long r;
 
 	if (io->total == 0)
 		return 0;
-	if (pp->nbufs == 0) {
+	if (pipe_ring_empty(&pp->ring)) {
 		if (pp->writers == 0)
 			return 0;		/* end of file */
 		if (f->flags & O_NONBLOCK_)
 			return -EAGAIN;
 		return block_on(io->t, pp, W_READ);
 	}
-	while (done < io->total && pp->nbufs > 0) {
-		struct pipebuf *b = &pp->buf[pp->first];
-		uint64_t k = io->total - done < b->len ? io->total - done : b->len;
-		long r = io_copy(io, done, pp->page[pp->first] + b->off, k, 1);
-
-		if (r < 0)
-			break;
-		done += (uint64_t)r;
-		b->off += (uint16_t)r;
-		b->len -= (uint16_t)r;
-		if (b->len == 0) {		/* the slot is free again */
-			pp->first = (pp->first + 1) % PIPE_SLOTS;
-			pp->nbufs--;
-		}
-		if ((uint64_t)r < k)
-			break;
-	}
-	if (done == 0)
-		return -EFAULT;
+	if ((r = pipe_ring_read(&pp->ring, io->total, ring_out, io)) <= 0)
+		return -EFAULT;		/* nothing taken */
 	pipe_wake(pp);
-	return (long)done;
+	return r;
 }
 
 static void
@@ -313,12 +291,14 @@ sigpipe(struct lthread *t)
 	lx_signal_send_thread(t, 13, &si);
 }
 
+/* A write that blocks part-way remembers what went in (t->io_done). */
 static long
 pipe_write(struct io *io, struct lfile *f)
 {
 	struct lthread *t = io->t;
 	struct lpipe *pp = f->pipe;
-	uint64_t chars = io->total & (PIPE_PAGE - 1);
+	size_t done = t->io_done;
+	enum pipe_write_result res;
 
 	if (io->total == 0)
 		return 0;
@@ -326,50 +306,19 @@ pipe_write(struct io *io, struct lfile *f)
 		sigpipe(t);
 		return t->io_done > 0 ? (long)t->io_done : -EPIPE;
 	}
-	/* The sub-page remainder tops up the last buffer, if all of it fits. */
-	if (t->io_done == 0 && chars != 0 && pp->nbufs > 0) {
-		unsigned last = (pp->first + pp->nbufs - 1) % PIPE_SLOTS;
-		struct pipebuf *b = &pp->buf[last];
-
-		if (b->off + b->len + chars <= PIPE_PAGE) {
-			long r = io_copy(io, 0, pp->page[last] + b->off + b->len, chars, 0);
-
-			if (r < 0)
-				return r;
-			b->len += (uint16_t)r;
-			t->io_done = (uint64_t)r;
-			pipe_wake(pp);
-			if ((uint64_t)r < chars)
-				return r;		/* a bad address after r bytes */
-		}
-	}
-	while (t->io_done < io->total) {
-		uint64_t k = io->total - t->io_done < PIPE_PAGE ? io->total - t->io_done : PIPE_PAGE;
-		unsigned slot;
-		long r;
-
-		if (pp->readers == 0) {
-			sigpipe(t);
-			return t->io_done > 0 ? (long)t->io_done : -EPIPE;
-		}
-		if (pp->nbufs == PIPE_SLOTS) {
-			if (f->flags & O_NONBLOCK_)
-				return t->io_done > 0 ? (long)t->io_done : -EAGAIN;
-			return block_on(t, pp, W_WRITE);
-		}
-		slot = (pp->first + pp->nbufs) % PIPE_SLOTS;
-		r = io_copy(io, t->io_done, pp->page[slot], k, 0);
-		if (r < 0)
-			return t->io_done > 0 ? (long)t->io_done : r;
-		pp->buf[slot].off = 0;
-		pp->buf[slot].len = (uint16_t)r;
-		pp->nbufs++;
-		t->io_done += (uint64_t)r;
+	/* Readers woken by what went in may make room at once: go on while they do. */
+	do {
+		res = pipe_ring_write(&pp->ring, io->total, &done, ring_in, io);
+		if (done == t->io_done)
+			break;
+		t->io_done = done;
 		pipe_wake(pp);
-		if ((uint64_t)r < k)
-			return (long)t->io_done;	/* stopped at a bad address */
-	}
-	return (long)t->io_done;
+	} while (res == PIPE_FULL && !pipe_ring_full(&pp->ring) && pp->readers > 0);
+	if (res == PIPE_FULL && !(f->flags & O_NONBLOCK_))
+		return block_on(t, pp, W_WRITE);
+	if (t->io_done > 0)
+		return (long)t->io_done;
+	return res == PIPE_FULL ? -EAGAIN : res == PIPE_FAULT ? -EFAULT : 0;
 }
 
 /* An end of pp closes (fd.c, when its last reference goes). */
@@ -386,7 +335,7 @@ lx_pipe_release(struct lpipe *pp, int writer)
 uint64_t
 lx_pipe_bytes(const struct lpipe *pp)
 {
-	return pipe_bytes(pp);
+	return pipe_ring_bytes(&pp->ring);
 }
 
 uint64_t
@@ -402,8 +351,8 @@ lx_pipe_poll(const struct lfile *f)
 	const struct lpipe *pp = f->pipe;
 
 	if ((f->flags & O_ACCMODE_) == 0)
-		return (pp->nbufs > 0 ? 0x041 : 0) | (pp->writers == 0 ? 0x010 : 0);
-	return (pp->nbufs < PIPE_SLOTS ? 0x104 : 0) | (pp->readers == 0 ? 0x008 : 0);
+		return (!pipe_ring_empty(&pp->ring) ? 0x041 : 0) | (pp->writers == 0 ? 0x010 : 0);
+	return (!pipe_ring_full(&pp->ring) ? 0x104 : 0) | (pp->readers == 0 ? 0x008 : 0);
 }
 
 /* pipe2(fds, flags) */
@@ -431,7 +380,7 @@ sys_pipe2(struct lthread *t, const uint64_t *a)
 		return -ENFILE;
 	}
 	pp->readers = pp->writers = 1;
-	pp->first = pp->nbufs = 0;
+	pipe_ring_init(&pp->ring);
 	pp->ino = next_pipe_ino++;
 	r->pipe = w->pipe = pp;
 	fds[0] = (int32_t)lx_fd_open(t, r, (a[1] & O_CLOEXEC_) != 0);
