@@ -21,9 +21,6 @@
 #include "pipe_ring.h"
 #include "vfs.h"
 
-#define POLLERR		0x008
-#define POLLHUP		0x010
-
 struct vmount vfs_pipefs = { .ep = HANDLE_NONE, .dev = VFS_PIPE_DEV, .fstype = "pipefs" };
 handle_t vfs_ready_ep = HANDLE_NONE;
 

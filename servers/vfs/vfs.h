@@ -36,6 +36,8 @@
 #define SEEK_HOLE	4
 #define POLLIN		0x001
 #define POLLOUT		0x004
+#define POLLERR		0x008
+#define POLLHUP		0x010
 #define POLLRDNORM	0x040
 #define POLLWRNORM	0x100
 #define MS_RDONLY	1u

@@ -7,18 +7,23 @@
  * absolute, in the middle, loops: ELOOP), trailing slashes, long names
  * (ENAMETOOLONG), ENOTDIR, search permission for another uid, the cache
  * following renames and unlinks, getpath, and answers for every request
- * even when the filesystem fails.
+ * even when the filesystem fails. And pipes and FIFOs (pipe.c, on
+ * pipe_ring.c): Linux's slot rules, requests that wait and what ends
+ * them (the other end, VFS_CANCEL, a close), EOF, EPIPE, O_NONBLOCK,
+ * FIFO opens waiting for their partner, and VFS_READY's news.
  */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lichen/errno.h>
 #include <lichen/native.h>
 #include <lichen/proto/vfs.h>
 
 #include "../../servers/tmpfs/tmpfs.h"
+#include "../../servers/vfs/pipe_ring.h"
 #include "../../servers/vfs/vfs.h"
 
 /* What servers/vfs/main.c would define. */
@@ -280,6 +285,407 @@ START_TEST(bad_requests)
 }
 END_TEST
 
+/* --- pipe_ring: Linux's 16 page slots --- */
+
+static long
+mem_copy_out(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	memcpy((char *)ctx + off, buf, n);
+	return (long)n;
+}
+
+static long
+mem_copy_in(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	memcpy(buf, (const char *)ctx + off, n);
+	return (long)n;
+}
+
+/* Copies in at most *(size_t *)ctx bytes in all: a bad address after them. */
+static size_t fault_after;
+
+static long
+faulty_in(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	(void)ctx;
+	if (off >= fault_after)
+		return -EFAULT;
+	if (off + n > fault_after)
+		n = fault_after - off;
+	memset(buf, 'f', n);
+	return (long)n;
+}
+
+static struct pipe_ring ring;
+static char big[PIPE_RING_SIZE + 8192], out[PIPE_RING_SIZE + 8192];
+
+START_TEST(ring_slots)
+{
+	size_t done = 0;
+
+	pipe_ring_init(&ring);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7 + 3);
+	ck_assert(pipe_ring_empty(&ring));
+	/* 68 KiB into 64: the 16 slots fill, the rest waits. */
+	ck_assert_int_eq(pipe_ring_write(&ring, PIPE_RING_SIZE + 4096, &done, mem_copy_in, big),
+	    PIPE_FULL);
+	ck_assert_uint_eq(done, PIPE_RING_SIZE);
+	ck_assert(pipe_ring_full(&ring));
+	/* One byte out: its slot is not free, so nothing more goes in. */
+	ck_assert_int_eq(pipe_ring_read(&ring, 1, mem_copy_out, out), 1);
+	ck_assert(pipe_ring_full(&ring));
+	done = 0;
+	ck_assert_int_eq(pipe_ring_write(&ring, 1, &done, mem_copy_in, big), PIPE_FULL);
+	ck_assert_uint_eq(done, 0);
+	/* The rest of the first page frees its slot; the bytes come in order. */
+	ck_assert_int_eq(pipe_ring_read(&ring, 4095, mem_copy_out, out + 1), 4095);
+	ck_assert(!pipe_ring_full(&ring));
+	ck_assert_int_eq(memcmp(out, big, 4096), 0);
+	ck_assert_uint_eq(pipe_ring_bytes(&ring), PIPE_RING_SIZE - 4096);
+	/* A 4096-byte write takes the free slot whole (PIPE_BUF is atomic). */
+	done = 0;
+	ck_assert_int_eq(pipe_ring_write(&ring, 4096, &done, mem_copy_in, big + PIPE_RING_SIZE),
+	    PIPE_WROTE);
+	ck_assert(pipe_ring_full(&ring));
+	ck_assert_int_eq(pipe_ring_read(&ring, sizeof(out), mem_copy_out, out), PIPE_RING_SIZE);
+	ck_assert_int_eq(memcmp(out, big + 4096, PIPE_RING_SIZE), 0);
+	ck_assert(pipe_ring_empty(&ring));
+	ck_assert_int_eq(pipe_ring_read(&ring, 10, mem_copy_out, out), 0);
+}
+END_TEST
+
+START_TEST(ring_merges_small_writes)
+{
+	size_t done;
+
+	pipe_ring_init(&ring);
+	/* 15 full pages and 4095 bytes: every slot used, the last one short. */
+	done = 0;
+	ck_assert_int_eq(pipe_ring_write(&ring, PIPE_RING_SIZE - 4096, &done, mem_copy_in, big),
+	    PIPE_WROTE);
+	done = 0;
+	ck_assert_int_eq(pipe_ring_write(&ring, 4095, &done, mem_copy_in, big), PIPE_WROTE);
+	ck_assert(pipe_ring_full(&ring));
+	/* One byte tops the last slot up; a second finds no room at all. */
+	done = 0;
+	ck_assert_int_eq(pipe_ring_write(&ring, 1, &done, mem_copy_in, "x"), PIPE_WROTE);
+	done = 0;
+	ck_assert_int_eq(pipe_ring_write(&ring, 1, &done, mem_copy_in, "y"), PIPE_FULL);
+	ck_assert_uint_eq(pipe_ring_bytes(&ring), PIPE_RING_SIZE);
+	/* Small writes share a slot: 3 x 10 bytes after an empty ring take one. */
+	pipe_ring_init(&ring);
+	for (int i = 0; i < 3; i++) {
+		done = 0;
+		ck_assert_int_eq(pipe_ring_write(&ring, 10, &done, mem_copy_in, big), PIPE_WROTE);
+	}
+	ck_assert_uint_eq(ring.nbufs, 1);
+	ck_assert_uint_eq(pipe_ring_bytes(&ring), 30);
+}
+END_TEST
+
+START_TEST(ring_faults)
+{
+	size_t done = 0;
+
+	pipe_ring_init(&ring);
+	fault_after = 5000;			/* a bad address 5000 bytes in */
+	ck_assert_int_eq(pipe_ring_write(&ring, 10000, &done, faulty_in, NULL), PIPE_FAULT);
+	ck_assert_uint_eq(done, 5000);		/* what came before it counts */
+	ck_assert_uint_eq(pipe_ring_bytes(&ring), 5000);
+	fault_after = 0;
+	done = 0;
+	ck_assert_int_eq(pipe_ring_write(&ring, 100, &done, faulty_in, NULL), PIPE_FAULT);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_uint_eq(pipe_ring_bytes(&ring), 5000);
+}
+END_TEST
+
+/* --- pipes and FIFOs through vfs --- */
+
+/* A request made from another thread: it may wait in vfs. */
+struct call {
+	pthread_t th;
+	uint64_t label, w[7];
+	char data[8192];
+	size_t len;
+	long r;
+	uint64_t rw[IPC_WORDS];
+	char rbuf[8192];
+	size_t rlen;
+	int finished;			/* its answer came (atomic) */
+};
+
+static void *
+call_run(void *arg)
+{
+	struct call *c = arg;
+	struct ipc_msg m;
+	struct ipc_ext x;
+
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = c->label;
+	memcpy(m.w, c->w, sizeof(c->w));
+	x.sbuf = (uint64_t)(uintptr_t)c->data;
+	x.slen = c->len;
+	x.rbuf = (uint64_t)(uintptr_t)c->rbuf;
+	x.rcap = sizeof(c->rbuf);
+	c->r = ipc_call(vep, &m, &x);
+	if (c->r >= 0)
+		c->r = (long)m.w[0];
+	memcpy(c->rw, m.w, sizeof(c->rw));
+	c->rlen = x.rlen;
+	__atomic_store_n(&c->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void
+call_start(struct call *c, uint64_t label, uint64_t w0, uint64_t w1, uint64_t w2,
+    uint64_t tag, const void *data, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->label = label;
+	c->w[0] = w0;
+	c->w[1] = w1;
+	c->w[2] = w2;
+	c->w[3] = cred;
+	c->w[4] = root;
+	c->w[5] = label == VFS_OPEN ? len : 0;
+	c->w[6] = tag;
+	if (len > 0)
+		memcpy(c->data, data, len);
+	c->len = len;
+	pthread_create(&c->th, NULL, call_run, c);
+}
+
+static long
+call_end(struct call *c)
+{
+	pthread_join(c->th, NULL);
+	return c->r;
+}
+
+/* Does the call still wait in vfs? A request after it is answered first. */
+static int
+waits(struct call *c)
+{
+	usleep(20000);				/* c's request has reached vfs */
+	vpath(VFS_STAT, "/", 0, 0);		/* vfs is one loop: c's turn has passed */
+	usleep(5000);
+	return !__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE);
+}
+
+static handle_t ready;
+
+static void
+hello(void)
+{
+	struct ipc_msg m;
+	struct ipc_ext x;
+
+	ready = (handle_t)ep_create(IPC_DEPTH_MAX);
+	memset(&m, 0, sizeof(m));
+	memset(&x, 0, sizeof(x));
+	m.label = VFS_HELLO;
+	x.shandles[0] = (handle_t)handle_dup(ready, RIGHT_SEND | RIGHT_TRANSFER, 0);
+	x.nshandles = 1;
+	ck_assert_int_eq(ipc_call(vep, &m, &x), 0);
+	ck_assert_int_eq((long)m.w[0], 0);
+}
+
+/* The last VFS_READY queued so far for pipe id: 1 with its words, 0 if none came. */
+static int
+last_ready(uint64_t id, uint64_t *rev, uint64_t *wev)
+{
+	struct ipc_msg m;
+	int found = 0;
+
+	vpath(VFS_STAT, "/", 0, 0);		/* what vfs sent before this is queued */
+	while (ipc_recv_poll(ready, &m, NULL) == 0) {
+		ck_assert_uint_eq(m.label, VFS_READY);
+		if (m.w[0] == id) {
+			*rev = m.w[1];
+			*wev = m.w[2];
+			found = 1;
+		}
+	}
+	return found;
+}
+
+START_TEST(pipe_basics)
+{
+	uint64_t r, w, id, rev, wev;
+	struct fs_attr a;
+
+	setup();
+	hello();
+	ck_assert_int_eq(vcall(VFS_PIPE, 0, 0, 0, 0, NULL, 0), 0);
+	r = rw[1];
+	w = rw[2];
+	id = rw[3];
+	ck_assert_uint_eq(rw[4], 0);			/* the reader: nothing yet */
+	ck_assert_uint_eq(rw[5], POLLOUT | POLLWRNORM);
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, "hello", 5), 5);
+	ck_assert(last_ready(id, &rev, &wev));
+	ck_assert_uint_eq(rev, POLLIN | POLLRDNORM);
+	ck_assert_int_eq(vcall(VFS_POLL, r, POLLIN | POLLOUT, 0, 0, NULL, 0), POLLIN);
+	ck_assert_uint_eq(rw[1], 5);			/* FIONREAD */
+	ck_assert_int_eq(vcall(VFS_READ, r, 3, VFS_OFF_CURRENT, 0, NULL, 0), 3);
+	ck_assert_int_eq(memcmp(rbuf, "hel", 3), 0);
+	ck_assert_int_eq(vcall(VFS_READ, r, 100, VFS_OFF_CURRENT, 0, NULL, 0), 2);
+	ck_assert_int_eq(memcmp(rbuf, "lo", 2), 0);
+	ck_assert(last_ready(id, &rev, &wev));
+	ck_assert_uint_eq(rev, 0);
+	/* What a pipe refuses. */
+	ck_assert_int_eq(vcall(VFS_SEEK, r, 0, 0, 0, NULL, 0), -ESPIPE);
+	ck_assert_int_eq(vcall(VFS_READ, r, 10, 0, 0, NULL, 0), -ESPIPE);	/* pread */
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, 0, 0, "x", 1), -ESPIPE);	/* pwrite */
+	ck_assert_int_eq(vcall(VFS_WRITE, r, 0, VFS_OFF_CURRENT, 0, "x", 1), -EBADF);
+	ck_assert_int_eq(vcall(VFS_READ, w, 1, VFS_OFF_CURRENT, 0, NULL, 0), -EBADF);
+	ck_assert_int_eq(vcall(VFS_FSYNC, w, 0, 0, 0, NULL, 0), -EINVAL);
+	ck_assert_int_eq(vcall(VFS_GETDENTS, r, 100, 0, 0, NULL, 0), -ENOTDIR);
+	ck_assert_int_eq(vcall(VFS_PIPE, 0, VFS_O_APPEND, 0, 0, NULL, 0), -EINVAL);
+	/* fstat: a FIFO of pipefs, the creator's. */
+	cred = VFS_CRED(7, 8);
+	ck_assert_int_eq(vcall(VFS_FSTAT, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_uint_eq(rw[2], VFS_PIPE_DEV);
+	memcpy(&a, rbuf, sizeof(a));
+	ck_assert_uint_eq(a.mode, FS_IFIFO | 0600);
+	ck_assert_uint_eq(a.ino, id);
+	ck_assert_uint_eq(a.uid, 0);			/* made by uid 0 above */
+	/* Writer gone: the rest, then EOF; reader gone: EPIPE with its flag. */
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, "abc", 3), 3);
+	ck_assert_int_eq(vcall(VFS_CLOSE, w, 0, 0, 0, NULL, 0), 0);
+	ck_assert(last_ready(id, &rev, &wev));
+	ck_assert_uint_eq(rev, POLLIN | POLLRDNORM | POLLHUP);
+	ck_assert_int_eq(vcall(VFS_READ, r, 100, VFS_OFF_CURRENT, 0, NULL, 0), 3);
+	ck_assert_int_eq(vcall(VFS_READ, r, 100, VFS_OFF_CURRENT, 0, NULL, 0), 0);
+	ck_assert_int_eq(vcall(VFS_CLOSE, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vcall(VFS_READ, r, 100, VFS_OFF_CURRENT, 0, NULL, 0), -EBADF);
+	ck_assert_int_eq(vcall(VFS_PIPE, 0, 0, 0, 0, NULL, 0), 0);
+	r = rw[1];
+	w = rw[2];
+	ck_assert_int_eq(vcall(VFS_CLOSE, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, "x", 1), -EPIPE);
+	ck_assert_uint_eq(rw[1], VFS_EPIPE);
+	ck_assert_int_eq(vcall(VFS_POLL, w, POLLOUT, 0, 0, NULL, 0), POLLOUT | POLLERR);
+}
+END_TEST
+
+START_TEST(pipe_waits)
+{
+	struct call c;
+	uint64_t r, w;
+
+	setup();
+	ck_assert_int_eq(vcall(VFS_PIPE, 0, 0, 0, 0, NULL, 0), 0);
+	r = rw[1];
+	w = rw[2];
+	/* A read of an empty pipe waits for a writer's bytes. */
+	call_start(&c, VFS_READ, r, 100, VFS_OFF_CURRENT, 1, NULL, 0);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, "wake", 4), 4);
+	ck_assert_int_eq(call_end(&c), 4);
+	ck_assert_int_eq(memcmp(c.rbuf, "wake", 4), 0);
+	/* ... and VFS_CANCEL ends it with -EINTR. */
+	call_start(&c, VFS_READ, r, 100, VFS_OFF_CURRENT, 42, NULL, 0);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vcall(VFS_CANCEL, 41, 0, 0, 0, NULL, 0), 0);	/* another tag: nothing */
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vcall(VFS_CANCEL, 42, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(call_end(&c), -EINTR);
+	/* A write to a full pipe waits for room; cancelled, it tells what went in. */
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, big, 65536), 65536);
+	call_start(&c, VFS_WRITE, w, 0, VFS_OFF_CURRENT, 2, big, 8000);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vcall(VFS_READ, r, 4096, VFS_OFF_CURRENT, 0, NULL, 0), 4096);
+	ck_assert(waits(&c));			/* 4096 in, 3904 to go */
+	ck_assert_int_eq(vcall(VFS_CANCEL, 2, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(call_end(&c), 4096);
+	/* The readers go while a write waits: its bytes so far and EPIPE. */
+	call_start(&c, VFS_WRITE, w, 0, VFS_OFF_CURRENT, 3, big, 100);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vcall(VFS_CLOSE, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(call_end(&c), -EPIPE);
+	ck_assert_uint_eq(c.rw[1], VFS_EPIPE);
+	/* O_NONBLOCK: -EAGAIN instead of waiting, set by VFS_SETFL too. */
+	ck_assert_int_eq(vcall(VFS_PIPE, 0, VFS_O_NONBLOCK, 0, 0, NULL, 0), 0);
+	r = rw[1];
+	w = rw[2];
+	ck_assert_int_eq(vcall(VFS_READ, r, 10, VFS_OFF_CURRENT, 0, NULL, 0), -EAGAIN);
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, big, 4000), 4000);
+	/* A long write takes what fits: 15 fresh slots after the first. */
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, big, 65536), 61440);
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, "x", 1), -EAGAIN);
+	ck_assert_int_eq(vcall(VFS_SETFL, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vcall(VFS_SETFL, 99999, 0, 0, 0, NULL, 0), -EBADF);
+	/* Closing the file a read waits on answers it. */
+	ck_assert_int_eq(vcall(VFS_READ, r, 65536, VFS_OFF_CURRENT, 0, NULL, 0), 65440);
+	call_start(&c, VFS_READ, r, 10, VFS_OFF_CURRENT, 4, NULL, 0);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vcall(VFS_CLOSE, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(call_end(&c), -EBADF);
+	ck_assert_int_eq(vpath(VFS_STAT, "/", 0, 0), 0);	/* still serving */
+}
+END_TEST
+
+START_TEST(fifos)
+{
+	struct call c;
+	uint64_t r, w, rwf;
+
+	setup();
+	ck_assert_int_eq(vpath(VFS_MKNOD, "/f", FS_IFIFO | 0644, 0), 0);
+	ck_assert_uint_eq(mode_of("/f", 0), FS_IFIFO);
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_WRONLY | VFS_O_NONBLOCK, 0), -ENXIO);
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_RDONLY | VFS_O_NONBLOCK, 0), 0);
+	r = rw[1];
+	ck_assert_uint_ne(rw[3], 0);			/* its pipe id */
+	ck_assert_int_eq(vcall(VFS_READ, r, 10, VFS_OFF_CURRENT, 0, NULL, 0), 0);	/* no writer */
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_WRONLY | VFS_O_NONBLOCK, 0), 0);
+	w = rw[1];
+	ck_assert_int_eq(vcall(VFS_WRITE, w, 0, VFS_OFF_CURRENT, 0, "fifo", 4), 4);
+	ck_assert_int_eq(vcall(VFS_READ, r, 10, VFS_OFF_CURRENT, 0, NULL, 0), 4);
+	ck_assert_int_eq(memcmp(rbuf, "fifo", 4), 0);
+	ck_assert_int_eq(vcall(VFS_CLOSE, w, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vcall(VFS_CLOSE, r, 0, 0, 0, NULL, 0), 0);
+	/* A reader's open waits for a writer's, and the other way round. */
+	call_start(&c, VFS_OPEN, root, VFS_O_RDONLY, 0, 5, "/f", 2);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_WRONLY, 0), 0);
+	w = rw[1];
+	ck_assert_int_eq(call_end(&c), 0);
+	r = c.rw[1];
+	ck_assert_int_eq(vcall(VFS_CLOSE, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vcall(VFS_CLOSE, w, 0, 0, 0, NULL, 0), 0);
+	call_start(&c, VFS_OPEN, root, VFS_O_WRONLY, 0, 6, "/f", 2);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_RDONLY | VFS_O_NONBLOCK, 0), 0);
+	r = rw[1];
+	ck_assert_int_eq(call_end(&c), 0);
+	w = c.rw[1];
+	ck_assert_int_eq(vcall(VFS_CLOSE, r, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vcall(VFS_CLOSE, w, 0, 0, 0, NULL, 0), 0);
+	/* A waiting open cancelled: -EINTR, and no end is left open. */
+	call_start(&c, VFS_OPEN, root, VFS_O_RDONLY, 0, 7, "/f", 2);
+	ck_assert(waits(&c));
+	ck_assert_int_eq(vcall(VFS_CANCEL, 7, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(call_end(&c), -EINTR);
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_WRONLY | VFS_O_NONBLOCK, 0), -ENXIO);
+	/* O_RDWR never waits; the bytes go with the last end. */
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_RDWR, 0), 0);
+	rwf = rw[1];
+	ck_assert_int_eq(vcall(VFS_WRITE, rwf, 0, VFS_OFF_CURRENT, 0, "kept?", 5), 5);
+	ck_assert_int_eq(vcall(VFS_CLOSE, rwf, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vpath(VFS_OPEN, "/f", VFS_O_RDWR | VFS_O_NONBLOCK, 0), 0);
+	rwf = rw[1];
+	ck_assert_int_eq(vcall(VFS_READ, rwf, 10, VFS_OFF_CURRENT, 0, NULL, 0), -EAGAIN);
+	ck_assert_int_eq(vcall(VFS_CLOSE, rwf, 0, 0, 0, NULL, 0), 0);
+	ck_assert_int_eq(vpath(VFS_UNLINK, "/f", 0, 0), 0);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -293,6 +699,14 @@ unit_suite(void)
 	tcase_add_test(tc, cache_follows_renames);
 	tcase_add_test(tc, mounts);
 	tcase_add_test(tc, bad_requests);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pipes");
+	tcase_add_test(tc, ring_slots);
+	tcase_add_test(tc, ring_merges_small_writes);
+	tcase_add_test(tc, ring_faults);
+	tcase_add_test(tc, pipe_basics);
+	tcase_add_test(tc, pipe_waits);
+	tcase_add_test(tc, fifos);
 	suite_add_tcase(s, tc);
 	return s;
 }
