@@ -202,6 +202,28 @@ main(void)
 	}
 	wait(&status);
 
+	/* fcntl(F_SETFL) turns O_APPEND on and off on the open file (vfs's). */
+	fd = open("d/ap", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	fd2 = dup(fd);
+	check("write ab", write(fd, "ab", 2));
+	check("F_SETFL O_APPEND", fcntl(fd, F_SETFL, O_APPEND));
+	say("F_GETFL has O_APPEND (through the dup): %d", (fcntl(fd2, F_GETFL) & O_APPEND) != 0);
+	check("lseek 0", lseek(fd, 0, SEEK_SET));
+	check("write cd (appends)", write(fd2, "cd", 2));
+	check("offset after the append", lseek(fd, 0, SEEK_CUR));
+	check("F_SETFL 0", fcntl(fd, F_SETFL, 0));
+	check("lseek 0 again", lseek(fd, 0, SEEK_SET));
+	check("write X (at 0)", write(fd, "X", 1));
+	check("F_SETFL on a bad fd", fcntl(99, F_SETFL, O_APPEND));
+	close(fd);
+	close(fd2);
+	fd = open("d/ap", O_RDONLY);
+	memset(buf, 0, sizeof(buf));
+	check("read d/ap", read(fd, buf, sizeof(buf)));
+	say("d/ap: %s", buf);
+	close(fd);
+	unlink("d/ap");
+
 	/* unlink and rmdir */
 	fd = open("d/b2", O_RDONLY);
 	check("unlink d/b2", unlink("d/b2"));
