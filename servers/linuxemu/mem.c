@@ -1,7 +1,7 @@
 /*
  * Memory: the heap (brk), anonymous mappings (private, and shared through
- * a memory object so fork keeps them shared), munmap, mprotect, mremap and
- * madvise. The kernel solves page faults (demand-zero, copy-on-write); a
+ * a memory object so fork keeps them shared), private copies of files,
+ * munmap, mprotect, mremap and madvise. The kernel solves page faults (demand-zero, copy-on-write); a
  * fault outside every mapping comes to signal.c as SIGSEGV.
  *
  * The kernel does not tell us what is mapped, so each address space keeps
@@ -473,6 +473,126 @@ mmap_place(struct lmm *mm, uint64_t addr, uint64_t len, uint32_t prot, uint64_t 
 	return kmap_anywhere(mm, len, prot, obj, 0);
 }
 
+/* --- mappings of files --- */
+
+#define O_ACCMODE_	3
+#define O_WRONLY_	1
+#define O_RDWR_		2
+#define O_PATH_		010000000
+#define S_IFMT_		0170000
+#define S_IFREG_	0100000
+#define FILE_PIECE	65536UL
+
+/* The mapping is filled: its protection as asked, and its address is the answer. */
+static long
+file_map_done(struct lthread *t)
+{
+	struct lmm *mm = t->proc->mm;
+
+	if (!(t->fmap_prot & PROT_W) && vm_protect(mm->vs, t->fmap_at, t->fmap_len, t->fmap_prot) != 0)
+		return -ENOMEM;
+	return (long)t->fmap_at;
+}
+
+/* Filling failed: the mapping goes again. */
+static long
+file_map_fail(struct lthread *t, long err)
+{
+	unmap(t->proc->mm, t->fmap_at, t->fmap_len);
+	return err;
+}
+
+static long file_map_piece(struct lthread *t, struct lfile *f);
+long sys_mmap(struct lthread *t, const uint64_t *a);
+
+static long
+file_map_read(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	uint64_t asked = (uint64_t)t->wait_obj, got;
+	long r = (long)m->w[0];
+	struct lfile *f = lx_fd_get(t, t->a[4]);
+
+	t->wait_obj = NULL;
+	if (r < 0)
+		return file_map_fail(t, r);
+	got = (uint64_t)r < len ? (uint64_t)r : len;
+	if (got > 0 && lx_write(t->proc, t->fmap_at + t->io_done, data, got) != 0)
+		return file_map_fail(t, -ENOMEM);	/* unmapped meanwhile by another thread */
+	t->io_done += got;
+	if (got == asked && t->io_done < t->fmap_fill && f != NULL)
+		return file_map_piece(t, f);
+	return file_map_done(t);			/* at the end of the file: zeros after */
+}
+
+static long
+file_map_piece(struct lthread *t, struct lfile *f)
+{
+	uint64_t n = t->fmap_fill - t->io_done < FILE_PIECE ? t->fmap_fill - t->io_done : FILE_PIECE;
+	long r;
+
+	t->wait_obj = (void *)n;
+	r = lx_vfs_io(t, f, 0, t->a[5] + t->io_done, NULL, n, file_map_read);
+	return r == LX_SUSPEND ? r : file_map_fail(t, r);
+}
+
+/*
+ * mmap of a file: a private copy of its bytes from offset, made now
+ * (read from the archive, or from vfs in 64 KiB pieces), zeros after its
+ * end. MAP_SHARED without PROT_WRITE is the same (nothing writes through
+ * it); a shared writable mapping of a file is not done yet (ENODEV).
+ * /dev/zero maps as anonymous memory, as Linux.
+ */
+static long
+mmap_file(struct lthread *t, const uint64_t *a, uint64_t len)
+{
+	struct lmm *mm = t->proc->mm;
+	struct lfile *f = lx_fd_get(t, a[4]);
+	uint64_t flags = a[3], off = a[5];
+	uint32_t prot = (uint32_t)a[2];
+	int shared = (flags & 3) != MAP_PRIVATE_;
+	long r;
+
+	if (f == NULL || (f->flags & O_PATH_))
+		return -EBADF;
+	if (off & (PAGE - 1))
+		return -EINVAL;
+	if (f->kind == LF_NODE && f->node.dev == DEV_ZERO) {
+		uint64_t b[6] = { a[0], a[1], a[2], (flags & ~3UL) | (shared ? MAP_SHARED_ : MAP_PRIVATE_) |
+		    MAP_ANONYMOUS_, (uint64_t)-1, 0 };
+
+		return sys_mmap(t, b);
+	}
+	if (!((f->kind == LF_NODE && f->node.dev == DEV_NONE && (f->node.mode & S_IFMT_) == S_IFREG_) ||
+	    (f->kind == LF_VFS && (f->vmode & S_IFMT_) == S_IFREG_)))
+		return -ENODEV;			/* pipes, directories, the console, devices */
+	if ((f->flags & O_ACCMODE_) == O_WRONLY_)
+		return -EACCES;
+	if (shared && (prot & PROT_W))
+		return (f->flags & O_ACCMODE_) != O_RDWR_ ? -EACCES : -ENODEV;
+	if (off + len < off)
+		return -EOVERFLOW;
+	if (!room(mm, 1 + ((flags & MAP_FIXED_) ? map_cuts(mm, a[0], a[0] + len) : 0)))
+		return -ENOMEM;
+	if ((r = mmap_place(mm, a[0], len, prot | PROT_W, flags, 0)) < 0)
+		return r;
+	map_add(mm, (uint64_t)r, (uint64_t)r + len, prot, 0, 0, 0);
+	t->fmap_at = (uint64_t)r;
+	t->fmap_len = len;
+	t->fmap_prot = prot;
+	t->io_done = 0;
+	if (f->kind == LF_NODE) {
+		uint64_t n = off < f->node.size ? f->node.size - off : 0;
+
+		if (n > len)
+			n = len;
+		if (n > 0 && lx_write(t->proc, (uint64_t)r, (const char *)f->node.data + off, n) != 0)
+			return file_map_fail(t, -ENOMEM);
+		return file_map_done(t);
+	}
+	t->fmap_fill = len;
+	return file_map_piece(t, f);
+}
+
 /*
  * MAP_SHARED memory is a memory object's pages (vm_clone shares those,
  * so a fork's parent and child see each other's writes); MAP_PRIVATE is
@@ -489,10 +609,10 @@ sys_mmap(struct lthread *t, const uint64_t *a)
 
 	if (a[1] == 0 || len < a[1] || (addr & (PAGE - 1)) || (prot & ~7U))
 		return -EINVAL;
-	if ((flags & 3) == 0 || (flags & 3) == 3)
+	if ((flags & 3) == 0 || ((flags & 3) == 3 && (flags & MAP_ANONYMOUS_)))
 		return -EINVAL;		/* MAP_SHARED_VALIDATE (3) needs files */
 	if (!(flags & MAP_ANONYMOUS_))
-		return (long)a[4] < 0 || lx_fd_is_open(t, a[4]) == 0 ? -EBADF : -ENODEV;
+		return mmap_file(t, a, len);
 	if ((flags & MAP_FIXED_) && addr + len > addr)
 		cuts = map_cuts(mm, addr, addr + len);
 	if (!room(mm, 1 + cuts))
