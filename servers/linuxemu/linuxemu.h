@@ -180,6 +180,9 @@ struct lthread {
 	/* mem.c: an mmap of a file being filled (io_done: bytes so far) */
 	uint64_t fmap_at, fmap_len, fmap_fill;
 	uint32_t fmap_prot;
+	/* sendfile.c: a sendfile under way (io_done: bytes written) */
+	uint64_t sf_pos, sf_count, sf_piece;
+	long sf_result;
 };
 
 enum lstate { LP_FREE, LP_ALIVE, LP_ZOMBIE };

@@ -45,6 +45,7 @@
 	X(68,  pwrite64,        sys_pwrite64) \
 	X(69,  preadv,          sys_preadv) \
 	X(70,  pwritev,         sys_pwritev) \
+	X(71,  sendfile,        sys_sendfile) \
 	X(72,  pselect6,        sys_pselect6) \
 	X(73,  ppoll,           sys_ppoll) \
 	X(78,  readlinkat,      sys_readlinkat) \
