@@ -55,6 +55,8 @@ lx_file_put(struct lfile *f)
 		return;
 	if (f->kind == LF_VFS)
 		lx_vfs_close(f);
+	if (f->kind == LF_NODE)
+		lx_procfs_close(f);	/* a /proc file's text */
 	pp = f->pipe;
 	f->kind = LF_FREE;
 	f->pipe = NULL;
@@ -406,7 +408,7 @@ lx_stat_node(struct lthread *t, const struct lnode *n, uint64_t uva)
 	st.mode = n->mode;
 	st.nlink = (n->mode & S_IFMT_) == S_IFDIR_ ? 2 : 1;
 	st.rdev = n->rdev;
-	st.size = n->dev != DEV_NONE ? 0 : (int64_t)n->size;
+	st.size = n->dev != DEV_NONE || lx_procfs_is(n->path) ? 0 : (int64_t)n->size;
 	st.blksize = 4096;
 	st.blocks = (st.size + 511) / 512;
 	return lx_write(t->proc, uva, &st, sizeof(st));

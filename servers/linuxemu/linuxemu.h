@@ -440,6 +440,31 @@ int lx_procfs_gen_pid(struct lx_pbuf *b, const char *what, struct lproc *p, stru
 int lx_procfs_gen_sys(struct lx_pbuf *b, const char *what);
 /* --- end of procfs --- */
 
+/*
+ * --- procfs.c, procfs_gen.c (issue 8): /proc from the process table ---
+ * Nodes are named "proc/..." like the rest of rootfs.c's tree; a
+ * generated file's text is made when it is opened (a snapshot in
+ * f->node.data, freed at the last close).
+ */
+struct lx_pbuf {			/* a growing text buffer */
+	char *p;
+	size_t len, cap;
+	int failed;			/* out of memory */
+};
+void lx_pbuf_printf(struct lx_pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lx_pbuf_put(struct lx_pbuf *b, const void *data, size_t len);
+int lx_procfs_is(const char *path);		/* path (canonical) is under proc */
+void lx_procfs_self(struct lthread *t);		/* whose /proc/self the next walks see */
+void lx_procfs_self_exe(const char *exe);	/* lx_rootfs_self: the process owning exe */
+int lx_procfs_find(const char *name, struct lnode *n);
+int lx_procfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct lnode *n);
+long lx_procfs_open(struct lfile *f);		/* openat: a file's snapshot */
+void lx_procfs_close(struct lfile *f);		/* lx_file_put: the last reference went */
+/* procfs_gen.c: the contents; 0 or -errno */
+int lx_procfs_gen_pid(struct lx_pbuf *b, const char *what, struct lproc *p, struct lthread *t);
+int lx_procfs_gen_sys(struct lx_pbuf *b, const char *what);
+/* --- end of procfs --- */
+
 /* The system calls, in the listing (syscalls.h). */
 #define LX_DECL(nr, name, fn) long fn(struct lthread *t, const uint64_t *a);
 

@@ -1,6 +1,6 @@
 /*
  * The system calls that take a path, on the interim root tree (rootfs.c:
- * the boot archive, read-only, and /dev) until the vfs issue forwards
+ * the boot archive, read-only, /dev and /proc) until the vfs issue forwards
  * them: openat, newfstatat, faccessat(2), readlinkat, getdents64, chdir
  * and fchdir. What would change the tree is EROFS, as on a read-only
  * mount.
@@ -77,6 +77,7 @@ lookup(struct lthread *t, int dirfd, uint64_t upath, int follow, int empty_ok,
 	if ((r = lx_read_string(t->proc, upath, path, sizeof(path))) < 0)
 		return r;
 	lx_rootfs_self(t->proc->exe);
+	lx_procfs_self(t);
 	if (path[0] == '\0') {
 		if (!empty_ok)
 			return -ENOENT;
@@ -123,6 +124,8 @@ sys_openat(struct lthread *t, const uint64_t *a)
 
 		if ((n.mode & S_IFMT_) == S_IFDIR_ && (writing || (flags & O_CREAT_)))
 			return -EISDIR;
+		if (writing && n.dev == DEV_NONE && lx_procfs_is(n.path))
+			return -EACCES;		/* /proc's files take no writes (docs/linuxemu.md) */
 		if (writing && n.dev == DEV_NONE)
 			return -EROFS_;
 	}
@@ -134,6 +137,10 @@ sys_openat(struct lthread *t, const uint64_t *a)
 		return -ENFILE;
 	f->node = n;
 	f->off = 0;
+	if (lx_procfs_is(n.path) && (r = lx_procfs_open(f)) != 0) {
+		lx_file_put(f);
+		return r;
+	}
 	r = lx_fd_open(t, f, (flags & O_CLOEXEC_) != 0);
 	lx_file_put(f);			/* the table holds it, or nobody does */
 	return r;
@@ -201,7 +208,7 @@ sys_statx(struct lthread *t, const uint64_t *a)
 	attr.mode = n.mode;
 	attr.nlink = (n.mode & S_IFMT_) == S_IFDIR_ ? 2 : 1;
 	attr.rdev = n.rdev;
-	attr.size = n.dev != DEV_NONE ? 0 : (int64_t)n.size;
+	attr.size = n.dev != DEV_NONE || lx_procfs_is(n.path) ? 0 : (int64_t)n.size;
 	attr.blksize = 4096;
 	attr.blocks = (attr.size + 511) / 512;
 	lx_statx_fill(sx, &attr, n.dev != DEV_NONE || strncmp(n.path, "dev", 3) == 0 ? 6 : 1);
@@ -225,6 +232,8 @@ sys_faccessat2(struct lthread *t, const uint64_t *a)
 	if ((r = lookup(t, (int)a[0], a[1], !(flags & AT_SYMLINK_NOFOLLOW_),
 	    (flags & AT_EMPTY_PATH_) != 0, &n)) != 0)
 		return r;
+	if ((a[2] & 2) && n.dev == DEV_NONE && lx_procfs_is(n.path))
+		return t->proc->euid == 0 || (n.mode & 0200) ? 0 : -EACCES;
 	if ((a[2] & 2) && n.dev == DEV_NONE)
 		return -EROFS_;		/* W_OK on a read-only tree */
 	/* X_OK: root still needs an execute bit somewhere (or a directory). */
@@ -307,6 +316,8 @@ sys_getdents64(struct lthread *t, const uint64_t *a)
 		return lx_vfs_getdents64(t, f, a[2]);
 	if (f->kind != LF_NODE || (f->node.mode & S_IFMT_) != S_IFDIR_)
 		return -ENOTDIR;
+	if (lx_procfs_is(f->node.path) && lx_procfs_find(f->node.path, &n) != 0)
+		return -ENOENT;		/* a /proc/<pid> whose process has gone (Linux's) */
 	uint64_t at = f->off;
 
 	for (;;) {

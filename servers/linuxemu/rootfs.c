@@ -1,9 +1,8 @@
 /*
  * The root tree until the vfs serves one (the vfs issue): the boot
  * archive read as a read-only filesystem, /dev with the devices that
- * need no driver (null, zero, full, console), and of /proc the one entry
- * programs rely on, /proc/self/exe (BusyBox runs its applets through it),
- * and linuxemu's own switch, /proc/lichen/strace ("1" traces every call). Path walking follows
+ * need no driver (null, zero, full, console), and /proc (procfs.c: the
+ * processes, the machine, linuxemu's own switch /proc/lichen/strace). Path walking follows
  * Linux: "." and "..", symbolic links (40 at most: ELOOP), ENOTDIR for a
  * file in the middle, ENAMETOOLONG; anything that would write is EROFS.
  *
@@ -39,13 +38,11 @@ static const struct {
 	{ "dev/zero", (1 << 8) | 5, DEV_ZERO },
 };
 
-/* /proc/self/exe's target: the calling process's executable (lx_rootfs_self). */
-static const char *self_exe = "";
-
+/* Whose /proc/self the next walks see: the process whose exe this is (procfs.c). */
 void
 lx_rootfs_self(const char *exe)
 {
-	self_exe = exe;
+	lx_procfs_self_exe(exe);
 }
 
 void
@@ -68,25 +65,8 @@ node_find(const char *name, struct lnode *n)
 		n->ino = name[0] == '\0' ? 2 : 3;
 		return 0;
 	}
-	if (strcmp(name, "proc") == 0 || strcmp(name, "proc/self") == 0 ||
-	    strcmp(name, "proc/lichen") == 0) {
-		n->mode = S_IFDIR_ | 0555;
-		n->ino = name[4] == '\0' ? 10 : name[5] == 's' ? 11 : 13;
-		return 0;
-	}
-	if (strcmp(name, "proc/lichen/strace") == 0) {
-		n->mode = S_IFREG_ | 0644;
-		n->dev = DEV_STRACE;
-		n->ino = 14;
-		return 0;
-	}
-	if (strcmp(name, "proc/self/exe") == 0) {
-		n->mode = S_IFLNK_ | 0777;
-		n->data = self_exe;
-		n->size = strlen(self_exe);
-		n->ino = 12;
-		return 0;
-	}
+	if (lx_procfs_is(name))
+		return lx_procfs_find(name, n);
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 		if (strcmp(name, devices[i].name) == 0) {
 			n->mode = S_IFCHR_ | (devices[i].dev == DEV_CONSOLE ? 0600 : 0666);
@@ -201,7 +181,9 @@ lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct
 	struct cpio_entry e;
 	uint64_t i = 0;
 
-	/* 0: ".", 1: "..", 2: "dev" (or /proc's entry), 3: "proc", 4.. the archive's, or /dev's. */
+	if (lx_procfs_is(dir))
+		return lx_procfs_readdir(dir, pos, name, cap, n);
+	/* 0: ".", 1: "..", 2: "dev", 3: "proc", 4.. the archive's, or /dev's. */
 	for (;;) {
 		uint64_t at = *pos;
 
@@ -229,26 +211,8 @@ lx_rootfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct
 				node_find("dev", n);
 				return 1;
 			}
-			if (strcmp(dir, "proc") == 0 || strcmp(dir, "proc/self") == 0 ||
-			    strcmp(dir, "proc/lichen") == 0) {
-				const char *entry = dir[4] == '\0' ? "self" :
-				    dir[5] == 's' ? "exe" : "strace";
-				char full[32];
-
-				strlcpy(name, entry, cap);
-				fmt_snprintf(full, sizeof(full), "%s/%s", dir, entry);
-				node_find(full, n);
-				return 1;
-			}
 			continue;
 		}
-		if (at == 3 && strcmp(dir, "proc") == 0) {
-			strlcpy(name, "lichen", cap);
-			node_find("proc/lichen", n);
-			return 1;
-		}
-		if (strncmp(dir, "proc", 4) == 0 && (dir[4] == '\0' || dir[4] == '/'))
-			return 0;
 		if (at == 3 && dlen == 0) {
 			strlcpy(name, "proc", cap);
 			node_find("proc", n);
