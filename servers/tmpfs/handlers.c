@@ -41,12 +41,18 @@ fits32(uint64_t w)
 	return w <= UINT32_MAX;
 }
 
-/* "SOURCE\0OPTIONS" (tmpfs has no source; trailing NULs are tolerated). */
+int (*tmpfs_mount_source)(struct tmpfs *fs, uint64_t root, const char *src, size_t len);
+
+/*
+ * "SOURCE\0OPTIONS" (trailing NULs are tolerated). The source is "" or
+ * "none", or what tmpfs_mount_source fills the instance from.
+ */
 static long
 do_mount(struct ipc_server *srv, struct ipc_req *req)
 {
 	const char *d = req->data, *nul = memchr(d, '\0', req->len), *opts = "";
-	size_t olen = 0;
+	size_t olen = 0, slen = nul != NULL ? (size_t)(nul - d) : req->len;
+	int r;
 
 	if (nul != NULL) {
 		opts = nul + 1;
@@ -54,8 +60,18 @@ do_mount(struct ipc_server *srv, struct ipc_req *req)
 		while (olen > 0 && opts[olen - 1] == '\0')
 			olen--;
 	}
-	return node_reply(
-	    req, tmpfs_mount(FS(srv), opts, olen, req->msg.w[0], &reply_attr));
+	r = tmpfs_mount(FS(srv), opts, olen, req->msg.w[0], &reply_attr);
+	if (r == 0 && slen > 0 && !(slen == 4 && memcmp(d, "none", 4) == 0)) {
+		r = tmpfs_mount_source != NULL ?
+		    tmpfs_mount_source(FS(srv), reply_attr.ino, d, slen) : -ENODEV;
+		if (r != 0) {			/* the instance goes with what it holds */
+			tmpfs_forget(FS(srv), reply_attr.ino, 1);
+			tmpfs_umount(FS(srv), reply_attr.ino);
+		} else {
+			tmpfs_getattr(FS(srv), reply_attr.ino, &reply_attr);
+		}
+	}
+	return node_reply(req, r);
 }
 
 static long

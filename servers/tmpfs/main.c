@@ -56,6 +56,7 @@ main(int argc, char **argv)
 		printf("tmpfs: no endpoint: error %ld\n", ep);
 		return 1;
 	}
+	tmpfs_fill_init(name_ep);
 	ipc_server_init(&srv, (handle_t)ep, tmpfs_handlers, tmpfs_nhandlers,
 	    NULL, 0, buf, sizeof(buf), fs);
 	if ((r = name_register(name_ep, TMPFS_NAME, (handle_t)ep)) != 0) {

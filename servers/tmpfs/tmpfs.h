@@ -15,4 +15,12 @@
 extern const struct ipc_handler tmpfs_handlers[];
 extern const unsigned tmpfs_nhandlers;
 
+/*
+ * FS_MOUNT with a source other than "" or "none": this fills the new
+ * instance at root from it (fill.c: "copy:NAME"), 0 or -errno (the
+ * mount then fails). NULL (the host tests): such a source is -ENODEV.
+ */
+extern int (*tmpfs_mount_source)(struct tmpfs *fs, uint64_t root, const char *src, size_t len);
+void tmpfs_fill_init(handle_t name_ep);		/* fill.c: sets the hook */
+
 #endif
