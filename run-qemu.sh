@@ -42,7 +42,10 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
   --init PROG      start PROG from the boot archive instead of init
                    (lichen.init=PROG; e.g. ipctest, ipcstress, ipcbench)
   --manifest NAME  init reads NAME from the boot archive instead of
-                   boot.manifest (lichen.manifest=NAME; docs/init.md)
+                   boot.manifest (lichen.manifest=NAME; docs/init.md); a
+                   path names its file in image/bootfs/, e.g.
+                   --manifest image/bootfs/tmpfs-root.manifest: a writable
+                   root in memory, a copy of the boot archive
   --strace         print every Linux system call linuxemu answers
                    (lichen.strace=1; at run time: echo 1 > /proc/lichen/strace)
   --icount         -icount shift=0: guest time counts instructions
@@ -108,7 +111,7 @@ while [ $# -gt 0 ]; do
 	--el2) el2=1 ;;
 	--append) append="${append:+$append }$2"; shift ;;
 	--init) append="${append:+$append }lichen.init=$2" lichen_only=$1; shift ;;
-	--manifest) append="${append:+$append }lichen.manifest=$2" lichen_only=$1; shift ;;
+	--manifest) append="${append:+$append }lichen.manifest=${2##*/}" lichen_only=$1; shift ;;
 	--icount) icount=1 ;;
 	--strace) append="${append:+$append }lichen.strace=1" lichen_only=$1 ;;
 	--no-initrd) initrd=0 lichen_only=$1 ;;
@@ -183,6 +186,10 @@ done
 # shellcheck disable=SC2206 # --qemu is split into words on purpose
 [ -n "$extra" ] && args+=($extra)
 
+# A manifest is init's: --manifest without --init starts init.
+if [[ "$append" == *lichen.manifest=* && "$append" != *lichen.init=* ]]; then
+	append="lichen.init=init $append"
+fi
 # -c with a disk: the command runs on it (disk.manifest: the FAT32 root on
 # vda, the boot archive at /boot), unless --init or --manifest said otherwise.
 # Linux: scripts/linux-init.sh does the same for lichen.root=/dev/vda.
