@@ -198,6 +198,15 @@ if [ "$linux" = 1 ] && [ ${#disks[@]} -gt 0 ]; then
 elif [ "$has_command" = 1 ] && [ ${#disks[@]} -gt 0 ] &&
 	[[ "$append" != *lichen.init=* && "$append" != *lichen.manifest=* ]]; then
 	append="lichen.init=init lichen.manifest=disk.manifest${append:+ $append}"
+# No command: BusyBox's shell on the terminal (devtmpfs's console, with
+# line editing and job control) on the boot archive (linux.manifest) or,
+# with --disk, the first disk (disk.manifest), unless --init, --manifest
+# or --append chose the first process or manifest.
+elif [ "$has_command" = 0 ] && [ "$linux" = 0 ] && [ "$initrd" = 1 ] &&
+	[[ "$append" != *lichen.init=* && "$append" != *lichen.manifest=* ]]; then
+	manifest=linux.manifest
+	[ ${#disks[@]} -gt 0 ] && manifest=disk.manifest
+	append="lichen.init=init lichen.manifest=$manifest linuxemu.run=/bin/sh${append:+ $append}"
 fi
 if [ "$has_command" = 1 ] || [ "$linux" = 1 ]; then
 	cmd=(--initrd "$build/image/bootfs.cpio" "${adds[@]}" "--append=$append")

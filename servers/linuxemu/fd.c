@@ -3,8 +3,9 @@
  * files (shared by dup and fork), close-on-exec, and the calls on them.
  *
  * The kinds of file: the console, which a process's first fds 0-2 name
- * (writes go to the kernel log; there is no input before devtmpfs brings
- * the tty, so a read waits until a signal); the files of linuxemu's own
+ * when linuxemu runs alone (writes go to the kernel log; there is no
+ * input, so a read waits until a signal; in vfs mode they are the
+ * terminal, /dev/console through vfs: tty.c); the files of linuxemu's own
  * tree (rootfs.c: /dev, /proc, and everything when there is no vfs);
  * files in vfs (LF_VFS: regular files, directories, and pipes and FIFOs,
  * whose readiness vfs tells us with VFS_READY); and, without vfs, pipes
@@ -41,6 +42,7 @@ lx_file_new(enum lfile_kind kind, uint32_t flags)
 			files[i].flags = flags;
 			files[i].pipe = NULL;
 			files[i].vpipe = 0;
+			files[i].vino = files[i].vrdev = 0;
 			return &files[i];
 		}
 	return NULL;
@@ -349,6 +351,8 @@ sys_lseek(struct lthread *t, const uint64_t *a)
 
 	if (f == NULL)
 		return -EBADF;
+	if (lx_tty_is(f))
+		return -ESPIPE;		/* a terminal, as Linux's (nonseekable) */
 	if (f->kind == LF_VFS)
 		return (f->flags & O_PATH_) ? -EBADF : lx_vfs_lseek(t, f, a);
 	if (f->kind != LF_NODE)
@@ -382,7 +386,9 @@ sys_ioctl(struct lthread *t, const uint64_t *a)
 		return lx_write(t->proc, a[2], &(int32_t){ (int32_t)lx_pipe_bytes(f->pipe) }, 4);
 	if (f->kind == LF_VFS && f->vpipe != 0 && (uint32_t)a[1] == FIONREAD_)
 		return lx_vfs_fionread(t, f);
-	return -ENOTTY_;	/* no tty before devtmpfs */
+	if (lx_tty_is(f))
+		return lx_tty_ioctl(t, f, a);	/* tty.c */
+	return -ENOTTY_;	/* files, pipes, linuxemu's own console and devices */
 }
 
 struct stat_ {			/* asm-generic struct stat (aarch64) */
@@ -508,6 +514,8 @@ poll_one(struct lthread *t, int32_t fd, int16_t events)
 		r = (int16_t)lx_pipe_poll(f);
 	else if (f->kind == LF_VFS && f->vpipe != 0)
 		r = (int16_t)pipe_poll(f);
+	else if (lx_tty_is(f))
+		r = (int16_t)lx_tty_poll();	/* as devtmpfs told (FS_TTY_READY) */
 	else if (f->kind == LF_NODE || f->kind == LF_VFS)	/* files never wait (as Linux) */
 		r |= POLLIN_ | POLLRDNORM_ | POLLOUT_ | POLLWRNORM_;
 	else

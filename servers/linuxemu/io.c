@@ -439,7 +439,7 @@ vfs_piece_done(struct lthread *t, const struct ipc_msg *m, const void *data, siz
 	if (writing && (m->w[1] & VFS_EPIPE))
 		sigpipe(t);			/* the pipe's readers are gone */
 	if (r == -EINTR && t->io_done == 0)
-		return LX_RESTART;		/* a pipe's wait, interrupted by a signal */
+		return LX_RESTART;		/* a pipe's or terminal's wait, interrupted by a signal */
 	if (r < 0)
 		return t->io_done > 0 ? (long)t->io_done : r;
 	got = (uint64_t)r;
@@ -464,7 +464,7 @@ vfs_piece_done(struct lthread *t, const struct ipc_msg *m, const void *data, siz
 	 * and a pipe's write (which goes on until all is in, as Linux's).
 	 */
 	if (got == asked && f != NULL && f->kind == LF_VFS &&
-	    ((f->vmode & 0170000) == 0100000 || (writing && f->vpipe != 0)) &&
+	    ((f->vmode & 0170000) == 0100000 || (writing && (f->vpipe != 0 || lx_tty_is(f)))) &&
 	    io_again(t, &io, &off) == 0 && t->io_done < io.total)
 		return vfs_piece(t, f, writing);
 	return (long)t->io_done;
@@ -482,8 +482,8 @@ vfs_piece(struct lthread *t, struct lfile *f, int writing)
 	n = io.total - t->io_done < VFS_PIECE ? io.total - t->io_done : VFS_PIECE;
 	if (off != OFF_CURRENT)
 		off += t->io_done;
-	if (!writing && f->vpipe != 0 && (n = io_writable(&io, n)) == 0)
-		return -EFAULT;			/* a pipe's bytes are not taken for nothing */
+	if (!writing && (f->vpipe != 0 || lx_tty_is(f)) && (n = io_writable(&io, n)) == 0)
+		return -EFAULT;			/* a pipe's or terminal's bytes are not taken for nothing */
 	if (writing) {
 		long c = io_copy(&io, t->io_done, piece, n, 0);
 
@@ -514,12 +514,16 @@ vfs_rw(struct io *io, struct lfile *f, int writing)
 static long
 file_write(struct io *io, struct lfile *f)
 {
+	long r;
+
 	if ((f->flags & O_ACCMODE_) == 0 || (f->flags & O_PATH_))
 		return -EBADF;
 	if (f->kind == LF_PIPE)
 		return pipe_write(io, f);
 	if (f->kind == LF_NODE)
 		return node_write(io, &f->node);
+	if (lx_tty_is(f) && (r = lx_tty_write_check(io->t)) != 0)
+		return r;		/* TOSTOP: SIGTTOU for a background writer */
 	if (f->kind == LF_VFS)
 		return vfs_rw(io, f, 1);
 	return console_write(io);
@@ -534,6 +538,8 @@ file_read(struct io *io, struct lfile *f)
 		return -EBADF;
 	if (f->kind == LF_PIPE)
 		return pipe_read(io, f);
+	if (lx_tty_is(f) && (r = lx_tty_jobctl(io->t, 21)) != 0)
+		return r;		/* SIGTTIN for a background reader */
 	if (f->kind == LF_VFS)
 		return vfs_rw(io, f, 0);
 	if (f->kind == LF_NODE) {
@@ -621,7 +627,7 @@ positioned(struct lthread *t, const uint64_t *a, int vector, int writing)
 		return -EBADF;
 	if (vector && (r = io_vector(t, a[1], a[2], &io)) != 0)
 		return r;
-	if (f->kind != LF_NODE && f->kind != LF_VFS)
+	if ((f->kind != LF_NODE && f->kind != LF_VFS) || lx_tty_is(f))
 		return -ESPIPE;
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;

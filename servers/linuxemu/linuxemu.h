@@ -116,6 +116,7 @@ struct lfile {
 	int borrowed;			/* LF_VFS: the id is not ours to close (the root) */
 	uint64_t vpipe;			/* LF_VFS: a pipe's or FIFO's id in vfs, else 0 */
 	uint16_t vrev, vwev;		/* ... what its readers and writers poll (VFS_READY) */
+	uint64_t vino, vrdev;		/* LF_VFS: the node's st_ino and st_rdev at open (tty.c) */
 };
 
 /* An fd table, shared by CLONE_FILES. */
@@ -441,29 +442,27 @@ int lx_procfs_gen_sys(struct lx_pbuf *b, const char *what);
 /* --- end of procfs --- */
 
 /*
- * --- procfs.c, procfs_gen.c (issue 8): /proc from the process table ---
- * Nodes are named "proc/..." like the rest of rootfs.c's tree; a
- * generated file's text is made when it is opened (a snapshot in
- * f->node.data, freed at the last close).
+ * --- tty.c (issue 8): the terminal, devtmpfs's console through vfs ---
+ * Its events come to our endpoint with LX_TTY_BADGE (FS_TTY_SIGNAL,
+ * FS_TTY_READY), as do the answers of requests nobody waits for.
  */
-struct lx_pbuf {			/* a growing text buffer */
-	char *p;
-	size_t len, cap;
-	int failed;			/* out of memory */
-};
-void lx_pbuf_printf(struct lx_pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void lx_pbuf_put(struct lx_pbuf *b, const void *data, size_t len);
-int lx_procfs_is(const char *path);		/* path (canonical) is under proc */
-void lx_procfs_self(struct lthread *t);		/* whose /proc/self the next walks see */
-void lx_procfs_self_exe(const char *exe);	/* lx_rootfs_self: the process owning exe */
-int lx_procfs_find(const char *name, struct lnode *n);
-int lx_procfs_readdir(const char *dir, uint64_t *pos, char *name, size_t cap, struct lnode *n);
-long lx_procfs_open(struct lfile *f);		/* openat: a file's snapshot */
-void lx_procfs_close(struct lfile *f);		/* lx_file_put: the last reference went */
-/* procfs_gen.c: the contents; 0 or -errno */
-int lx_procfs_gen_pid(struct lx_pbuf *b, const char *what, struct lproc *p, struct lthread *t);
-int lx_procfs_gen_sys(struct lx_pbuf *b, const char *what);
-/* --- end of procfs --- */
+#define LX_TTY_BADGE	4
+extern handle_t lx_name_ep;		/* init's name service (vfs mode) */
+extern int lx_vfs_dev;			/* /dev is vfs's (devtmpfs is mounted there) */
+long lx_vfs_call(uint64_t label, const uint64_t *w, const void *data, size_t len, void *rbuf,
+    size_t rcap, uint64_t *rw, size_t *rlen);	/* blocking: start-up, power-off */
+struct lfile *lx_vfs_open_console(void);
+int lx_tty_is(const struct lfile *f);
+void lx_tty_start(struct lproc *p);
+void lx_tty_drain(void);
+long lx_tty_opened(struct lthread *t, struct lfile *f, uint32_t flags);
+void lx_tty_exit(struct lproc *p);
+long lx_tty_jobctl(struct lthread *t, int sig);
+long lx_tty_write_check(struct lthread *t);
+int lx_tty_poll(void);
+void lx_tty_event(const struct ipc_msg *m);
+long lx_tty_ioctl(struct lthread *t, struct lfile *f, const uint64_t *a);
+/* --- end of tty --- */
 
 /* The system calls, in the listing (syscalls.h). */
 #define LX_DECL(nr, name, fn) long fn(struct lthread *t, const uint64_t *a);

@@ -275,6 +275,8 @@ start_init(const char *path, int argc, char **args)
 		p->cwdf = lx_vfs_root_file();
 	if (p->files == NULL || p->sig == NULL || (lx_vfs != HANDLE_NONE && p->cwdf == NULL))
 		return NULL;
+	if (lx_vfs != HANDLE_NONE)
+		lx_tty_start(p);		/* fds 0-2 on the terminal, if devtmpfs is on /dev */
 	if ((r = lx_exec_image(p, path, argc, args, 2, init_envp, &im)) != 0) {
 		printf("linuxemu: cannot run %s: error %ld\n", path, r);
 		return NULL;
@@ -507,6 +509,10 @@ main(int argc, char **argv)
 		}
 		if (m.label == VFS_READY && m.badge == LX_READY_BADGE) {
 			lx_vfs_ready(&m);
+			continue;
+		}
+		if (m.badge == LX_TTY_BADGE && m.token == HANDLE_NONE) {
+			lx_tty_event(&m);	/* the terminal's news, or an answer nobody waits for */
 			continue;
 		}
 		if (m.label == LABEL_TIMER && m.badge == 2) {

@@ -245,6 +245,8 @@ stop_process(struct lproc *p, int sig)
 
 		if (t->tid != 0 && t->proc == p && t->token == HANDLE_NONE)
 			thread_interrupt(t->thread);	/* it stops when it arrives */
+		else if (t->tid != 0 && t->proc == p && t->wait == W_VFS)
+			lx_vfs_cancel(t);	/* a stopped reader must not take the terminal's input */
 	}
 }
 
@@ -547,6 +549,25 @@ setup_frame(struct lthread *t, int sig, const struct lx_siginfo *info, long *x0)
 }
 
 /*
+ * An interrupted call that no handler saw (a stop and continue, a signal
+ * ignored by now) goes back onto its svc: what its answer puts in x0.
+ */
+static long
+restart(struct lthread *t)
+{
+	struct user_regs r;
+
+	if (t->label != LABEL_SYSCALL ||
+	    thread_regs(t->thread, THREAD_REGS_GET, THREAD_REGS_GENERAL, &r) != 0)
+		return -EINTR;
+	r.pc -= 4;
+	r.x[0] = t->a[0];
+	if (thread_regs(t->thread, THREAD_REGS_SET, THREAD_REGS_GENERAL, &r) != 0)
+		return -EINTR;
+	return (long)t->a[0];
+}
+
+/*
  * At the answer of t's call (or fault, or interrupt): deliver what is
  * pending. 0: answer with *x0 (changed to the handler's x0 if a frame
  * was built); 1: t is gone or stopped, do not answer.
@@ -586,7 +607,7 @@ lx_signal_deliver(struct lthread *t, long *x0)
 		return 0;
 	}
 	if (*x0 == LX_RESTART)
-		*x0 = -EINTR;		/* nothing to run (e.g. ignored by now): an interruption */
+		*x0 = restart(t);	/* no handler ran: the call runs again, as Linux's */
 	if (t->has_saved_mask) {
 		t->sigmask = t->saved_mask;
 		t->has_saved_mask = 0;

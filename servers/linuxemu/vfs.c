@@ -11,9 +11,11 @@
  * a long read). A thread that died meanwhile has a new sequence number,
  * so its answer is dropped (a file it had opened is closed again).
  *
- * /dev and /proc stay linuxemu's own (rootfs.c) until devtmpfs and
- * procfs exist: an absolute path under them is not sent to vfs. Only
- * execve reads a file with blocking calls (vfs never waits on us).
+ * /proc stays linuxemu's own (rootfs.c), and so does /dev unless
+ * devtmpfs is mounted there (lx_vfs_dev: the first process's console
+ * opened through vfs): an absolute path under them is not sent to vfs.
+ * Only start-up, power-off and execve use blocking calls (vfs never
+ * waits on us).
  */
 #include <lichen/errno.h>
 #include <lichen/fmt.h>
@@ -26,6 +28,8 @@
 #include "linuxemu.h"
 
 handle_t lx_vfs;			/* HANDLE_NONE: standalone, the archive is the root */
+handle_t lx_name_ep = HANDLE_NONE;
+int lx_vfs_dev;
 static uint64_t vfs_root;		/* the root directory's file id */
 static uint32_t seq[LX_NTHREAD];
 char lx_vfs_path[FS_PATH_MAX];
@@ -62,12 +66,53 @@ vfs_call(uint64_t label, const uint64_t *w, const void *data, size_t len, void *
 	return (long)m.w[0];
 }
 
+long
+lx_vfs_call(uint64_t label, const uint64_t *w, const void *data, size_t len, void *rbuf,
+    size_t rcap, uint64_t *rw, size_t *rlen)
+{
+	return vfs_call(label, w, data, len, rbuf, rcap, rw, rlen);
+}
+
+/*
+ * The first process's terminal: /dev/console opened read-write through
+ * vfs (devtmpfs), or NULL if /dev is not devtmpfs's (then /dev stays
+ * linuxemu's own and fds 0-2 its console).
+ */
+struct lfile *
+lx_vfs_open_console(void)
+{
+	static const char path[] = "/dev/console";
+	uint64_t w[6] = { vfs_root, VFS_O_RDWR | VFS_O_NOCTTY, 0, VFS_CRED(0, 0), vfs_root, 0 };
+	uint64_t rw[IPC_WORDS];
+	struct fs_attr attr;
+	struct lfile *f;
+	size_t rlen;
+
+	if (lx_vfs == HANDLE_NONE || vfs_call(VFS_OPEN, w, path, sizeof(path) - 1, &attr,
+	    sizeof(attr), rw, &rlen) != 0)
+		return NULL;
+	if (rlen < sizeof(attr) || (attr.mode & FS_IFMT) != FS_IFCHR ||
+	    (f = lx_file_new(LF_VFS, VFS_O_RDWR)) == NULL) {
+		w[0] = rw[1];
+		vfs_call(VFS_CLOSE, w, NULL, 0, NULL, 0, NULL, NULL);
+		return NULL;
+	}
+	f->vid = rw[1];
+	f->vmode = attr.mode;
+	f->vino = attr.ino;
+	f->vrdev = attr.rdev;
+	f->borrowed = 0;
+	lx_vfs_dev = 1;
+	return f;
+}
+
 int
 lx_vfs_init(handle_t name_ep)
 {
 	uint64_t w[6] = { 0 }, rw[IPC_WORDS];
 	long r;
 
+	lx_name_ep = name_ep;
 	if ((r = name_wait(name_ep, "vfs", &lx_vfs)) != 0)
 		return (int)r;
 	if ((r = vfs_call(VFS_ROOT, w, NULL, 0, NULL, 0, rw, NULL)) != 0)
@@ -82,6 +127,7 @@ lx_vfs_shutdown(void)
 {
 	uint64_t w[6] = { 0 };
 
+	lx_tty_drain();			/* the terminal's last output before the power goes */
 	if (lx_vfs != HANDLE_NONE)
 		vfs_call(VFS_SHUTDOWN, w, NULL, 0, NULL, 0, NULL, NULL);
 }
@@ -384,7 +430,8 @@ lx_vfs_read_path(struct lthread *t, uint64_t upath, size_t *len)
 	if (r < 0)
 		return r;
 	*len = (size_t)r;
-	if ((strncmp(lx_vfs_path, "/dev", 4) == 0 && (lx_vfs_path[4] == '\0' || lx_vfs_path[4] == '/')) ||
+	if ((!lx_vfs_dev && strncmp(lx_vfs_path, "/dev", 4) == 0 &&
+	    (lx_vfs_path[4] == '\0' || lx_vfs_path[4] == '/')) ||
 	    (strncmp(lx_vfs_path, "/proc", 5) == 0 && (lx_vfs_path[5] == '\0' || lx_vfs_path[5] == '/')))
 		return 0;
 	return 1;
@@ -494,6 +541,12 @@ done_open(struct lthread *t, const struct ipc_msg *m, const void *data, size_t l
 	f->vpipe = m->w[3];			/* a FIFO's pipe, and how it polls */
 	f->vrev = (uint16_t)m->w[4];
 	f->vwev = (uint16_t)m->w[5];
+	f->vino = attr.ino;
+	f->vrdev = attr.rdev;
+	if (lx_tty_is(f) && !(flags & VFS_O_PATH) && (r = lx_tty_opened(t, f, flags)) != 0) {
+		lx_file_put(f);
+		return r;
+	}
 	if (t->nr == 49 || t->nr == 50) {	/* chdir: the new working directory */
 		lx_file_put(t->proc->cwdf);
 		t->proc->cwdf = f;

@@ -475,6 +475,8 @@ do_poll(struct ipc_server *srv, struct ipc_req *req)
 		return -EBADF;
 	if (f->pipe != NULL)
 		return pipe_poll(req, f);
+	if (vfile_is_dev(f))
+		return dev_poll(req, f);
 	/* Regular files and directories are always ready (Linux's default). */
 	return (long)(req->msg.w[1] & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM));
 }

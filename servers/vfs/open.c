@@ -273,6 +273,8 @@ do_read(struct ipc_server *srv, struct ipc_req *req)
 		return -EBADF;
 	if (f->pipe != NULL)
 		return pipe_read(req, f);
+	if (vfile_is_dev(f))
+		return dev_read(req, f);	/* no offset queue: it may wait long */
 	if (vn_is_dir(f->vn))
 		return -EISDIR;
 	if (req->msg.w[1] > IPC_BUF_MAX)
@@ -340,6 +342,8 @@ do_write(struct ipc_server *srv, struct ipc_req *req)
 		return -EBADF;
 	if (f->pipe != NULL)
 		return pipe_write(req, f);
+	if (vfile_is_dev(f))
+		return dev_write(req, f);
 	if (req->len == 0)
 		return 0;
 	if ((int64_t)req->msg.w[2] < 0 && req->msg.w[2] != VFS_OFF_CURRENT)
@@ -428,6 +432,8 @@ do_seek(struct ipc_server *srv, struct ipc_req *req)
 		return err;
 	if (f->pipe != NULL)
 		return -ESPIPE;
+	if (vfile_is_dev(f))
+		return 0;	/* Linux's memory devices: the offset stays 0 (a terminal is the client's ESPIPE) */
 	type = f->vn->attr.mode & FS_IFMT;
 	switch (req->msg.w[2]) {
 	case SEEK_SET:

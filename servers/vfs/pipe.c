@@ -601,5 +601,6 @@ do_cancel(struct ipc_server *srv, struct ipc_req *req)
 					return 0;
 				}
 	}
+	dev_cancel(tag);
 	return 0;
 }

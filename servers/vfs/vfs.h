@@ -4,6 +4,7 @@
  *
  *   node.c   vnodes (vfs's cache of the fs servers' nodes, by parent and
  *            name), mounts, open files, permissions
+ *   dev.c    device files (devtmpfs): reads, writes, ioctls, polls, cancels
  *   walk.c   path resolution: one component at a time, asking the fs
  *            server (FS_LOOKUP, FS_READLINK) without ever waiting
  *   req.c    what the requests share; open.c, names.c, attr.c the requests,
@@ -151,6 +152,13 @@ long pipe_read(struct ipc_req *req, struct vfile *f);
 long pipe_write(struct ipc_req *req, struct vfile *f);
 long pipe_poll(struct ipc_req *req, struct vfile *f);
 
+/* dev.c: devtmpfs's device files */
+bool vfile_is_dev(const struct vfile *f);
+long dev_read(struct ipc_req *req, struct vfile *f);
+long dev_write(struct ipc_req *req, struct vfile *f);
+long dev_poll(struct ipc_req *req, struct vfile *f);
+int dev_cancel(uint64_t tag);			/* 1: a device request had that tag */
+
 /* Answers op's token (status and out) and frees op and what it holds. */
 void vop_answer(struct vop *op, long status, const struct ipc_out *out);
 /* Sends an fs request for op; fn runs with the reply. 0 or -errno. */
@@ -198,7 +206,7 @@ void open_done(struct vop *op, struct vnode *vn, bool checked);	/* open.c */
 	X(VFS_STATFS, do_statfs) X(VFS_GETPATH, do_getpath) X(VFS_MOUNT, do_mount) \
 	X(VFS_UMOUNT, do_umount) X(VFS_POLL, do_poll) X(VFS_ROOT, do_root) \
 	X(VFS_SHUTDOWN, do_shutdown) X(VFS_PIPE, do_pipe) X(VFS_SETFL, do_setfl) \
-	X(VFS_CANCEL, do_cancel)
+	X(VFS_CANCEL, do_cancel) X(VFS_IOCTL, do_ioctl)
 #define VFS_DECL(label, fn) long fn(struct ipc_server *srv, struct ipc_req *req);
 VFS_REQUESTS(VFS_DECL)
 #undef VFS_DECL

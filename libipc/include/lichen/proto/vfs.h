@@ -23,7 +23,12 @@
  *   VFS_CLOSE    w0 = file id. Reply 0.
  *   VFS_READ     w0 = file, w1 = bytes (<= IPC_BUF_MAX), w2 = offset or
  *                VFS_OFF_CURRENT. Reply: w0 = bytes, data. May wait
- *                (pipes, FIFOs, devices).
+ *                (pipes, FIFOs, devices). A device's reads and writes
+ *                (the character devices of a devtmpfs mount) go to its
+ *                server at once, with the file's O_NONBLOCK and a
+ *                request id (fs.h), not queued behind the offset's
+ *                other requests: a terminal read that waits for a line
+ *                holds up no write.
  *   VFS_WRITE    w0 = file, w2 = offset or VFS_OFF_CURRENT, data. Reply:
  *                w0 = bytes. May wait. On a pipe whose readers are gone:
  *                w1 = VFS_EPIPE with the bytes written before (or -EPIPE),
@@ -64,14 +69,24 @@
  *   VFS_UMOUNT   path; w1 = MNT_* flags. -EBUSY while in use.
  *   VFS_POLL     w0 = file, w1 = POLL* events. Reply: w0 = ready events
  *                now (never waits), w1 = bytes readable (a pipe's; FIONREAD).
+ *                A device's: its server's FS_POLL.
+ *   VFS_IOCTL    w0 = file, w1 = Linux's request number, w2 = the argument
+ *                as a value, w5 = TIOCSCTTY's session (low 32 bits) and
+ *                process group (high 32), data = the argument's bytes in
+ *                (the sizes are fs.h's table). Reply: w0 = result, data =
+ *                the bytes to copy out. Only a device's (FS_IOCTL to its
+ *                server; may wait: TCSETSW, TCSBRK); anything else
+ *                -ENOTTY, as Linux. Permission and job-control checks are
+ *                the client's (it knows the processes).
  *   VFS_PIPE     w1 = O_NONBLOCK (and O_DIRECT). Reply: w1 = the read
  *                end's file id, w2 = the write end's, w3 = the pipe id
  *                (also its st_ino), w4, w5 as VFS_OPEN's.
  *   VFS_SETFL    w0 = file, w1 = its new O_APPEND | O_NONBLOCK (fcntl
  *                F_SETFL: the open file's flags are vfs's).
  *   VFS_CANCEL   w0 = the tag (w6) of a request that waits (a pipe's or
- *                FIFO's read, write or open): it is answered now, -EINTR
- *                or the bytes moved before. A plain send; a tag that
+ *                FIFO's read, write or open; a device's read or write,
+ *                which vfs cancels with FS_IOC_CANCEL): it is answered
+ *                now, -EINTR or the bytes moved before. A plain send; a tag that
  *                names nothing waiting is ignored (its answer is on the
  *                way). Clients tag every request with w6.
  *
@@ -89,6 +104,13 @@
  * It goes out before the replies of the request that changed it, so a
  * client that caches it polls without asking (ppoll, select).
  *   VFS_HELLO    handles[0] = an endpoint (RIGHT_SEND) for VFS_READY.
+ *
+ * A terminal's readiness and its signals are not relayed by vfs: the
+ * client registers with devtmpfs itself (FS_TTY_WATCH on the node that
+ * VFS_OPEN's attributes name, fs/devtmpfs from the name service) and
+ * hears FS_TTY_READY and FS_TTY_SIGNAL from it directly, since the
+ * terminal is one and the signals are for processes only the client
+ * knows; vfs passes no handles on.
  */
 #ifndef LICHEN_PROTO_VFS_H
 #define LICHEN_PROTO_VFS_H
@@ -131,6 +153,7 @@ enum vfs_op {
 	VFS_OP_SHUTDOWN,
 	VFS_OP_SETFL,
 	VFS_OP_CANCEL,
+	VFS_OP_IOCTL,
 };
 
 #define VFS_LABEL(op)	IPC_LABEL(PROTO_VFS, op)
@@ -166,6 +189,7 @@ enum vfs_op {
 #define VFS_SHUTDOWN	VFS_LABEL(VFS_OP_SHUTDOWN)
 #define VFS_SETFL	VFS_LABEL(VFS_OP_SETFL)
 #define VFS_CANCEL	VFS_LABEL(VFS_OP_CANCEL)
+#define VFS_IOCTL	VFS_LABEL(VFS_OP_IOCTL)
 
 #define VFS_EPIPE	1		/* VFS_WRITE's w1: the readers are gone */
 #define VFS_PIPE_DEV	0xd		/* st_dev of anonymous pipes (Linux's pipefs) */
