@@ -556,7 +556,8 @@ mmap_file(struct lthread *t, const uint64_t *a, uint64_t len)
 		return -EBADF;
 	if (off & (PAGE - 1))
 		return -EINVAL;
-	if (f->kind == LF_NODE && f->node.dev == DEV_ZERO) {
+	if ((f->kind == LF_NODE && f->node.dev == DEV_ZERO) || (f->kind == LF_VFS &&
+	    (f->vmode & S_IFMT_) == 0020000 && f->vrdev == (1 << 8 | 5))) {	/* devtmpfs's /dev/zero */
 		uint64_t b[6] = { a[0], a[1], a[2], (flags & ~3UL) | (shared ? MAP_SHARED_ : MAP_PRIVATE_) |
 		    MAP_ANONYMOUS_, (uint64_t)-1, 0 };
 
