@@ -40,6 +40,8 @@
 #define TIOCNOTTY	0x5422
 #define TIOCGSID	0x5429
 #define TOSTOP		0x100u		/* c_lflag */
+#define SIGHUP		1
+#define SIGCONT		18
 #define SIGTTIN		21
 #define SIGTTOU		22
 #define SIG_IGN		1
@@ -178,14 +180,33 @@ lx_tty_opened(struct lthread *t, struct lfile *f, uint32_t flags)
 	return 0;
 }
 
-/* A session leader's exit: the terminal has no session any more. */
+static void signal_pgrp(int pgrp, int sig);
+
+/*
+ * The session leader lets the terminal go (Linux's disassociate_ctty):
+ * the foreground group gets SIGHUP (and SIGCONT with TIOCNOTTY, so a
+ * stopped job sees it), and the terminal has no session any more.
+ */
+static void
+hang_up(struct lfile *f, int on_exit)
+{
+	int pgrp = tty.pgrp;
+
+	tty.sid = tty.pgrp = 0;
+	tell_vfs(f, TIOCNOTTY, NULL, 0, 0);
+	if (pgrp > 0) {
+		signal_pgrp(pgrp, SIGHUP);
+		if (!on_exit)
+			signal_pgrp(pgrp, SIGCONT);
+	}
+}
+
+/* A session leader's exit: its terminal is hung up. */
 void
 lx_tty_exit(struct lproc *p)
 {
-	if (tty.sid != 0 && p->pid == tty.sid && tty.console != NULL) {
-		tty.sid = tty.pgrp = 0;
-		tell_vfs(tty.console, TIOCNOTTY, NULL, 0, 0);
-	}
+	if (tty.sid != 0 && p->pid == tty.sid && tty.console != NULL)
+		hang_up(tty.console, 1);
 }
 
 /* --- job control --- */
@@ -373,10 +394,8 @@ session_ioctl(struct lthread *t, struct lfile *f, uint32_t req, uint64_t arg)
 	case TIOCNOTTY:
 		if (!has_ctty(p))
 			return -ENOTTY;
-		if (p->pid == p->sid) {
-			tty.sid = tty.pgrp = 0;
-			tell_vfs(f, TIOCNOTTY, NULL, 0, 0);
-		}
+		if (p->pid == p->sid)
+			hang_up(f, 0);
 		return 0;
 	default:
 		return -ENOTTY;

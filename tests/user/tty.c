@@ -37,6 +37,13 @@
 #include "linuxtest.h"
 
 static char term[64];			/* the terminal's path */
+static volatile int hups[32];		/* SIGHUP and SIGCONT seen */
+
+static void
+count_hup(int sig)
+{
+	hups[sig]++;
+}
 
 static int
 open_terminal(int flags)
@@ -209,8 +216,13 @@ session(int inherited)
 	ioctl(fd, TCSETS, &t);
 	background("background tcsetpgrp, SIGTTOU ignored", fd, bg_foreground);
 	say("the foreground is ours again: %s", tcgetpgrp(fd) == getpgrp() ? "yes" : "no");
-	signal(SIGHUP, SIG_IGN);	/* Linux's TIOCNOTTY hangs the foreground up */
+	/* Linux's TIOCNOTTY by the leader hangs the foreground group up. */
+	signal(SIGHUP, count_hup);
+	signal(SIGCONT, count_hup);
 	check("TIOCNOTTY", ioctl(fd, TIOCNOTTY));
+	say("the foreground group got SIGHUP %d, SIGCONT %d", hups[SIGHUP], hups[SIGCONT]);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGCONT, SIG_DFL);
 	check("TIOCGPGRP after TIOCNOTTY", ioctl(fd, TIOCGPGRP, &v));
 	check("TIOCNOTTY again", ioctl(fd, TIOCNOTTY));
 }
@@ -221,7 +233,9 @@ main(void)
 	int p[2], fd, st, master;
 	pid_t pid;
 
+	signal(SIGHUP, SIG_IGN);	/* TIOCNOTTY hangs the foreground up */
 	ioctl(0, TIOCNOTTY);		/* pid 1 on lichen: the console is free for a new session */
+	signal(SIGHUP, SIG_DFL);
 	pipe(p);
 	not_a_tty("pipe", p[0]);
 	fd = open("/dev/null", O_RDWR);
