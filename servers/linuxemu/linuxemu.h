@@ -457,6 +457,7 @@ void lx_tty_start(struct lproc *p);
 void lx_tty_drain(void);
 long lx_tty_opened(struct lthread *t, struct lfile *f, uint32_t flags);
 void lx_tty_exit(struct lproc *p);
+void lx_tty_orphans(struct lproc *p);
 long lx_tty_jobctl(struct lthread *t, int sig);
 long lx_tty_write_check(struct lthread *t);
 int lx_tty_poll(void);

@@ -387,6 +387,7 @@ lx_exit_group(struct lproc *p, int wstatus)
 	if (p->state != LP_ALIVE)
 		return;
 	lx_tty_exit(p);			/* a session leader's terminal is free again */
+	lx_tty_orphans(p);		/* stopped groups it orphans: SIGHUP, SIGCONT */
 	/* Robust futexes in memory shared with others are released first. */
 	for (int i = 0; i < LX_NTHREAD; i++)
 		if (lx_threads[i].tid != 0 && lx_threads[i].proc == p)

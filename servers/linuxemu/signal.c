@@ -569,8 +569,10 @@ restart(struct lthread *t)
 
 /*
  * At the answer of t's call (or fault, or interrupt): deliver what is
- * pending. 0: answer with *x0 (changed to the handler's x0 if a frame
- * was built); 1: t is gone or stopped, do not answer.
+ * pending, every signal its handlers' masks let through, each frame on
+ * the last (so the last taken runs first, as on Linux). 0: answer with
+ * *x0 (changed to the handler's x0 if a frame was built); 1: t is gone
+ * or stopped, do not answer.
  */
 int
 lx_signal_deliver(struct lthread *t, long *x0)
@@ -604,7 +606,10 @@ lx_signal_deliver(struct lthread *t, long *x0)
 			lx_exit_group(p, SIGSEGV_);	/* no room for the frame: as Linux */
 			return 1;
 		}
-		return 0;
+		/*
+		 * On with the next one the handler's mask lets through, its frame
+		 * on top of this one: it runs first (Linux's do_notify_resume loop).
+		 */
 	}
 	if (*x0 == LX_RESTART)
 		*x0 = restart(t);	/* no handler ran: the call runs again, as Linux's */

@@ -240,6 +240,75 @@ signal_pgrp(int pgrp, int sig)
 }
 
 /*
+ * Linux's will_become_orphaned_pgrp(pgrp, ignored) as p's exit leaves
+ * it: ignored does not count, and p's children are init's already.
+ */
+static int
+orphaned_after(int pgrp, const struct lproc *ignored, const struct lproc *p)
+{
+	for (int i = 0; i < LX_NPROC; i++) {
+		const struct lproc *q = &lx_procs[i], *up = q->parent;
+
+		if (q->state != LP_ALIVE || q->pgid != pgrp || q == ignored || up == NULL ||
+		    up == p || up->pid == 1)
+			continue;
+		if (up->pgid != pgrp && up->sid == q->sid)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+has_stopped(int pgrp)
+{
+	for (int i = 0; i < LX_NPROC; i++)
+		if (lx_procs[i].state == LP_ALIVE && lx_procs[i].pgid == pgrp &&
+		    lx_procs[i].is_stopped)
+			return 1;
+	return 0;
+}
+
+/* SIGHUP, then SIGCONT, to the group's members but p (which is exiting). */
+static void
+hup_orphans(int pgrp, const struct lproc *p)
+{
+	static const int sigs[2] = { SIGHUP, SIGCONT };
+	struct lx_siginfo si;
+
+	for (int s = 0; s < 2; s++) {
+		memset(&si, 0, sizeof(si));
+		si.signo = sigs[s];
+		si.code = 0x80;			/* SI_KERNEL: SEND_SIG_PRIV */
+		for (int i = 0; i < LX_NPROC; i++)
+			if (&lx_procs[i] != p && lx_procs[i].state == LP_ALIVE &&
+			    lx_procs[i].pgid == pgrp)
+				lx_signal_send_proc(&lx_procs[i], sigs[s], &si);
+	}
+}
+
+/*
+ * p exits (before its children go to init): a process group it leaves
+ * orphaned with a stopped member gets SIGHUP and SIGCONT (POSIX; Linux's
+ * kill_orphaned_pgrp), its own and its children's.
+ */
+void
+lx_tty_orphans(struct lproc *p)
+{
+	const struct lproc *up = p->parent;
+
+	for (int i = 0; i < LX_NPROC; i++) {
+		const struct lproc *c = &lx_procs[i];
+
+		if (c->state == LP_ALIVE && c->parent == p && c->pgid != p->pgid &&
+		    c->sid == p->sid && orphaned_after(c->pgid, NULL, p) && has_stopped(c->pgid))
+			hup_orphans(c->pgid, p);
+	}
+	if (up != NULL && up->pgid != p->pgid && up->sid == p->sid &&
+	    orphaned_after(p->pgid, p, p) && has_stopped(p->pgid))
+		hup_orphans(p->pgid, p);
+}
+
+/*
  * Linux's __tty_check_change(tty, sig): t in a background group of the
  * terminal's session reads (SIGTTIN) or changes it (SIGTTOU). 0: go on;
  * -EIO; or LX_RESTART with sig sent to its group (the call runs again
