@@ -27,6 +27,7 @@ enum dev_kind {
 	DK_FULL,
 	DK_RANDOM,		/* random and urandom: the same generator */
 	DK_TTY,			/* console, tty, ttyAMA0: the one terminal */
+	DK_BLK,			/* a disk of the name service (disk.c) */
 };
 
 #define DEVFS_ROOT	1u
@@ -39,6 +40,8 @@ struct dev_node {
 	enum dev_kind kind;
 	uint32_t parent;		/* its directory's id (the root: itself) */
 	const char *target;		/* a symlink's */
+	bool absent;			/* a disk's slot, until the disk is found */
+	uint8_t disk;			/* DK_BLK: its index in disk.c's table */
 	struct fs_attr attr;		/* ino, mode, owner, rdev, times */
 };
 
@@ -48,9 +51,22 @@ typedef struct fs_time (*devfs_clock_fn)(void);
 /* Makes the tree, every node's times set to clock()'s. */
 void devfs_init(devfs_clock_fn clock);
 
-/* The node with this id, or NULL. */
+/* The node with this id, or NULL (an absent disk's too). */
 struct dev_node *devfs_node(uint64_t id);
+/* The nodes there are (absent disks left out). */
 unsigned devfs_count(void);
+
+/*
+ * The disks' slots: DEVFS_NDISKS block nodes, vda..vdh then ram0..ram7,
+ * each absent until devfs_attach (disk.c found its blk/NAME). The slot
+ * of index i (0..DEVFS_NDISKS-1), or NULL; the absent slot called
+ * name[0..len) in dir, or NULL.
+ */
+#define DEVFS_NDISKS	16u
+struct dev_node *devfs_disk(unsigned i);
+struct dev_node *devfs_absent(uint64_t dir, const char *name, size_t len);
+/* The slot is a node from now on: in its directory, its times now. */
+void devfs_attach(struct dev_node *n);
 
 /* FS_LOOKUP: the child's attributes, -ENOENT, -ENOTDIR, -ENAMETOOLONG. */
 int devfs_lookup(uint64_t dir, const char *name, size_t len, struct fs_attr *out);

@@ -12,6 +12,9 @@
 #include "devfs.h"
 
 #define GID_TTY		5u		/* Debian's "tty" group */
+#define GID_DISK	6u		/* Debian's "disk" group */
+#define VIRTBLK_MAJOR	254u		/* virtio_blk's dynamic major under QEMU */
+#define RAMDISK_MAJOR	1u		/* brd's: ram0 is 1,0 */
 #define TMPFS_MAGIC	0x01021994	/* devtmpfs is a tmpfs on Linux */
 #define DIRENT_BYTES	20		/* tmpfs's st_size per entry (BOGO_DIRENT_SIZE) */
 
@@ -19,6 +22,9 @@
 	.attr = { .mode = FS_IFDIR | (perm) } }
 #define CHR(nm, k, perm, gid_, ma, mi) { .name = nm, .kind = k, .parent = DEVFS_ROOT, \
 	.attr = { .mode = FS_IFCHR | (perm), .gid = gid_, .rdev = DEVFS_MKDEV(ma, mi) } }
+#define BLK(nm, ma, mi, i) { .name = nm, .kind = DK_BLK, .parent = DEVFS_ROOT, \
+	.absent = true, .disk = i, \
+	.attr = { .mode = FS_IFBLK | 0660, .gid = GID_DISK, .rdev = DEVFS_MKDEV(ma, mi) } }
 #define LNK(nm, to) { .name = nm, .kind = DK_LINK, .parent = DEVFS_ROOT, .target = to, \
 	.attr = { .mode = FS_IFLNK | 0777 } }
 
@@ -38,20 +44,40 @@ static struct dev_node nodes[] = {
 	LNK("stdout", "/proc/self/fd/1"),
 	LNK("stderr", "/proc/self/fd/2"),
 	DIR("pts", DEVFS_ROOT, 0755),
+	/* virtio_blk: 16 minors a disk (partitions 1-15, not served) */
+	BLK("vda", VIRTBLK_MAJOR, 0, 0), BLK("vdb", VIRTBLK_MAJOR, 16, 1),
+	BLK("vdc", VIRTBLK_MAJOR, 32, 2), BLK("vdd", VIRTBLK_MAJOR, 48, 3),
+	BLK("vde", VIRTBLK_MAJOR, 64, 4), BLK("vdf", VIRTBLK_MAJOR, 80, 5),
+	BLK("vdg", VIRTBLK_MAJOR, 96, 6), BLK("vdh", VIRTBLK_MAJOR, 112, 7),
+	BLK("ram0", RAMDISK_MAJOR, 0, 8), BLK("ram1", RAMDISK_MAJOR, 1, 9),
+	BLK("ram2", RAMDISK_MAJOR, 2, 10), BLK("ram3", RAMDISK_MAJOR, 3, 11),
+	BLK("ram4", RAMDISK_MAJOR, 4, 12), BLK("ram5", RAMDISK_MAJOR, 5, 13),
+	BLK("ram6", RAMDISK_MAJOR, 6, 14), BLK("ram7", RAMDISK_MAJOR, 7, 15),
 };
 
 #define NNODES	(sizeof(nodes) / sizeof(nodes[0]))
+#define FIRST_DISK	(NNODES - DEVFS_NDISKS)	/* the disks' slots come last */
+
+_Static_assert(FIRST_DISK > 0, "the disks' slots are in the table");
+
+static devfs_clock_fn devfs_clock;
 
 unsigned
 devfs_count(void)
 {
-	return NNODES;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < NNODES; i++)
+		n += !nodes[i].absent;
+	return n;
 }
 
 void
 devfs_init(devfs_clock_fn clock)
 {
 	struct fs_time now = clock();
+
+	devfs_clock = clock;
 
 	for (unsigned i = 0; i < NNODES; i++) {
 		struct fs_attr *a = &nodes[i].attr;
@@ -70,6 +96,8 @@ devfs_init(devfs_clock_fn clock)
 	for (unsigned i = 1; i < NNODES; i++) {
 		struct fs_attr *pa = &nodes[nodes[i].parent - 1].attr;
 
+		if (nodes[i].absent)
+			continue;
 		pa->size += DIRENT_BYTES;
 		if (nodes[i].kind == DK_DIR)
 			pa->nlink++;
@@ -79,7 +107,38 @@ devfs_init(devfs_clock_fn clock)
 struct dev_node *
 devfs_node(uint64_t id)
 {
-	return id >= 1 && id <= NNODES ? &nodes[id - 1] : NULL;
+	return id >= 1 && id <= NNODES && !nodes[id - 1].absent ? &nodes[id - 1] : NULL;
+}
+
+struct dev_node *
+devfs_disk(unsigned i)
+{
+	return i < DEVFS_NDISKS ? &nodes[FIRST_DISK + i] : NULL;
+}
+
+struct dev_node *
+devfs_absent(uint64_t dir, const char *name, size_t len)
+{
+	for (unsigned i = FIRST_DISK; i < NNODES; i++)
+		if (nodes[i].absent && nodes[i].parent == dir && strlen(nodes[i].name) == len &&
+		    memcmp(nodes[i].name, name, len) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+/* As Linux's devtmpfs making the node: the directory grows and changes. */
+void
+devfs_attach(struct dev_node *n)
+{
+	struct fs_time now = devfs_clock();
+	struct fs_attr *pa = &nodes[n->parent - 1].attr;
+
+	if (!n->absent)
+		return;
+	n->absent = false;
+	n->attr.atime = n->attr.mtime = n->attr.ctime = now;
+	pa->size += DIRENT_BYTES;
+	pa->mtime = pa->ctime = now;
 }
 
 static int
@@ -108,7 +167,7 @@ devfs_lookup(uint64_t dir, const char *name, size_t len, struct fs_attr *out)
 	if (len > FS_NAME_MAX)
 		return -ENAMETOOLONG;
 	for (unsigned i = 1; i < NNODES; i++)
-		if (nodes[i].parent == dir && strlen(nodes[i].name) == len &&
+		if (!nodes[i].absent && nodes[i].parent == dir && strlen(nodes[i].name) == len &&
 		    memcmp(nodes[i].name, name, len) == 0) {
 			*out = nodes[i].attr;
 			return 0;
@@ -184,7 +243,7 @@ devfs_readdir(uint64_t dir, uint64_t pos, char *buf, size_t room)
 		} else {
 			uint64_t i = pos - 2;
 
-			while (i < NNODES && (i == 0 || nodes[i].parent != dir))
+			while (i < NNODES && (i == 0 || nodes[i].absent || nodes[i].parent != dir))
 				i++;
 			if (i >= NNODES)
 				break;
@@ -225,7 +284,7 @@ devfs_statfs(uint64_t id, struct fs_statfs *out)
 	out->type = TMPFS_MAGIC;
 	out->bsize = 4096;
 	out->frsize = 4096;
-	out->files = NNODES;
+	out->files = devfs_count();
 	out->namelen = FS_NAME_MAX;
 	return 0;
 }

@@ -2,8 +2,9 @@
  * handlers.c - PROTO_FS (lichen/proto/fs.h) for devtmpfs: each handler
  * checks the request's words and lengths, then calls the tree
  * (devfs_core.c), answers a memory device itself (null, zero, full,
- * random, urandom) or hands a terminal request to console.c. The tree is
- * fixed, so everything that would make or remove a name is -EPERM.
+ * random, urandom), or hands a terminal request to console.c and a
+ * disk's to disk.c. The tree is fixed (but for the disks disk.c finds),
+ * so everything that would make or remove a name is -EPERM.
  */
 #include <lichen/errno.h>
 #include <lichen/ipc_server.h>
@@ -12,6 +13,7 @@
 
 #include "console.h"
 #include "devfs.h"
+#include "disk.h"
 #include "handlers.h"
 #include "tty_core.h"
 
@@ -31,7 +33,7 @@ node_reply(struct ipc_req *req, int r)
 	return 0;
 }
 
-/* The node a request names, as a device of kind DK_TTY or a memory one. */
+/* The node a request names, as a device: a memory one, DK_TTY or DK_BLK. */
 static int
 dev_get(uint64_t id, struct dev_node **np)
 {
@@ -64,12 +66,18 @@ do_umount(struct ipc_server *srv, struct ipc_req *req)
 	return req->msg.w[0] == DEVFS_ROOT ? 0 : -EINVAL;
 }
 
+/* An absent disk's name: looked for again in the name service first (disk.c). */
 static long
 do_lookup(struct ipc_server *srv, struct ipc_req *req)
 {
+	int r = devfs_lookup(req->msg.w[0], req->data, req->len, &reply_attr);
+	struct dev_node *slot;
+
 	(void)srv;
-	return node_reply(req, devfs_lookup(req->msg.w[0], req->data, req->len,
-	    &reply_attr));
+	if (r == -ENOENT && (slot = devfs_absent(req->msg.w[0], req->data, req->len)) != NULL &&
+	    disk_lookup(req, slot) == IPC_SUSPEND)
+		return IPC_SUSPEND;
+	return node_reply(req, r);
 }
 
 /* Nodes are never freed: a reference given back changes nothing. */
@@ -123,6 +131,8 @@ do_read(struct ipc_server *srv, struct ipc_req *req)
 		break;
 	case DK_TTY:
 		return console_read(req);
+	case DK_BLK:
+		return disk_read(req, n);
 	default:
 		return -EINVAL;
 	}
@@ -153,6 +163,8 @@ do_write(struct ipc_server *srv, struct ipc_req *req)
 		return (long)req->len;
 	case DK_TTY:
 		return console_write(req);
+	case DK_BLK:
+		return disk_write(req, n);
 	default:
 		return -EINVAL;
 	}
@@ -165,6 +177,9 @@ do_readdir(struct ipc_server *srv, struct ipc_req *req)
 	int64_t n;
 
 	(void)srv;
+	/* Reading /dev from its start: disks registered since are looked for first. */
+	if (req->msg.w[0] == DEVFS_ROOT && req->msg.w[1] == 0 && disk_readdir(req) == IPC_SUSPEND)
+		return IPC_SUSPEND;
 	n = devfs_readdir(req->msg.w[0], req->msg.w[1], (char *)reply_buf, room);
 	if (n > 0) {
 		req->out.data = reply_buf;
@@ -218,11 +233,18 @@ do_statfs(struct ipc_server *srv, struct ipc_req *req)
 	return r;
 }
 
+/* A disk's node: its flush; 0 (sync(2)): every disk's; other nodes: nothing to do. */
 static long
 do_sync(struct ipc_server *srv, struct ipc_req *req)
 {
+	struct dev_node *n = devfs_node(req->msg.w[0]);
+
 	(void)srv;
-	return req->msg.w[0] == 0 || devfs_node(req->msg.w[0]) != NULL ? 0 : -ENOENT;
+	if (req->msg.w[0] == 0)
+		return disk_sync(req, NULL);
+	if (n == NULL)
+		return -ENOENT;
+	return n->kind == DK_BLK ? disk_sync(req, n) : 0;
 }
 
 #define POLL_ALWAYS (TTY_POLLIN | TTY_POLLOUT | TTY_POLLRDNORM | TTY_POLLWRNORM)
@@ -249,6 +271,8 @@ do_ioctl(struct ipc_server *srv, struct ipc_req *req)
 	(void)srv;
 	if ((r = dev_get(req->msg.w[0], &n)) != 0)
 		return r == -EISDIR || r == -EINVAL ? -ENOTTY : r;
+	if (n->kind == DK_BLK)
+		return disk_ioctl(req, n);
 	return n->kind == DK_TTY ? console_ioctl(req) : -ENOTTY;
 }
 

@@ -17,14 +17,17 @@
 
 #include "console.h"
 #include "devfs.h"
+#include "disk.h"
 #include "handlers.h"
 
 int main(int argc, char **argv);
 
 #define EP_DEPTH	256u
 #define UART_VA		0x10000000000UL
+#define NCONTS		256u		/* disk.c's requests in flight */
 
 static struct ipc_server srv;
+static struct ipc_cont conts[NCONTS];
 static char buf[IPC_BUF_MAX];		/* the largest request: a write */
 
 static struct fs_time
@@ -90,13 +93,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ipc_server_init(&srv, (handle_t)ep, devtmpfs_handlers, devtmpfs_nhandlers,
-	    NULL, 0, buf, sizeof(buf), NULL);
+	    conts, NCONTS, buf, sizeof(buf), NULL);
 	if (device == HANDLE_NONE)
 		printf("devtmpfs: no device handle (start it with `driver`): no console\n");
 	else if ((r = console_init(device, (handle_t)vs, UART_VA, (handle_t)ep)) != 0)
 		printf("devtmpfs: no console: error %ld\n", r);
 	else if (!quiet)
 		printf("devtmpfs: console on the PL011, tty line discipline\n");
+	disk_init(&srv, names);		/* the answers wait in ep for the loop */
 	if ((r = name_register(names, DEVTMPFS_NAME, (handle_t)ep)) != 0) {
 		printf("devtmpfs: cannot register %s: error %ld\n", DEVTMPFS_NAME, r);
 		return 1;

@@ -1,5 +1,6 @@
 /*
- * Device files: the character devices of a devtmpfs mount (docs/devtmpfs.md).
+ * Device files: the character and block devices of a devtmpfs mount
+ * (docs/devtmpfs.md).
  *
  * A device's read or write is passed on as it is, with the open file's
  * O_NONBLOCK as FS_IO_NONBLOCK and a request id of ours, and does not
@@ -11,6 +12,13 @@
  * with FS_IOC_CANCEL; the request itself is then answered by the
  * server (-EINTR, or what a write got out), and that answer goes on to
  * the client as any other.
+ *
+ * A block device is a file with an offset: read, write and lseek queue
+ * on it as a regular file's (io_queue), pread and pwrite do not, and the
+ * offset moves by what was read or written. Its st_size is 0 (as
+ * Linux's device node), so lseek asks the server for the disk's size
+ * (FS_BLKGETSIZE64) and keeps the offset within it, as Linux's
+ * fixed_size_llseek. fsync is FS_SYNC, the disk's flush (attr.c).
  */
 #include <lichen/errno.h>
 #include <lichen/rt.h>
@@ -91,6 +99,157 @@ dev_reply(struct ipc_server *srv, void *ctx, struct ipc_req *rep)
 	vop_answer(op, st, &out);
 }
 
+static bool
+vfile_is_blk(const struct vfile *f)
+{
+	return (f->vn->attr.mode & FS_IFMT) == FS_IFBLK;
+}
+
+/* --- block devices --- */
+
+static void
+blk_io_reply(struct ipc_server *srv, void *ctx, struct ipc_req *rep)
+{
+	struct vop *op = ctx;
+	long st = rep_status(rep);
+	struct ipc_out out;
+
+	(void)srv;
+	memset(&out, 0, sizeof(out));
+	if (st >= 0 && op->label == VFS_READ) {
+		if ((size_t)st > rep->len)
+			st = (long)rep->len;
+		out.data = rep->data;
+		out.len = (size_t)st;
+	}
+	if (st >= 0 && op->file != NULL)
+		op->file->off += (uint64_t)st;
+	vop_answer(op, st, st >= 0 ? &out : NULL);
+}
+
+static void
+blk_io_start(struct vop *op, long err)
+{
+	struct vfile *f = op->file;
+	uint64_t w[3] = { f->vn->node, f->off, op->label == VFS_READ ? op->w[1] : 0 };
+
+	(void)err;
+	send_or_fail(op, f->vn->mnt, op->label == VFS_READ ? FS_READ : FS_WRITE, w, 3,
+	    op->buf, op->buflen, blk_io_reply);
+}
+
+/* A read or write of a block device: at the file's offset, queued, or at w2's. */
+static long
+blk_io(struct ipc_req *req, struct vfile *f, bool writing)
+{
+	uint64_t off = req->msg.w[2];
+	struct vop *op;
+
+	if ((int64_t)off < 0 && off != VFS_OFF_CURRENT)
+		return -EINVAL;
+	if (!writing && req->msg.w[1] > IPC_BUF_MAX)
+		req->msg.w[1] = IPC_BUF_MAX;
+	if (writing ? req->len == 0 : req->msg.w[1] == 0)
+		return 0;
+	if ((op = vop_new(req)) == NULL)
+		return -ENOMEM;
+	op->other = vn_get(f->vn);
+	if (writing) {
+		if ((op->buf = malloc(req->len)) == NULL)
+			return vop_fail(op, -ENOMEM);
+		memcpy(op->buf, req->data, req->len);
+		op->buflen = req->len;
+	}
+	if (off == VFS_OFF_CURRENT)
+		return io_queue(op, f, blk_io_start);
+	{
+		uint64_t w[3] = { f->vn->node, off,
+		    writing ? ((f->flags & VFS_O_APPEND) ? FS_WRITE_APPEND : 0) : req->msg.w[1] };
+
+		if (vop_send(op, f->vn->mnt, writing ? FS_WRITE : FS_READ, w, 3, op->buf,
+		    op->buflen, blk_io_reply) != 0)
+			return vop_fail(op, -EIO);
+	}
+	return IPC_SUSPEND;
+}
+
+/*
+ * The disk's size came: the new offset as Linux's generic_file_llseek_size
+ * with the size as both the end and the limit (SEEK_DATA and SEEK_HOLE
+ * see no holes; past the end is -EINVAL, SEEK_DATA/HOLE there -ENXIO).
+ */
+static void
+blk_seek_reply(struct ipc_server *srv, void *ctx, struct ipc_req *rep)
+{
+	struct vop *op = ctx;
+	struct vfile *f = op->file;
+	long st = rep_status(rep);
+	int64_t off = (int64_t)op->w[1], size;
+	uint64_t bytes;
+
+	(void)srv;
+	if (st < 0 || rep->len < sizeof(bytes)) {
+		vop_answer(op, st < 0 ? st : -EIO, NULL);
+		return;
+	}
+	memcpy(&bytes, rep->data, sizeof(bytes));
+	size = bytes > INT64_MAX ? INT64_MAX : (int64_t)bytes;
+	switch (op->w[2]) {
+	case SEEK_CUR:
+		if (off == 0) {
+			vop_answer(op, (long)f->off, NULL);
+			return;
+		}
+		off += (int64_t)f->off;
+		break;
+	case SEEK_END:
+		off += size;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if ((uint64_t)off >= (uint64_t)size) {
+			vop_answer(op, -ENXIO, NULL);
+			return;
+		}
+		if (op->w[2] == SEEK_HOLE)
+			off = size;
+		break;
+	}
+	if (off < 0 || off > size) {
+		vop_answer(op, -EINVAL, NULL);
+		return;
+	}
+	f->off = (uint64_t)off;
+	vop_answer(op, off, NULL);
+}
+
+static void
+blk_seek_start(struct vop *op, long err)
+{
+	uint64_t w[3] = { op->file->vn->node, FS_BLKGETSIZE64, 0 };
+
+	(void)err;
+	send_or_fail(op, op->file->vn->mnt, FS_IOCTL, w, 3, NULL, 0, blk_seek_reply);
+}
+
+/* VFS_SEEK of a device: a character device's offset stays 0 (Linux's memory devices). */
+long
+dev_seek(struct ipc_req *req, struct vfile *f)
+{
+	struct vop *op;
+
+	if (!vfile_is_blk(f))
+		return 0;	/* a terminal is the client's ESPIPE */
+	if (req->msg.w[2] > SEEK_HOLE)
+		return -EINVAL;
+	if ((op = vop_new(req)) == NULL)
+		return -ENOMEM;
+	op->other = vn_get(f->vn);
+	return io_queue(op, f, blk_seek_start);
+}
+
+/* --- character devices --- */
+
 /* Sends label with w for a new vop of req; the answer is dev_reply's. */
 static long
 dev_send(struct ipc_req *req, struct vfile *f, uint64_t label, uint64_t *w, const void *data,
@@ -128,6 +287,8 @@ dev_read(struct ipc_req *req, struct vfile *f)
 	uint64_t w[5] = { f->vn->node, 0, req->msg.w[1],
 	    (f->flags & VFS_O_NONBLOCK) ? FS_IO_NONBLOCK : 0, 0 };
 
+	if (vfile_is_blk(f))
+		return blk_io(req, f, false);
 	if (req->msg.w[1] == 0)
 		return 0;
 	if (w[2] > IPC_BUF_MAX)
@@ -142,6 +303,8 @@ dev_write(struct ipc_req *req, struct vfile *f)
 {
 	uint64_t w[5] = { f->vn->node, 0, (f->flags & VFS_O_NONBLOCK) ? FS_IO_NONBLOCK : 0, 0, 0 };
 
+	if (vfile_is_blk(f))
+		return blk_io(req, f, true);
 	if (req->len == 0)
 		return 0;
 	if (req->msg.w[2] != VFS_OFF_CURRENT && (int64_t)req->msg.w[2] >= 0)

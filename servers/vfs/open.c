@@ -208,7 +208,7 @@ io_file(struct ipc_req *req, long *err)
 }
 
 /* Runs op->walked now, or when the file's current request is done. */
-static long
+long
 io_queue(struct vop *op, struct vfile *f, vop_fn start)
 {
 	op->file = f;
@@ -433,7 +433,7 @@ do_seek(struct ipc_server *srv, struct ipc_req *req)
 	if (f->pipe != NULL)
 		return -ESPIPE;
 	if (vfile_is_dev(f))
-		return 0;	/* Linux's memory devices: the offset stays 0 (a terminal is the client's ESPIPE) */
+		return dev_seek(req, f);	/* dev.c: 0, or a block device's offset */
 	type = f->vn->attr.mode & FS_IFMT;
 	switch (req->msg.w[2]) {
 	case SEEK_SET:

@@ -4,7 +4,8 @@
  *
  *   node.c   vnodes (vfs's cache of the fs servers' nodes, by parent and
  *            name), mounts, open files, permissions
- *   dev.c    device files (devtmpfs): reads, writes, ioctls, polls, cancels
+ *   dev.c    device files (devtmpfs): reads, writes, ioctls, polls, cancels,
+ *            a block device's offset
  *   walk.c   path resolution: one component at a time, asking the fs
  *            server (FS_LOOKUP, FS_READLINK) without ever waiting
  *   req.c    what the requests share; open.c, names.c, attr.c the requests,
@@ -157,6 +158,8 @@ bool vfile_is_dev(const struct vfile *f);
 long dev_read(struct ipc_req *req, struct vfile *f);
 long dev_write(struct ipc_req *req, struct vfile *f);
 long dev_poll(struct ipc_req *req, struct vfile *f);
+long dev_seek(struct ipc_req *req, struct vfile *f);
+long io_queue(struct vop *op, struct vfile *f, vop_fn start);	/* open.c: behind the offset */
 int dev_cancel(uint64_t tag);			/* 1: a device request had that tag */
 
 /* Answers op's token (status and out) and frees op and what it holds. */

@@ -8,8 +8,15 @@
  * a write through the line discipline's output processing, termios and
  * winsize ioctls, a VTIME read answered by the timer, a waiting read
  * cancelled, FS_POLL, and FS_TTY_WATCH's SIGWINCH and readiness events.
+ * The block devices: no disk at start, then a disk of our own (a
+ * PROTO_BLOCK server in a thread, registered as blk/vdd after devtmpfs
+ * started) found by the next lookup; reads and writes at odd offsets and
+ * lengths against its memory, the end of the disk, the block ioctls and
+ * flushes.
  */
+#include <lichen/ipc_server.h>
 #include <lichen/name_client.h>
+#include <lichen/proto/block.h>
 #include <lichen/proto/fs.h>
 
 #include "nt.h"
@@ -391,6 +398,183 @@ test_typing(void)
 	handle_close((handle_t)ep);
 }
 
+/* --- a disk of our own: 64 sectors in memory, served from a thread --- */
+
+#define FD_SECTORS	64u
+#define FD_BYTES	(FD_SECTORS * BLOCK_SECTOR)
+
+static uint8_t fdisk[FD_BYTES];
+static unsigned fd_flushes;
+static struct ipc_server fd_srv;
+static char fd_buf[IPC_BUF_MAX];
+
+static long
+fd_info(struct ipc_server *srv, struct ipc_req *req)
+{
+	(void)srv;
+	req->out.w[1] = FD_SECTORS;
+	req->out.w[2] = BLOCK_SECTOR;
+	req->out.w[3] = BLOCK_F_FLUSH;
+	return 0;
+}
+
+static long
+fd_read(struct ipc_server *srv, struct ipc_req *req)
+{
+	long r = block_range_check(req->msg.w[0], req->msg.w[1], FD_SECTORS);
+
+	(void)srv;
+	if (r != 0)
+		return r;
+	req->out.data = fdisk + req->msg.w[0] * BLOCK_SECTOR;
+	req->out.len = (size_t)req->msg.w[1];
+	return (long)req->msg.w[1];
+}
+
+static long
+fd_write(struct ipc_server *srv, struct ipc_req *req)
+{
+	long r = block_range_check(req->msg.w[0], req->len, FD_SECTORS);
+
+	(void)srv;
+	if (r != 0)
+		return r;
+	memcpy(fdisk + req->msg.w[0] * BLOCK_SECTOR, req->data, req->len);
+	return (long)req->len;
+}
+
+static long
+fd_flush(struct ipc_server *srv, struct ipc_req *req)
+{
+	(void)srv;
+	(void)req;
+	fd_flushes++;
+	return 0;
+}
+
+static const struct ipc_handler fd_handlers[] = {
+	{ BLOCK_INFO, fd_info }, { BLOCK_READ, fd_read },
+	{ BLOCK_WRITE, fd_write }, { BLOCK_FLUSH, fd_flush },
+};
+
+static void
+fd_serve(uint64_t arg)
+{
+	(void)arg;
+	ipc_server_run(&fd_srv);
+}
+
+static long
+ioctl_word(uint64_t node, uint32_t req, uint64_t *val)
+{
+	long r = fcall(FS_IOCTL, node, req, 0, 0, NULL, 0);
+
+	*val = 0;
+	if (r == 0 && rlen >= 4)
+		memcpy(val, rbuf, rlen >= 8 ? 8 : 4);
+	return r;
+}
+
+static void
+test_disks(handle_t name_ep)
+{
+	static const char *absent[] = { "vda", "vdb", "vdd", "ram0", "ram7" };
+	struct fs_attr a;
+	uint64_t vdd, v;
+	long ep, n;
+	unsigned fl;
+
+	/* no disk in devtmpfs-test.manifest: no node, lookups and readdir say so */
+	for (unsigned i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		CHECK_EQ(fcall(FS_LOOKUP, 1, 0, 0, 0, absent[i], strlen(absent[i])), -ENOENT);
+	for (unsigned i = 0; i < FD_BYTES; i++)
+		fdisk[i] = (uint8_t)(i * 7 + i / 512 + 3);
+	if ((ep = ep_create(64)) < 0) {
+		CHECK(0, "ep_create %ld", ep);
+		return;
+	}
+	ipc_server_init(&fd_srv, (handle_t)ep, fd_handlers, 4, NULL, 0, fd_buf, sizeof(fd_buf),
+	    NULL);
+	CHECK(nt_thread(fd_serve, 0, -1) >= 0, "the disk's thread");
+	CHECK_EQ(name_register(name_ep, "blk/vdd", (handle_t)ep), 0);
+	/* registered after devtmpfs started: the lookup finds it */
+	if ((vdd = lookup("vdd", &a)) == 0)
+		return;
+	CHECK(a.mode == 060660 && a.uid == 0 && a.gid == 6 && a.rdev == (254u << 8 | 48) &&
+	    a.size == 0, "vdd: mode %o gid %u rdev %lx size %ld", a.mode, a.gid, a.rdev, a.size);
+	n = fcall(FS_READDIR, 1, 0, 4096, 0, NULL, 0);
+	{
+		bool seen = false;
+
+		for (long off = 0; n > 0 && off < n;) {
+			struct fs_dirent d;
+
+			memcpy(&d, rbuf + off, 19);
+			if (strcmp(rbuf + off + 19, "vdd") == 0)
+				seen = d.ino == vdd && d.type == (FS_IFBLK >> 12);
+			off += d.reclen;
+		}
+		CHECK(seen, "readdir lists vdd (%ld)", n);
+	}
+	/* reads: odd offsets and lengths, one past the 64 KiB piece, the end */
+	CHECK_EQ(fcall(FS_READ, vdd, 1001, 37, 0, NULL, 0), 37);
+	CHECK(memcmp(rbuf, fdisk + 1001, 37) == 0, "read 37 at 1001");
+	CHECK_EQ(fcall(FS_READ, vdd, 100, IPC_BUF_MAX, 0, NULL, 0), (long)FD_BYTES - 100);
+	CHECK(memcmp(rbuf, fdisk + 100, FD_BYTES - 100) == 0, "read to the end from 100");
+	CHECK_EQ(fcall(FS_READ, vdd, FD_BYTES - 3, 10, 0, NULL, 0), 3);
+	CHECK_EQ(fcall(FS_READ, vdd, FD_BYTES, 10, 0, NULL, 0), 0);
+	CHECK_EQ(fcall(FS_READ, vdd, UINT64_MAX - 5, 10, 0, NULL, 0), 0);
+	CHECK_EQ(fcall(FS_READ, vdd, 0, IPC_BUF_MAX + 1, 0, NULL, 0), -EINVAL);
+	/* writes: inside one sector, across three with both ends partial, aligned */
+	{
+		uint8_t before[FD_BYTES], big[1000];
+
+		memcpy(before, fdisk, FD_BYTES);
+		CHECK_EQ(fcall(FS_WRITE, vdd, 510, 0, 0, "ABCDE", 5), 5);
+		CHECK_EQ(rw[1], 0);
+		memcpy(before + 510, "ABCDE", 5);
+		CHECK_EQ(fcall(FS_WRITE, vdd, 2049, 0, 0, "xy", 2), 2);
+		memcpy(before + 2049, "xy", 2);
+		for (unsigned i = 0; i < sizeof(big); i++)
+			big[i] = (uint8_t)(0xa5 ^ i);
+		CHECK_EQ(fcall(FS_WRITE, vdd, 300, 0, 0, big, sizeof(big)), 1000);
+		memcpy(before + 300, big, sizeof(big));
+		CHECK_EQ(fcall(FS_WRITE, vdd, 4096, 0, 0, big, 512), 512);
+		memcpy(before + 4096, big, 512);
+		CHECK_EQ(fcall(FS_WRITE, vdd, FD_BYTES - 4, 0, 0, "0123456789", 10), 4);
+		memcpy(before + FD_BYTES - 4, "0123", 4);
+		CHECK(memcmp(before, fdisk, FD_BYTES) == 0, "the disk holds the writes, nothing else");
+		CHECK_EQ(fcall(FS_READ, vdd, 300, 1000, 0, NULL, 0), 1000);
+		CHECK(memcmp(rbuf, big, 1000) == 0, "read back");
+	}
+	CHECK_EQ(fcall(FS_WRITE, vdd, FD_BYTES, 0, 0, "x", 1), -ENOSPC);
+	CHECK_EQ(fcall(FS_WRITE, vdd, 0, FS_WRITE_APPEND, 0, "x", 1), -ENOSPC);
+	CHECK_EQ(fcall(FS_WRITE, vdd, 0, 0x80, 0, "x", 1), -EINVAL);
+	/* the ioctls, Linux's numbers */
+	CHECK_EQ(ioctl_word(vdd, FS_BLKGETSIZE64, &v), 0);
+	CHECK_EQ(v, FD_BYTES);
+	CHECK_EQ(ioctl_word(vdd, FS_BLKGETSIZE, &v), 0);
+	CHECK_EQ(v, FD_SECTORS);
+	CHECK_EQ(ioctl_word(vdd, FS_BLKSSZGET, &v), 0);
+	CHECK_EQ(v, 512);
+	CHECK_EQ(ioctl_word(vdd, FS_BLKPBSZGET, &v), 0);
+	CHECK_EQ(v, 512);
+	CHECK_EQ(ioctl_word(vdd, FS_BLKBSZGET, &v), 0);
+	CHECK_EQ(v, 4096);
+	CHECK_EQ(ioctl_word(vdd, FS_BLKROGET, &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(fcall(FS_IOCTL, vdd, 0x5401, 0, 0, NULL, 0), -ENOTTY);	/* TCGETS */
+	/* flushes: BLKFLSBUF, fsync of the node, sync of everything */
+	fl = fd_flushes;
+	CHECK_EQ(fcall(FS_IOCTL, vdd, FS_BLKFLSBUF, 0, 0, NULL, 0), 0);
+	CHECK_EQ(fcall(FS_SYNC, vdd, 0, 0, 0, NULL, 0), 0);
+	CHECK_EQ(fcall(FS_SYNC, 0, 0, 0, 0, NULL, 0), 0);
+	CHECK_EQ(fd_flushes - fl, 3);
+	/* still serving */
+	CHECK_EQ(fcall(FS_READ, vdd, 0, 512, 0, NULL, 0), 512);
+	CHECK_EQ(fcall(FS_POLL, vdd, POLLIN | POLLOUT, 0, 0, NULL, 0), POLLIN | POLLOUT);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -408,6 +592,7 @@ main(int argc, char **argv)
 	test_tree();
 	test_memory_devices();
 	test_bad_requests();
+	test_disks(name_ep);
 	test_console();
 	return nt_summary();
 }

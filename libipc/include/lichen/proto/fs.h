@@ -165,6 +165,16 @@ enum fs_op {
  *               is answered now (-EINTR, or what a write already got
  *               out); -ENOENT if none waits. For a signal to the caller.
  *
+ * A block device's (include/uapi/linux/fs.h's numbers; docs/devtmpfs.md):
+ *
+ *   BLKGETSIZE64  reply data: uint64_t, the size in bytes.
+ *   BLKGETSIZE    reply data: unsigned long (8 bytes), 512-byte sectors.
+ *   BLKSSZGET     reply data: int, the logical block size.
+ *   BLKPBSZGET    reply data: unsigned int, the physical block size.
+ *   BLKBSZGET     reply data: int, the soft block size (Linux's default).
+ *   BLKROGET      reply data: int, 1 if the disk is read-only.
+ *   BLKFLSBUF     answered once the disk's write cache is flushed.
+ *
  * Terminal events (devtmpfs has no processes; linuxemu has):
  *
  *   FS_TTY_WATCH   w0 = a terminal's node, handles[0] = an endpoint
@@ -180,6 +190,13 @@ enum fs_op {
  */
 #define FS_IO_NONBLOCK	0x2u
 #define FS_IOC_CANCEL	0x4c430001u	/* lichen's own: 'L' 'C' 1 */
+#define FS_BLKROGET	0x125eu		/* _IO(0x12, 94) */
+#define FS_BLKGETSIZE	0x1260u		/* _IO(0x12, 96) */
+#define FS_BLKFLSBUF	0x1261u		/* _IO(0x12, 97) */
+#define FS_BLKSSZGET	0x1268u		/* _IO(0x12, 104) */
+#define FS_BLKBSZGET	0x80081270u	/* _IOR(0x12, 112, size_t) */
+#define FS_BLKGETSIZE64	0x80081272u	/* _IOR(0x12, 114, size_t) */
+#define FS_BLKPBSZGET	0x127bu		/* _IO(0x12, 123) */
 #define FS_TTY_WATCH	IPC_LABEL(PROTO_FS, 0x100)
 #define FS_TTY_SIGNAL	IPC_LABEL(PROTO_FS, 0x101)
 #define FS_TTY_READY	IPC_LABEL(PROTO_FS, 0x102)
