@@ -467,12 +467,14 @@ lx_vfs_start_dir(struct lthread *t, int dirfd, uint64_t *id)
 {
 	struct lfile *f;
 
-	if (dirfd == AT_FDCWD_) {
-		*id = t->proc->cwdf->vid;
+	if (lx_vfs_path[0] == '/') {		/* first: the cwd may be linuxemu's own /proc */
+		*id = 0;
 		return 0;
 	}
-	if (lx_vfs_path[0] == '/') {
-		*id = 0;
+	if (dirfd == AT_FDCWD_) {
+		if (t->proc->cwdf == NULL)
+			return -ENOENT;		/* relative, from linuxemu's own tree: not vfs's */
+		*id = t->proc->cwdf->vid;
 		return 0;
 	}
 	if ((f = lx_fd_get(t, (uint64_t)dirfd)) == NULL)
