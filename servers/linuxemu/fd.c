@@ -388,6 +388,12 @@ sys_ioctl(struct lthread *t, const uint64_t *a)
 		return lx_vfs_fionread(t, f);
 	if (lx_tty_is(f))
 		return lx_tty_ioctl(t, f, a);	/* tty.c */
+	if (f->kind == LF_VFS && (f->vmode & 0170000) == 0060000) {	/* a disk (vfs.c) */
+		long r = lx_vfs_blk_ioctl(t, f, a);
+
+		if (r != 1)
+			return r;
+	}
 	return -ENOTTY_;	/* files, pipes, linuxemu's own console and devices */
 }
 

@@ -357,6 +357,7 @@ void lx_vfs_cancel(struct lthread *t);
 long lx_vfs_pipe(struct lthread *t, const uint64_t *a);
 long lx_vfs_fionread(struct lthread *t, struct lfile *f);
 long lx_vfs_setfl(struct lthread *t, struct lfile *f, uint64_t flags);
+long lx_vfs_blk_ioctl(struct lthread *t, struct lfile *f, const uint64_t *a);
 void lx_files_pipe_ready(uint64_t pipe, uint16_t rev, uint16_t wev);
 #define LX_READY_BADGE	3		/* VFS_READY's (timers are 1 and 2) */
 void lx_vfs_shutdown(void);

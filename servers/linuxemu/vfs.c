@@ -752,3 +752,47 @@ lx_vfs_setfl(struct lthread *t, struct lfile *f, uint64_t flags)
 
 	return lx_vfs_send(t, VFS_SETFL, w, NULL, 0, done_setfl);
 }
+
+/* --- block devices' ioctls (devtmpfs's disks: docs/devtmpfs.md) --- */
+
+/* The bytes each one copies out (Linux's blkdev_ioctl); -1: not a block ioctl. */
+static int
+blk_out(uint32_t req)
+{
+	switch (req) {
+	case 0x80081272: return 8;	/* BLKGETSIZE64 */
+	case 0x1260: return 8;		/* BLKGETSIZE: unsigned long, 512-byte sectors */
+	case 0x1268: return 4;		/* BLKSSZGET */
+	case 0x127b: return 4;		/* BLKPBSZGET */
+	case 0x80081270: return 4;	/* BLKBSZGET: put_int, whatever its _IOR says */
+	case 0x125e: return 4;		/* BLKROGET */
+	case 0x1261: return 0;		/* BLKFLSBUF */
+	default: return -1;
+	}
+}
+
+static long
+done_blk_ioctl(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
+{
+	int out = blk_out((uint32_t)t->a[1]);
+	long r = (long)m->w[0];
+
+	if (r < 0 || out <= 0)
+		return r;
+	if (len < (size_t)out)
+		return -EIO;
+	return lx_write(t->proc, t->a[2], data, (size_t)out) != 0 ? -EFAULT : r;
+}
+
+/* ioctl(fd, req, arg) on a block device in vfs: 1 if req is not one of them. */
+long
+lx_vfs_blk_ioctl(struct lthread *t, struct lfile *f, const uint64_t *a)
+{
+	uint64_t w[6] = { f->vid, (uint32_t)a[1], a[2], 0, 0, 0 };
+	int out = blk_out((uint32_t)a[1]);
+
+	if (out < 0)
+		return 1;
+	/* Linux checks the pointer only as it writes; a bad one is -EFAULT after the work. */
+	return lx_vfs_send(t, VFS_IOCTL, w, NULL, 0, done_blk_ioctl);
+}

@@ -37,6 +37,9 @@ p vdb-all $(dd if=/dev/vdb bs=4096 2>/dev/null | md5sum | cut -d' ' -f1)
 p vdb-bytes $(wc -c < /dev/vdb)
 p vdb-tail $(tail -c 100 /dev/vdb | md5sum | cut -d' ' -f1)
 p vdc-all $(md5sum < /dev/vdc | cut -d' ' -f1)
+p blockdev $(blockdev --getsize64 /dev/vdb) $(blockdev --getsz /dev/vdb) $(blockdev --getss /dev/vdb) $(blockdev --getro /dev/vdb) $(blockdev --getro /dev/vdc)
+blockdev --flushbufs /dev/vdb; p flushbufs $?
+blockdev --getsize64 /dev/null 2>/dev/null; p not-a-disk $?
 p past-end $(dd if=/dev/vdb bs=512 skip=256 count=1 2>/dev/null | wc -c)
 printf 'hello-lichen' | dd of=/dev/vdb bs=1 seek=777 conv=notrunc,fsync 2>/dev/null
 p write $?
@@ -72,6 +75,8 @@ def expected(vda, vdb, vdc):
     out.append(f"vdb-bytes {len(vdb)}")
     out.append("vdb-tail " + md5(vdb[-100:]))
     out.append("vdc-all " + md5(vdc))
+    out.append(f"blockdev {len(vdb)} {len(vdb) // 512} 512 0 1")
+    out += ["flushbufs 0", "not-a-disk 1"]
     out.append("past-end 0")
     out.append("write 0")
     out.append("readback " + WRITE.decode())
