@@ -581,6 +581,9 @@ sys_sys_info(struct trap_frame *tf)
 	case SYSINFO_FREE_PAGES:
 		pmm_stats(&ms);
 		return (long)ms.free;
+	case SYSINFO_TOTAL_PAGES:
+		pmm_stats(&ms);
+		return (long)(ms.total - ms.reserved);	/* Linux's MemTotal: less what boot kept */
 	case SYSINFO_TID:
 		return thread_current()->tid;
 	case SYSINFO_PID:

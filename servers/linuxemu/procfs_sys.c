@@ -128,16 +128,15 @@ kb(struct lx_pbuf *b, const char *label, uint64_t pages)
 }
 
 /*
- * MemTotal: the kernel tells free pages only; the total is at least the
- * most ever free and at least what is free now plus what the processes
- * have mapped.
+ * MemTotal: the pages the kernel's allocator manages; MemFree: those
+ * free; AnonPages: what the processes have mapped (an upper bound: the
+ * kernel does not count resident pages).
  */
 static void
 gen_meminfo(struct lx_pbuf *b)
 {
-	static uint64_t most_free;
-	long r = sys_info(SYSINFO_FREE_PAGES, 0);
-	uint64_t freep = r > 0 ? (uint64_t)r : 0, mapped = 0, total;
+	long r = sys_info(SYSINFO_FREE_PAGES, 0), t = sys_info(SYSINFO_TOTAL_PAGES, 0);
+	uint64_t freep = r > 0 ? (uint64_t)r : 0, total = t > 0 ? (uint64_t)t : freep, mapped = 0;
 
 	for (int i = 0; i < LX_NPROC; i++) {
 		const struct lmm *mm = lx_procs[i].mm;
@@ -148,9 +147,7 @@ gen_meminfo(struct lx_pbuf *b)
 			if (mm->map[k].end != 0x7ffff0000000UL)	/* not the stack's reservation */
 				mapped += (mm->map[k].end - mm->map[k].start) / PAGE;
 	}
-	if (freep > most_free)
-		most_free = freep;
-	total = freep + mapped > most_free ? freep + mapped : most_free;
+
 	kb(b, "MemTotal:", total);
 	kb(b, "MemFree:", freep);
 	kb(b, "MemAvailable:", freep);

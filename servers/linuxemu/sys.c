@@ -1141,7 +1141,7 @@ long
 sys_sysinfo(struct lthread *t, const uint64_t *a)
 {
 	struct sysinfo_ si;
-	long freep = sys_info(SYSINFO_FREE_PAGES, 0);
+	long freep = sys_info(SYSINFO_FREE_PAGES, 0), total = sys_info(SYSINFO_TOTAL_PAGES, 0);
 	int n = 0;
 
 	for (int i = 0; i < LX_NPROC; i++)
@@ -1149,7 +1149,7 @@ sys_sysinfo(struct lthread *t, const uint64_t *a)
 	memset(&si, 0, sizeof(si));
 	si.uptime = (int64_t)(clock_get() / 1000000000);
 	si.freeram = freep > 0 ? (uint64_t)freep * PAGE : 0;
-	si.totalram = si.freeram;	/* the kernel reports free pages only, for now */
+	si.totalram = total > 0 ? (uint64_t)total * PAGE : si.freeram;
 	si.procs = (uint16_t)n;
 	si.mem_unit = 1;
 	return lx_write(t->proc, a[0], &si, sizeof(si));

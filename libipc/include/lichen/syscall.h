@@ -94,5 +94,6 @@ enum native_call {
 #define SYSINFO_ASID_ROLLOVERS	5	/* times the ASIDs ran out (a new generation) */
 #define SYSINFO_THREAD_CPU	6	/* arg: a thread handle (0: the caller): the CPU time it ran, ns */
 #define SYSINFO_REALTIME	7	/* ns since the epoch (the RTC read at boot + the clock); -ENODEV */
+#define SYSINFO_TOTAL_PAGES	8	/* pages of RAM the allocator manages (total less boot's reservations) */
 
 #endif
