@@ -279,7 +279,7 @@ sys_statfs(struct lthread *t, const uint64_t *a)
 {
 	if (lx_vfs_claims(t, AT_FDCWD_, a[0]))
 		return lx_vfs_statfs(t, a);
-	return -ENOSYS;			/* linuxemu's own tree has no statfs yet */
+	return lx_own_statfs(t, a);	/* linuxemu's own tree: /proc, /dev, the archive */
 }
 
 long
@@ -290,7 +290,11 @@ sys_fstatfs(struct lthread *t, const uint64_t *a)
 
 	if (r != 0)
 		return r;
-	return f->kind == LF_VFS ? lx_vfs_fstatfs(t, f) : -ENOSYS;
+	if (f->kind == LF_VFS)
+		return lx_vfs_fstatfs(t, f);
+	if (f->kind == LF_NODE)
+		return lx_node_statfs(t, &f->node, a[1]);
+	return -ENOSYS;			/* the console, linuxemu's own pipes: not filesystems */
 }
 
 long

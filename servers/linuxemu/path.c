@@ -353,3 +353,46 @@ sys_getdents64(struct lthread *t, const uint64_t *a)
 	f->off = at;			/* only what was delivered is passed */
 	return (long)used;
 }
+
+/* --- statfs on linuxemu's own tree --- */
+
+struct statfs_ {			/* asm-generic struct statfs (aarch64) */
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	uint64_t namelen, frsize, flags, spare[4];
+};
+
+/*
+ * What Linux's statfs says of the filesystem holding n: /proc is proc
+ * (PROC_SUPER_MAGIC), /dev devtmpfs (TMPFS_MAGIC), the archive the
+ * initramfs's rootfs (RAMFS_MAGIC, read-only here); none counts blocks.
+ */
+long
+lx_node_statfs(struct lthread *t, const struct lnode *n, uint64_t uva)
+{
+	struct statfs_ st;
+
+	memset(&st, 0, sizeof(st));
+	if (strncmp(n->path, "proc", 4) == 0 && (n->path[4] == '\0' || n->path[4] == '/'))
+		st.type = 0x9fa0;
+	else if (strncmp(n->path, "dev", 3) == 0 && (n->path[3] == '\0' || n->path[3] == '/'))
+		st.type = 0x01021994;
+	else
+		st.type = 0x858458f6, st.flags = 1;	/* ST_RDONLY */
+	st.bsize = st.frsize = PAGE;
+	st.namelen = 255;
+	st.flags |= 0x400;			/* ST_RELATIME, as Linux reports it */
+	return lx_write(t->proc, uva, &st, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
+/* statfs(path, buf) on linuxemu's own tree. */
+long
+lx_own_statfs(struct lthread *t, const uint64_t *a)
+{
+	struct lnode n;
+	long r;
+
+	if ((r = lookup(t, AT_FDCWD_, a[0], 1, 0, &n)) != 0)
+		return r;
+	return lx_node_statfs(t, &n, a[1]);
+}

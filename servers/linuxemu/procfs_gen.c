@@ -389,20 +389,24 @@ gen_maps(struct lx_pbuf *b, struct lproc *p)
 /* --- /proc/mounts: what linuxemu knows of the tree --- */
 
 /*
- * Standalone the root is the boot archive; in vfs mode vfs holds the
- * mount table and has no request that lists it yet (docs/linuxemu.md):
- * the root is named for what it is under init's manifests, and /dev and
- * /proc, which are linuxemu's own in both modes.
+ * Standalone the root is the boot archive and /dev is linuxemu's own; in
+ * vfs mode the table is vfs's (VFS_MOUNTS: the root, /dev on devtmpfs,
+ * /tmp, /boot...). /proc is linuxemu's own in both.
  */
 static void
 gen_mounts(struct lx_pbuf *b)
 {
-	if (lx_vfs == HANDLE_NONE)
-		lx_pbuf_printf(b, "rootfs / rootfs ro 0 0\n");
-	else
-		lx_pbuf_printf(b, "/dev/root / vfs rw 0 0\n");
-	lx_pbuf_printf(b, "devtmpfs /dev devtmpfs rw,nosuid 0 0\n"
-	    "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+	static char table[4096];
+	long n;
+
+	if (lx_vfs == HANDLE_NONE) {
+		lx_pbuf_printf(b, "rootfs / rootfs ro 0 0\n"
+		    "devtmpfs /dev devtmpfs rw,nosuid 0 0\n");
+	} else if ((n = lx_vfs_mounts(table, sizeof(table) - 1)) > 0) {
+		table[n] = '\0';
+		lx_pbuf_printf(b, "%s", table);
+	}
+	lx_pbuf_printf(b, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
 }
 
 int

@@ -796,3 +796,21 @@ lx_vfs_blk_ioctl(struct lthread *t, struct lfile *f, const uint64_t *a)
 	/* Linux checks the pointer only as it writes; a bad one is -EFAULT after the work. */
 	return lx_vfs_send(t, VFS_IOCTL, w, NULL, 0, done_blk_ioctl);
 }
+
+/*
+ * vfs's mount table as /proc/mounts lines into buf (cap bytes): its
+ * length, or -errno. A blocking call, as exec's reads: vfs answers it
+ * at once and never waits on us.
+ */
+long
+lx_vfs_mounts(char *buf, size_t cap)
+{
+	uint64_t w[6] = { 0 };
+	size_t rlen = 0;
+	long r;
+
+	if (lx_vfs == HANDLE_NONE)
+		return -ENOENT;
+	r = vfs_call(VFS_MOUNTS, w, NULL, 0, buf, cap, NULL, &rlen);
+	return r < 0 ? r : (long)rlen;
+}

@@ -298,6 +298,76 @@ do_getpath(struct ipc_server *srv, struct ipc_req *req)
 	return (long)(sizeof(buf) - pos);
 }
 
+/*
+ * vn's absolute path from the real root into buf (cap bytes), NUL-ended:
+ * its length, or -ENOENT / -ENAMETOOLONG.
+ */
+static long
+vn_path(struct vnode *vn, char *buf, size_t cap)
+{
+	size_t pos = cap - 1;
+
+	buf[pos] = '\0';
+	while (vn != NULL) {
+		size_t n;
+
+		if (vn->parent == NULL) {	/* a filesystem's root */
+			vn = vn->mnt->covered;
+			continue;
+		}
+		if (vn->name == NULL)
+			return -ENOENT;
+		n = strlen(vn->name);
+		if (n + 1 > pos)
+			return -ENAMETOOLONG;
+		pos -= n;
+		memcpy(buf + pos, vn->name, n);
+		buf[--pos] = '/';
+		vn = vn->parent;
+	}
+	if (pos == cap - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, cap - pos);
+	return (long)(cap - 1 - pos);
+}
+
+/* /proc/mounts' lines: a disk's source as its /dev node, "none" as the type. */
+long
+do_mounts(struct ipc_server *srv, struct ipc_req *req)
+{
+	static char out[IPC_BUF_MAX], path[FS_PATH_MAX];
+	size_t len = 0;
+
+	(void)srv;
+	for (int i = 0; i < VFS_NMOUNT; i++) {
+		const struct vmount *m = &vfs_mounts[i];
+		const char *src = m->source;
+		char dev[80];
+		int n;
+
+		if (!m->used || m->root == NULL)
+			continue;
+		if (m->covered == NULL)
+			strlcpy(path, "/", sizeof(path));
+		else if (vn_path(m->covered, path, sizeof(path)) < 0)
+			continue;		/* mounted on what is gone */
+		if (strncmp(src, "blk/", 4) == 0) {
+			fmt_snprintf(dev, sizeof(dev), "/dev/%s", src + 4);
+			src = dev;
+		} else if (src[0] == '\0' || strcmp(src, "none") == 0) {
+			src = m->fstype;
+		}
+		n = fmt_snprintf(out + len, sizeof(out) - len, "%s %s %s %s 0 0\n", src, path,
+		    m->fstype, (m->flags & MS_RDONLY) ? "ro" : "rw");
+		if (n < 0 || (size_t)n >= sizeof(out) - len)
+			break;
+		len += (size_t)n;
+	}
+	req->out.data = out;
+	req->out.len = len;
+	return (long)len;
+}
+
 /* --- mount, umount --- */
 
 static void

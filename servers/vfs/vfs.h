@@ -209,7 +209,7 @@ void open_done(struct vop *op, struct vnode *vn, bool checked);	/* open.c */
 	X(VFS_STATFS, do_statfs) X(VFS_GETPATH, do_getpath) X(VFS_MOUNT, do_mount) \
 	X(VFS_UMOUNT, do_umount) X(VFS_POLL, do_poll) X(VFS_ROOT, do_root) \
 	X(VFS_SHUTDOWN, do_shutdown) X(VFS_PIPE, do_pipe) X(VFS_SETFL, do_setfl) \
-	X(VFS_CANCEL, do_cancel) X(VFS_IOCTL, do_ioctl)
+	X(VFS_CANCEL, do_cancel) X(VFS_IOCTL, do_ioctl) X(VFS_MOUNTS, do_mounts)
 #define VFS_DECL(label, fn) long fn(struct ipc_server *srv, struct ipc_req *req);
 VFS_REQUESTS(VFS_DECL)
 #undef VFS_DECL

@@ -40,6 +40,9 @@ p vdc-all $(md5sum < /dev/vdc | cut -d' ' -f1)
 p blockdev $(blockdev --getsize64 /dev/vdb) $(blockdev --getsz /dev/vdb) $(blockdev --getss /dev/vdb) $(blockdev --getro /dev/vdb) $(blockdev --getro /dev/vdc)
 blockdev --flushbufs /dev/vdb; p flushbufs $?
 blockdev --getsize64 /dev/null 2>/dev/null; p not-a-disk $?
+p mounts $(tr '\n' ';' < /proc/mounts)
+df >/dev/null; p df $?
+p statfs $(stat -f -c %t / /tmp /dev /proc)
 p past-end $(dd if=/dev/vdb bs=512 skip=256 count=1 2>/dev/null | wc -c)
 printf 'hello-lichen' | dd of=/dev/vdb bs=1 seek=777 conv=notrunc,fsync 2>/dev/null
 p write $?
@@ -77,6 +80,9 @@ def expected(vda, vdb, vdc):
     out.append("vdc-all " + md5(vdc))
     out.append(f"blockdev {len(vdb)} {len(vdb) // 512} 512 0 1")
     out += ["flushbufs 0", "not-a-disk 1"]
+    out.append("mounts /dev/vda / fat32 rw 0 0;bootfs /boot bootfs rw 0 0;tmpfs /tmp tmpfs rw 0 0;"
+               "devtmpfs /dev devtmpfs rw 0 0;proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0;")
+    out += ["df 0", "statfs 4d44 1021994 1021994 9fa0"]
     out.append("past-end 0")
     out.append("write 0")
     out.append("readback " + WRITE.decode())

@@ -70,6 +70,9 @@
  *   VFS_POLL     w0 = file, w1 = POLL* events. Reply: w0 = ready events
  *                now (never waits), w1 = bytes readable (a pipe's; FIONREAD).
  *                A device's: its server's FS_POLL.
+ *   VFS_MOUNTS   Reply: data = the mount table as /proc/mounts lines
+ *                ("SOURCE MOUNTPOINT FSTYPE rw|ro 0 0\n"), the first
+ *                mounted first; w0 = its length.
  *   VFS_IOCTL    w0 = file, w1 = Linux's request number, w2 = the argument
  *                as a value, w5 = TIOCSCTTY's session (low 32 bits) and
  *                process group (high 32), data = the argument's bytes in
@@ -154,6 +157,7 @@ enum vfs_op {
 	VFS_OP_SETFL,
 	VFS_OP_CANCEL,
 	VFS_OP_IOCTL,
+	VFS_OP_MOUNTS,
 };
 
 #define VFS_LABEL(op)	IPC_LABEL(PROTO_VFS, op)
@@ -190,6 +194,7 @@ enum vfs_op {
 #define VFS_SETFL	VFS_LABEL(VFS_OP_SETFL)
 #define VFS_CANCEL	VFS_LABEL(VFS_OP_CANCEL)
 #define VFS_IOCTL	VFS_LABEL(VFS_OP_IOCTL)
+#define VFS_MOUNTS	VFS_LABEL(VFS_OP_MOUNTS)
 
 #define VFS_EPIPE	1		/* VFS_WRITE's w1: the readers are gone */
 #define VFS_PIPE_DEV	0xd		/* st_dev of anonymous pipes (Linux's pipefs) */
