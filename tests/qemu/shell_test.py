@@ -13,6 +13,8 @@ QEMU's serial on this script's pipes, and checks, step by step:
   - ^Z stops a `sleep 100` ("Stopped"), `jobs` lists it, `fg` resumes
     it in the foreground and ^C ends it;
   - vi edits a file on the FAT32 disk (insert, ESC, :wq) and cat shows it;
+  - ps lists a background `sleep 50` the shell started; top draws its
+    table (/proc) and `q` quits it;
   - `exit` powers off with status 0.
 
 Each wait has its own limit; the whole run --timeout seconds.
@@ -105,6 +107,11 @@ def main():
         (b"ihello from vi\x1b", rb"hello from vi"),
         (b":wq\r", PROMPT),
         (b"cat /vitest.txt\r", rb"cat /vitest.txt\r\nhello from vi\r\n" + PROMPT),
+        # ps finds what the shell started; top draws its table and q quits it.
+        (b"sleep 50 & ps\r", rb"sleep 50\r\n.*" + PROMPT),
+        (b"kill %1; wait\r", PROMPT),
+        (b"top\r", rb"Load average:.*PID +PPID +USER"),
+        (b"q", PROMPT),
         (b"exit\r", rb"lichen: powering off \(status 0\)"),
     ]
     for keys, pattern in steps:
