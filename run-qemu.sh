@@ -35,7 +35,8 @@ usage: ./run-qemu.sh [options] [-c COMMAND]
                    archive at /boot, a tmpfs at /tmp) and what it writes
                    stays in FILE; docs/vfs.md
   --smp N          CPUs (1-8, default 4)
-  --mem SIZE       RAM (128M-2G, default 256M)
+  --mem SIZE       RAM (default 256M; the disk root boots to a shell down to
+                   32M: docs/PERFORMANCE.md, "Memory footprint")
   --gic 2|3        GIC version (default: QEMU's, v2)
   --el2            enter the kernel at EL2 (-M virt,virtualization=on)
   --append ARGS    kernel boot arguments, e.g. 'lichen.panic=halt'
