@@ -425,6 +425,13 @@ io_again(struct lthread *t, struct io *io, uint64_t *off)
 
 static long vfs_piece(struct lthread *t, struct lfile *f, int writing);
 
+/* /dev/null, zero, full, random, urandom... (devtmpfs's, major 1). */
+static int
+mem_device(const struct lfile *f)
+{
+	return (f->vmode & 0170000) == 0020000 && (f->vrdev >> 8) == 1;
+}
+
 static long
 vfs_piece_done(struct lthread *t, const struct ipc_msg *m, const void *data, size_t len)
 {
@@ -461,10 +468,13 @@ vfs_piece_done(struct lthread *t, const struct ipc_msg *m, const void *data, siz
 	}
 	/*
 	 * A whole piece of a longer request: the next one, on a regular file,
-	 * and a pipe's write (which goes on until all is in, as Linux's).
+	 * a memory device (major 1: /dev/zero, /dev/urandom... give all that
+	 * is asked), and a pipe's, terminal's or device's write (which goes
+	 * on until all is in, as Linux's).
 	 */
 	if (got == asked && f != NULL && f->kind == LF_VFS &&
-	    ((f->vmode & 0170000) == 0100000 || (writing && (f->vpipe != 0 || lx_tty_is(f)))) &&
+	    ((f->vmode & 0170000) == 0100000 || mem_device(f) ||
+	    (writing && (f->vpipe != 0 || (f->vmode & 0170000) == 0020000))) &&
 	    io_again(t, &io, &off) == 0 && t->io_done < io.total)
 		return vfs_piece(t, f, writing);
 	return (long)t->io_done;
