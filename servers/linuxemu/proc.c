@@ -742,10 +742,8 @@ lx_sys_clone(struct lthread *t, uint64_t flags, uint64_t sp, uint64_t ptid,
 		return -EINVAL;
 	if (flags & (CLONE_NEWS | CLONE_PIDFD | CLONE_PTRACE | CLONE_UNTRACED))
 		return -EINVAL;		/* no namespaces, pidfds or tracing (docs/linuxemu.md) */
-	if ((e = regs_get(t, &r, &fp)) != 0) {
-		printf("DEBUG clone regs_get e=%ld\n", e);
+	if ((e = regs_get(t, &r, &fp)) != 0)
 		return e;
-	}
 	if (!(flags & CLONE_THREAD)) {
 		if ((c = lx_proc_alloc()) == NULL)
 			return -EAGAIN;
@@ -869,7 +867,6 @@ fail_mm:
 fail_proc:
 	if (c != p)
 		proc_free(c);
-	printf("DEBUG clone failed k=%ld e=%ld\n", k, e);
 	return k == -ENOMEM ? -ENOMEM : k < 0 ? k : -EAGAIN;
 }
 
