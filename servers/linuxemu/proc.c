@@ -1072,8 +1072,10 @@ lx_sys_execve(struct lthread *t, const uint64_t *a)
 		}
 	}
 	lx_files_exec(p->files);
-	base = strrchr(abs, '/');
-	strlcpy(p->comm, base != NULL ? base + 1 : abs, sizeof(p->comm));
+	/* comm: the name as execve was given it (Linux's kbasename(bprm->filename)):
+	 * "exe" for /proc/self/exe, which BusyBox then renames to its applet. */
+	base = strrchr(path, '/');
+	strlcpy(p->comm, base != NULL ? base + 1 : path, sizeof(p->comm));
 	lx_proc_set_exe(p, abs);
 	p->undumpable = 0;
 	if (p->vfork_parent != NULL) {
