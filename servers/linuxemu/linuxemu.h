@@ -359,6 +359,7 @@ long lx_vfs_fionread(struct lthread *t, struct lfile *f);
 long lx_vfs_setfl(struct lthread *t, struct lfile *f, uint64_t flags);
 long lx_vfs_blk_ioctl(struct lthread *t, struct lfile *f, const uint64_t *a);
 long lx_vfs_mounts(char *buf, size_t cap);
+const char *lx_hostname(void);		/* sys.c: uname's nodename */
 long lx_node_statfs(struct lthread *t, const struct lnode *n, uint64_t uva);
 long lx_own_statfs(struct lthread *t, const uint64_t *a);
 void lx_files_pipe_ready(uint64_t pipe, uint16_t rev, uint16_t wev);

@@ -230,7 +230,7 @@ lx_procfs_gen_sys(struct lx_pbuf *b, const char *what)
 	else if (strcmp(what, "filesystems") == 0)
 		lx_pbuf_printf(b, "nodev\tproc\nnodev\tdevtmpfs\nnodev\ttmpfs\n\tvfat\n");
 	else if (strcmp(what, "hostname") == 0)
-		lx_pbuf_printf(b, "lichen\n");
+		lx_pbuf_printf(b, "%s\n", lx_hostname());
 	else if (strcmp(what, "ostype") == 0)
 		lx_pbuf_printf(b, "Linux\n");
 	else if (strcmp(what, "osrelease") == 0)

@@ -1160,15 +1160,42 @@ struct utsname_ {
 	    domainname[65];
 };
 
+/* The one UTS namespace: uname's, sethostname's and setdomainname's. */
+static struct utsname_ uts = {
+	"Linux", "lichen", "6.1.0-lichen", "#1 SMP lichen 0.1.0", "aarch64", "(none)",
+};
+
+const char *
+lx_hostname(void)
+{
+	return uts.nodename;
+}
+
 long
 sys_uname(struct lthread *t, const uint64_t *a)
 {
-	static const struct utsname_ u = {
-		"Linux", "lichen", "6.1.0-lichen", "#1 SMP lichen 0.1.0", "aarch64", "(none)",
-	};
-
-	return lx_write(t->proc, a[0], &u, sizeof(u));
+	return lx_write(t->proc, a[0], &uts, sizeof(uts));
 }
+
+/* sethostname, setdomainname (name, len): root only, at most 64 bytes. */
+static long
+set_uts(struct lthread *t, const uint64_t *a, char *field)
+{
+	char name[65];
+
+	if (t->proc->euid != 0)
+		return -EPERM;
+	if ((int64_t)a[1] < 0 || a[1] > 64)
+		return -EINVAL;
+	if (a[1] > 0 && lx_read(t->proc, a[0], name, a[1]) != 0)
+		return -EFAULT;
+	memset(field, 0, 65);
+	memcpy(field, name, a[1]);
+	return 0;
+}
+
+long sys_sethostname(struct lthread *t, const uint64_t *a) { return set_uts(t, a, uts.nodename); }
+long sys_setdomainname(struct lthread *t, const uint64_t *a) { return set_uts(t, a, uts.domainname); }
 
 /* prctl(option, ...): the name, for now. */
 long

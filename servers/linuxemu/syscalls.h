@@ -112,6 +112,8 @@
 	X(158, getgroups,       sys_getgroups) \
 	X(159, setgroups,       sys_setgroups) \
 	X(160, uname,           sys_uname) \
+	X(161, sethostname,     sys_sethostname) \
+	X(162, setdomainname,   sys_setdomainname) \
 	X(163, getrlimit,       sys_getrlimit) \
 	X(164, setrlimit,       sys_setrlimit) \
 	X(165, getrusage,       sys_getrusage) \
