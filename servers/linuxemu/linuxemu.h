@@ -174,6 +174,7 @@ struct lthread {
 	uint64_t robust_list, robust_len;
 	/* sys.c */
 	int nice;			/* -20..19 */
+	int ioprio;			/* ioprio_set's class << 13 | level; 0: none */
 	int policy;			/* SCHED_*, with SCHED_RESET_ON_FORK */
 	int rt_priority;		/* SCHED_FIFO, SCHED_RR: 1..99 */
 	uint64_t affinity;		/* sched_setaffinity's CPUs; 0: every CPU */

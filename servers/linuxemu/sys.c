@@ -1349,6 +1349,7 @@ void
 lx_sched_fork(const struct lthread *t, struct lthread *nt)
 {
 	nt->nice = t->nice;
+	nt->ioprio = t->ioprio;
 	nt->policy = t->policy & ~SCHED_RESET_ON_FORK_;
 	nt->rt_priority = t->rt_priority;
 	nt->affinity = t->affinity;
@@ -1586,6 +1587,89 @@ sys_getpriority(struct lthread *t, const uint64_t *a)
 	for (int i = 0; i < LX_NTHREAD; i++)
 		if (prio_match(t, &lx_threads[i], which, who) && 20 - lx_threads[i].nice > best)
 			best = 20 - lx_threads[i].nice;
+	return best;
+}
+
+/*
+ * ioprio_set/ioprio_get (which, who[, ioprio]): the I/O class and level
+ * per thread, kept and inherited as Linux's; nothing schedules I/O by it
+ * (the disks serve in order). which: IOPRIO_WHO_PROCESS (1), _PGRP (2),
+ * _USER (3), as getpriority's PRIO_* + 1. 0 is IOPRIO_CLASS_NONE.
+ */
+#define IOPRIO_CLASS(v)		((v) >> 13)
+#define IOPRIO_DATA(v)		((v) & 0x1fff)
+#define IOPRIO_BE_NORM		((2 << 13) | 4)	/* what "none" means when compared */
+
+/* As Linux 6.1's ioprio_check_cap: the level is not bounded (BE 9 is kept). */
+static long
+ioprio_check(const struct lthread *t, uint64_t v)
+{
+	switch (IOPRIO_CLASS(v)) {
+	case 1:			/* RT: root (CAP_SYS_NICE / CAP_SYS_ADMIN) */
+		return privileged(t->proc) ? 0 : -EPERM;
+	case 2:			/* BE */
+	case 3:			/* IDLE */
+		return 0;
+	case 0:			/* NONE */
+		return IOPRIO_DATA(v) != 0 ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long
+set_one_ioprio(struct lthread *t, struct lthread *o, uint64_t v)
+{
+	const struct lproc *me = t->proc;
+
+	if (o->proc->uid != me->euid && o->proc->euid != me->euid && !privileged(me))
+		return -EPERM;
+	o->ioprio = (int)v;
+	return 0;
+}
+
+long
+sys_ioprio_set(struct lthread *t, const uint64_t *a)
+{
+	int which = (int)a[0], who = (int)a[1];
+	struct lthread *o;
+	long r = -ESRCH;
+
+	if (which < 1 || which > 3)
+		return -EINVAL;
+	if (a[2] > 0xffff || (r = ioprio_check(t, a[2])) != 0)
+		return r == 0 ? -EINVAL : r;
+	if (which == 1)
+		return (o = task_find(t, who)) == NULL ? -ESRCH : set_one_ioprio(t, o, a[2]);
+	r = -ESRCH;
+	for (int i = 0; i < LX_NTHREAD; i++)
+		if (prio_match(t, &lx_threads[i], which - 1, who) &&
+		    (r = set_one_ioprio(t, &lx_threads[i], a[2])) != 0)
+			break;
+	return r;
+}
+
+long
+sys_ioprio_get(struct lthread *t, const uint64_t *a)
+{
+	int which = (int)a[0], who = (int)a[1];
+	struct lthread *o;
+	long best = -ESRCH;
+
+	if (which < 1 || which > 3)
+		return -EINVAL;
+	if (which == 1)
+		return (o = task_find(t, who)) == NULL ? -ESRCH : o->ioprio;
+	/* The best of them (Linux's ioprio_best: "none" counts as BE level 4). */
+	for (int i = 0; i < LX_NTHREAD; i++) {
+		long v;
+
+		if (!prio_match(t, &lx_threads[i], which - 1, who))
+			continue;
+		v = lx_threads[i].ioprio != 0 ? lx_threads[i].ioprio : IOPRIO_BE_NORM;
+		if (best < 0 || v < best)
+			best = v;
+	}
 	return best;
 }
 

@@ -13,6 +13,8 @@
 	X(24,  dup3,            sys_dup3) \
 	X(25,  fcntl,           sys_fcntl) \
 	X(29,  ioctl,           sys_ioctl) \
+	X(30,  ioprio_set,      sys_ioprio_set) \
+	X(31,  ioprio_get,      sys_ioprio_get) \
 	X(33,  mknodat,         sys_mknodat) \
 	X(34,  mkdirat,         sys_mkdirat) \
 	X(35,  unlinkat,        sys_unlinkat) \
