@@ -19,6 +19,7 @@
  */
 #include <lichen/errno.h>
 #include <lichen/fmt.h>
+#include <lichen/ipc_call.h>
 #include <lichen/name_client.h>
 #include <lichen/native.h>
 #include <lichen/proto/vfs.h>
@@ -44,26 +45,7 @@ static long
 vfs_call(uint64_t label, const uint64_t *w, const void *data, size_t len, void *rbuf,
     size_t rcap, uint64_t *rw, size_t *rlen)
 {
-	struct ipc_msg m;
-	struct ipc_ext x;
-	long r;
-
-	memset(&m, 0, sizeof(m));
-	memset(&x, 0, sizeof(x));
-	m.label = label;
-	for (int i = 0; i < 6; i++)
-		m.w[i] = w[i];
-	x.sbuf = (uint64_t)(uintptr_t)data;
-	x.slen = len;
-	x.rbuf = (uint64_t)(uintptr_t)rbuf;
-	x.rcap = rcap;
-	if ((r = ipc_call(lx_vfs, &m, &x)) < 0)
-		return r;
-	if (rw != NULL)
-		memcpy(rw, m.w, sizeof(m.w));
-	if (rlen != NULL)
-		*rlen = x.rlen;
-	return (long)m.w[0];
+	return ipc_call_data(lx_vfs, label, w, 6, data, len, rbuf, rcap, rw, rlen);
 }
 
 long

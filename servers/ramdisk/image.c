@@ -10,6 +10,7 @@
  * (and keeps nothing per mount).
  */
 #include <lichen/errno.h>
+#include <lichen/ipc_call.h>
 #include <lichen/proto/fs.h>
 #include <lichen/string.h>
 
@@ -24,27 +25,16 @@ fs_call(handle_t fs, uint64_t label, uint64_t w0, uint64_t w1, uint64_t w2,
     const void *sbuf, size_t slen, void *rbuf, size_t rcap, uint64_t *rlen,
     uint64_t *rw1)
 {
-	struct ipc_msg m;
-	struct ipc_ext x;
-	long r;
+	uint64_t rw[IPC_WORDS] = { 0 };
+	size_t got = 0;
+	long r = ipc_call_data(fs, label, (const uint64_t[]){ w0, w1, w2 }, 3, sbuf, slen, rbuf,
+	    rcap, rw, &got);
 
-	memset(&m, 0, sizeof(m));
-	memset(&x, 0, sizeof(x));
-	m.label = label;
-	m.w[0] = w0;
-	m.w[1] = w1;
-	m.w[2] = w2;
-	x.sbuf = (uint64_t)(uintptr_t)sbuf;
-	x.slen = slen;
-	x.rbuf = (uint64_t)(uintptr_t)rbuf;
-	x.rcap = rcap;
-	if ((r = ipc_call(fs, &m, &x)) != 0)
-		return r;
 	if (rlen != NULL)
-		*rlen = x.rlen;
+		*rlen = got;
 	if (rw1 != NULL)
-		*rw1 = m.w[1];
-	return (long)m.w[0];
+		*rw1 = rw[1];
+	return r;
 }
 
 /* A reply that names a node: its attributes must have come with it. */

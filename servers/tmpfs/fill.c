@@ -10,6 +10,7 @@
  * mount's answer, while vfs starts (nothing else waits on tmpfs yet).
  */
 #include <lichen/errno.h>
+#include <lichen/ipc_call.h>
 #include <lichen/name_client.h>
 #include <lichen/native.h>
 #include <lichen/rt.h>
@@ -21,33 +22,15 @@
 
 handle_t tmpfs_name_ep = HANDLE_NONE;
 
+/* One request to the source; a source that is gone is -EIO. */
 static long
 call(handle_t ep, uint64_t label, uint64_t w0, uint64_t w1, uint64_t w2, const void *data,
     size_t len, void *rbuf, size_t rcap, uint64_t *rw, size_t *rlen)
 {
-	struct ipc_msg m;
-	struct ipc_ext x;
-	long r;
+	long r = ipc_call_data(ep, label, (const uint64_t[]){ w0, w1, w2 }, 3, data, len, rbuf,
+	    rcap, rw, rlen);
 
-	memset(&m, 0, sizeof(m));
-	memset(&x, 0, sizeof(x));
-	m.label = label;
-	m.w[0] = w0;
-	m.w[1] = w1;
-	m.w[2] = w2;
-	x.sbuf = (uint64_t)(uintptr_t)data;
-	x.slen = len;
-	x.rbuf = (uint64_t)(uintptr_t)rbuf;
-	x.rcap = rcap;
-	if ((r = ipc_call(ep, &m, &x)) < 0)
-		return r;
-	if (m.label == LABEL_ERROR)
-		return -EIO;
-	if (rw != NULL)
-		memcpy(rw, m.w, sizeof(m.w));
-	if (rlen != NULL)
-		*rlen = x.rlen;
-	return (long)m.w[0];
+	return r == -EPIPE ? -EIO : r;
 }
 
 static void

@@ -11,6 +11,7 @@
  */
 #include <lichen/errno.h>
 #include <lichen/fmt.h>
+#include <lichen/ipc_call.h>
 #include <lichen/name_client.h>
 #include <lichen/proto/name.h>
 #include <lichen/native.h>
@@ -31,25 +32,15 @@ static long
 fs_call(handle_t ep, uint64_t label, uint64_t w0, const void *data, size_t len,
     uint64_t *node, struct fs_attr *attr)
 {
-	struct ipc_msg m;
-	struct ipc_ext x;
-	long r;
+	uint64_t rw[IPC_WORDS];
+	size_t rlen;
+	long r = ipc_call_data(ep, label, &w0, 1, data, len, attr, sizeof(*attr), rw, &rlen);
 
-	memset(&m, 0, sizeof(m));
-	memset(&x, 0, sizeof(x));
-	m.label = label;
-	m.w[0] = w0;
-	x.sbuf = (uint64_t)(uintptr_t)data;
-	x.slen = len;
-	x.rbuf = (uint64_t)(uintptr_t)attr;
-	x.rcap = sizeof(*attr);
-	if ((r = ipc_call(ep, &m, &x)) < 0)
+	if (r < 0)
 		return r;
-	if ((long)m.w[0] < 0)
-		return (long)m.w[0];
-	if (x.rlen < sizeof(*attr))
+	if (rlen < sizeof(*attr))
 		return -EIO;
-	*node = m.w[1];
+	*node = rw[1];
 	return 0;
 }
 
