@@ -261,95 +261,77 @@ do_statfs(struct ipc_server *srv, struct ipc_req *req)
 
 /* --- getpath: the names up to the root --- */
 
+/*
+ * vn's path up to stop (a directory; or the real root), built backwards
+ * at the end of buf (cap bytes, no NUL): its start in *at and its
+ * length, or -ENOENT (a name on the way is unlinked) / -ENAMETOOLONG.
+ */
+static long
+vn_path(struct vnode *vn, const struct vnode *stop, char *buf, size_t cap, char **at)
+{
+	size_t pos = cap;
+
+	while (vn != stop) {
+		size_t n;
+
+		if (vn->parent == NULL) {	/* a filesystem's root */
+			if (vn->mnt->covered == NULL)
+				break;		/* the real root: outside stop */
+			vn = vn->mnt->covered;
+			continue;
+		}
+		if (vn->name == NULL)
+			return -ENOENT;
+		n = strlen(vn->name);
+		if (n + 1 > pos)
+			return -ENAMETOOLONG;
+		pos -= n;
+		memcpy(buf + pos, vn->name, n);
+		buf[--pos] = '/';
+		vn = vn->parent;
+	}
+	if (pos == cap)
+		buf[--pos] = '/';
+	*at = buf + pos;
+	return (long)(cap - pos);
+}
+
 long
 do_getpath(struct ipc_server *srv, struct ipc_req *req)
 {
 	struct vfile *f = vfile_get(req->msg.w[0]), *r = vfile_get(req->msg.w[4]);
 	static char buf[FS_PATH_MAX];
-	size_t pos = sizeof(buf);
-	struct vnode *vn;
+	char *at;
+	long n;
 
 	(void)srv;
 	if (f == NULL || r == NULL)
 		return -EBADF;
-	for (vn = f->vn; vn != r->vn;) {
-		size_t n;
-
-		if (vn->parent == NULL) {	/* a filesystem's root */
-			if (vn->mnt->covered == NULL)
-				break;		/* the real root: outside the caller's */
-			vn = vn->mnt->covered;
-			continue;
-		}
-		if (vn->name == NULL)
-			return -ENOENT;
-		n = strlen(vn->name);
-		if (n + 1 > pos)
-			return -ENAMETOOLONG;
-		pos -= n;
-		memcpy(buf + pos, vn->name, n);
-		buf[--pos] = '/';
-		vn = vn->parent;
-	}
-	if (pos == sizeof(buf))
-		buf[--pos] = '/';
-	req->out.data = buf + pos;
-	req->out.len = sizeof(buf) - pos;
-	return (long)(sizeof(buf) - pos);
-}
-
-/*
- * vn's absolute path from the real root into buf (cap bytes), NUL-ended:
- * its length, or -ENOENT / -ENAMETOOLONG.
- */
-static long
-vn_path(struct vnode *vn, char *buf, size_t cap)
-{
-	size_t pos = cap - 1;
-
-	buf[pos] = '\0';
-	while (vn != NULL) {
-		size_t n;
-
-		if (vn->parent == NULL) {	/* a filesystem's root */
-			vn = vn->mnt->covered;
-			continue;
-		}
-		if (vn->name == NULL)
-			return -ENOENT;
-		n = strlen(vn->name);
-		if (n + 1 > pos)
-			return -ENAMETOOLONG;
-		pos -= n;
-		memcpy(buf + pos, vn->name, n);
-		buf[--pos] = '/';
-		vn = vn->parent;
-	}
-	if (pos == cap - 1)
-		buf[--pos] = '/';
-	memmove(buf, buf + pos, cap - pos);
-	return (long)(cap - 1 - pos);
+	if ((n = vn_path(f->vn, r->vn, buf, sizeof(buf), &at)) < 0)
+		return n;
+	req->out.data = at;
+	req->out.len = (size_t)n;
+	return n;
 }
 
 /* /proc/mounts' lines: a disk's source as its /dev node, "none" as the type. */
 long
 do_mounts(struct ipc_server *srv, struct ipc_req *req)
 {
-	static char out[IPC_BUF_MAX], path[FS_PATH_MAX];
+	static char out[IPC_BUF_MAX], buf[FS_PATH_MAX];
 	size_t len = 0;
 
 	(void)srv;
 	for (int i = 0; i < VFS_NMOUNT; i++) {
 		const struct vmount *m = &vfs_mounts[i];
 		const char *src = m->source;
-		char dev[80];
+		char dev[80], *path = "/";
 		int n;
 
 		if (!m->used || m->root == NULL)
 			continue;
-		if (m->covered == NULL)
-			strlcpy(path, "/", sizeof(path));
-		else if (vn_path(m->covered, path, sizeof(path)) < 0)
+		buf[sizeof(buf) - 1] = '\0';
+		if (m->covered != NULL && vn_path(m->covered, NULL, buf, sizeof(buf) - 1, &path) < 0)
 			continue;		/* mounted on what is gone */
 		if (strncmp(src, "blk/", 4) == 0) {
 			fmt_snprintf(dev, sizeof(dev), "/dev/%s", src + 4);

@@ -196,28 +196,6 @@ vn_rename(struct vnode *vn, struct vnode *dir, const char *name, size_t len)
 	return 0;
 }
 
-struct vnode *
-vn_new_root(struct vmount *m, uint64_t node, const struct fs_attr *attr)
-{
-	struct vnode *vn = calloc(1, sizeof(*vn));
-
-	if (vn == NULL)
-		return NULL;
-	vn->mnt = m;
-	vn->node = node;
-	vn->attr = *attr;
-	vn->fsrefs = 1;
-	vn->refs = 1;			/* the mount's */
-	vn->name = malloc(1);		/* a root is never "unlinked" */
-	if (vn->name == NULL) {
-		free(vn);
-		return NULL;
-	}
-	vn->name[0] = '\0';
-	all_link(vn);
-	return vn;
-}
-
 /* A node of no filesystem's (an anonymous pipe's): it goes with its last reference. */
 struct vnode *
 vn_new_anon(struct vmount *m, uint64_t node, const struct fs_attr *attr)
@@ -230,6 +208,23 @@ vn_new_anon(struct vmount *m, uint64_t node, const struct fs_attr *attr)
 	vn->node = node;
 	vn->attr = *attr;
 	all_link(vn);
+	return vn;
+}
+
+struct vnode *
+vn_new_root(struct vmount *m, uint64_t node, const struct fs_attr *attr)
+{
+	char *name = malloc(1);		/* a root is never "unlinked" */
+	struct vnode *vn = name != NULL ? vn_new_anon(m, node, attr) : NULL;
+
+	if (vn == NULL) {
+		free(name);
+		return NULL;
+	}
+	name[0] = '\0';
+	vn->name = name;
+	vn->fsrefs = 1;
+	vn->refs = 1;			/* the mount's */
 	return vn;
 }
 
